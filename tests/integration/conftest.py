@@ -1,0 +1,11 @@
+"""Integration fixtures: real engines and API servers, started once per session and stopped at the end.
+
+Each harness module contributes its fixtures here by import.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
