@@ -1,0 +1,26 @@
+"""Turns core functions into Jinja filters and tests: validate, call the core, convert its errors once."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError
+
+
+def core_filter(func: Callable[..., Any], name: str | None = None) -> Callable[..., Any]:
+    """Wrap ``func`` so that the core's ``WinCompatError`` surfaces as ``AnsibleFilterError``."""
+    label = name or func.__name__
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except WinCompatError as exc:
+            raise AnsibleFilterError(f"{label}: {exc}") from exc
+        except TypeError as exc:
+            raise AnsibleFilterError(f"{label}: {exc}") from exc
+
+    return wrapper
