@@ -24,7 +24,7 @@ find_python() {
 
 ensure_venv() {
   local stamp="$WCC_VENV/.requirements.sha256" want
-  want="$(cat "$WCC_ROOT/requirements-dev.txt" | sha256sum | cut -d' ' -f1)"
+  want="$(sha256sum <"$WCC_ROOT/requirements-dev.txt" | cut -d' ' -f1)"
   if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
     return 0
   fi
