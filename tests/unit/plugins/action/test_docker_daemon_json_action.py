@@ -1,0 +1,121 @@
+"""The docker_daemon_json action on a Windows target, with the PowerShell transport simulated in memory."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Optional
+from unittest.mock import MagicMock
+
+import pytest
+from ansible.errors import AnsibleActionFail
+from ansible_collections.wincontainers.compat.plugins.action.docker_daemon_json import ActionModule
+
+WINDOWS_PATH = "C:\\ProgramData\\docker\\config\\daemon.json"
+
+
+class FakeWindowsHost:
+    """Plays win_daemon_json_file.ps1: returns the file text, or replaces it and keeps a backup."""
+
+    def __init__(self, files: dict[str, str]) -> None:
+        self.files = dict(files)
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def execute_module(self, module_name: str, module_args: dict[str, Any], task_vars: Any = None) -> dict[str, Any]:
+        self.calls.append((module_name, dict(module_args)))
+        path = module_args["path"]
+        if "content" not in module_args:
+            return {"changed": False, "path": path, "exists": path in self.files, "content": self.files.get(path)}
+        result: dict[str, Any] = {"changed": True, "path": path}
+        if module_args.get("backup") and path in self.files:
+            result["backup_file"] = path + ".4242.20261128-134501.bak"
+            self.files[result["backup_file"]] = self.files[path]
+        self.files[path] = module_args["content"]
+        return result
+
+
+def make_action(args: dict[str, Any], host: Any, *, check: bool = False, diff: bool = False, shell: str = "powershell"):
+    task = MagicMock()
+    task.args = args
+    task.async_val = 0
+    task.check_mode = check
+    task.diff = diff
+    task.action = "wincontainers.compat.docker_daemon_json"
+    connection = MagicMock()
+    connection._shell.SHELL_FAMILY = shell
+    connection._shell.tmpdir = "C:\\tmp"
+    action = ActionModule(task, connection, MagicMock(), loader=MagicMock(), templar=MagicMock())
+    action._execute_module = host.execute_module  # type: ignore[method-assign]
+    return action
+
+
+def run(args: dict[str, Any], host: Any, **kwargs: Any) -> dict[str, Any]:
+    result: dict[str, Any] = make_action(args, host, **kwargs).run(task_vars={})
+    return result
+
+
+def written(host: FakeWindowsHost, path: str = WINDOWS_PATH) -> Optional[dict[str, Any]]:
+    return json.loads(host.files[path]) if path in host.files else None
+
+
+def test_check_real_idempotent_idempotent_check() -> None:
+    host = FakeWindowsHost({WINDOWS_PATH: '{"exec-opts": ["isolation=process"], "data-root": "D:\\\\docker"}'})
+    args = {"exec_opts": {"isolation": "hyperv"}, "backup": True}
+
+    check = run(args, host, check=True, diff=True)
+    assert check["changed"] is True
+    assert written(host) == {"exec-opts": ["isolation=process"], "data-root": "D:\\docker"}
+    assert json.loads(check["diff"]["after"]) == {"exec-opts": ["isolation=hyperv"], "data-root": "D:\\docker"}
+    assert [name for name, _ in host.calls] == ["wincontainers.compat.win_daemon_json_file"], (
+        "check mode must not write"
+    )
+
+    real = run(args, host)
+    assert real["changed"] is True
+    assert written(host) == {"exec-opts": ["isolation=hyperv"], "data-root": "D:\\docker"}
+    assert host.files[real["backup_file"]].startswith('{"exec-opts": ["isolation=process"]')
+
+    calls_before = len(host.calls)
+    assert run(args, host)["changed"] is False
+    assert run(args, host, check=True)["changed"] is False
+    assert all("content" not in a for _, a in host.calls[calls_before:]), "an idempotent run must not write"
+
+
+def test_default_path_on_windows_and_missing_file() -> None:
+    host = FakeWindowsHost({})
+    result = run({"settings": {"debug": True}}, host)
+    assert result["path"] == WINDOWS_PATH and result["previous_config"] is None
+    assert written(host) == {"debug": True}
+
+
+def test_invalid_json_fails_without_writing() -> None:
+    host = FakeWindowsHost({WINDOWS_PATH: "{not json"})
+    with pytest.raises(AnsibleActionFail, match="is not valid JSON"):
+        run({"exec_opts": {"isolation": "hyperv"}}, host)
+    assert host.files[WINDOWS_PATH] == "{not json"
+    assert all("content" not in a for _, a in host.calls)
+
+
+def test_bad_options_are_refused_before_reaching_the_host() -> None:
+    host = FakeWindowsHost({})
+    with pytest.raises(AnsibleActionFail, match="exec_opts"):
+        run({"exec_opts": ["isolation=hyperv"]}, host)
+    with pytest.raises(AnsibleActionFail, match="isolation"):
+        run({"isolation": "hyperv"}, host)
+    assert host.calls == []
+
+
+def test_transport_failure_is_reported() -> None:
+    host = MagicMock()
+    host.execute_module.return_value = {"failed": True, "msg": "Access to the path is denied"}
+    with pytest.raises(AnsibleActionFail, match="Access to the path is denied"):
+        run({"settings": {"debug": True}}, host)
+
+
+def test_posix_targets_run_the_module_itself() -> None:
+    host = MagicMock()
+    host.execute_module.return_value = {"changed": False, "path": "/etc/docker/daemon.json"}
+    result = run({"settings": {"debug": True}}, host, shell="sh")
+    assert result["path"] == "/etc/docker/daemon.json"
+    name = host.execute_module.call_args.kwargs["module_name"]
+    assert name == "wincontainers.compat.docker_daemon_json"
+    assert host.execute_module.call_args.kwargs["module_args"] == {"settings": {"debug": True}}
