@@ -1,0 +1,242 @@
+"""Look-ups over the Windows release catalog (``release_catalog.RELEASES``).
+
+Every index is built once at import, so each look-up is a dict access. Entries returned by
+:func:`entry_for_build` and :func:`all_releases` are the shared catalog data: read them, never change them.
+:func:`windows_release` returns a copy that callers may change.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import re
+from typing import Optional, Union
+
+from ansible_collections.wincontainers.compat.plugins.module_utils.errors import (
+    UnknownReleaseError,
+    VersionParseError,
+    check_choice,
+    describe,
+)
+from ansible_collections.wincontainers.compat.plugins.module_utils.release_catalog import (
+    AMBIGUOUS_ALIASES,
+    RELEASES,
+)
+
+REPOSITORIES: tuple[str, ...] = ("servercore", "nanoserver", "server", "windows")
+FIRST_CONTAINER_BUILD = 14393
+
+_SPACES = re.compile(r"\s+")
+_KB = re.compile(r"^(?:kb)?(\d{6,7})$", re.IGNORECASE)
+# Edition words that may follow a product name (ProductName, Caption); dropped on a second look-up.
+_EDITION_WORDS = frozenset(
+    {"datacenter", "standard", "essentials", "evaluation", "azure", "edition", "pro", "home", "education"}
+    | {"enterprise", "core", "n", "iot", "microsoft"}
+)
+
+
+def normalize_alias(text: str) -> str:
+    """Return the normal form of a release name or tag: lowercase, no commas, no word "version", single spaces."""
+    words = _SPACES.split(text.replace(",", " ").strip().lower())
+    return " ".join(word for word in words if word and word != "version")
+
+
+def _build_indexes() -> tuple[dict[int, dict], dict[str, int], dict[tuple[int, str], int]]:
+    """Index the catalog by build, by alias (aliases, tags, product names) and by (build, KB)."""
+    by_build: dict[int, dict] = {}
+    by_alias: dict[str, int] = {}
+    by_kb: dict[tuple[int, str], int] = {}
+    for entry in RELEASES:
+        build = entry["build"]
+        by_build[build] = entry
+        names = list(entry["aliases"])
+        names += [tag for tags in entry["tags"].values() for tag in tags]
+        names += [entry["name"]] + [product["name"] for product in entry["products"]]
+        for name in names:
+            key = normalize_alias(name)
+            if key not in AMBIGUOUS_ALIASES:
+                by_alias.setdefault(key, build)
+        for kb, revision in entry.get("kb_revisions", {}).items():
+            by_kb[(build, kb.upper())] = revision
+    return by_build, by_alias, by_kb
+
+
+_BY_BUILD, _BY_ALIAS, _BY_KB = _build_indexes()
+_BUILDS: tuple[int, ...] = tuple(sorted(_BY_BUILD))
+
+
+def all_releases() -> tuple[dict, ...]:
+    """Return every catalog entry, in ascending build order."""
+    return RELEASES
+
+
+def entry_for_build(build: int) -> Optional[dict]:
+    """Return the catalog entry of ``build``, or None when the build is not in the catalog."""
+    return _BY_BUILD.get(build)
+
+
+def build_for_alias(alias: str) -> Optional[int]:
+    """Return the build a release name or tag stands for (``ltsc2019``, ``20H2``, ``Windows Server 2022``).
+
+    Case-insensitive. Returns None for unknown and for ambiguous names (see :func:`ambiguous_builds`).
+    """
+    if not isinstance(alias, str):
+        return None
+    key = normalize_alias(alias)
+    build = _BY_ALIAS.get(key)
+    if build is None and key not in AMBIGUOUS_ALIASES:
+        stripped = " ".join(word for word in key.split(" ") if word not in _EDITION_WORDS)
+        build = _BY_ALIAS.get(stripped)
+    return build
+
+
+def ambiguous_builds(alias: str) -> tuple[int, ...]:
+    """Return the builds an ambiguous name (``21H2``, ``22H2``, ``23H2``, ``2009``) may mean, else ``()``."""
+    if not isinstance(alias, str):
+        return ()
+    return AMBIGUOUS_ALIASES.get(normalize_alias(alias), ())
+
+
+def revision_for_kb(build: int, kb: str) -> Optional[int]:
+    """Return the revision (UBR) that update ``kb`` (``KB4493509`` or ``4493509``) brings to ``build``."""
+    match = _KB.match(kb.strip()) if isinstance(kb, str) else None
+    if match is None:
+        return None
+    return _BY_KB.get((build, "KB" + match.group(1)))
+
+
+def tags_for(build: int, repo: str) -> list[str]:
+    """Return the official MCR release tags of ``repo`` for ``build`` (empty when there are none)."""
+    entry = _BY_BUILD.get(build)
+    return list(entry["tags"].get(repo, [])) if entry else []
+
+
+def latest_known_build() -> int:
+    """Return the newest build in the catalog."""
+    return _BUILDS[-1]
+
+
+def _nearest_known(build: int) -> Optional[dict]:
+    """Return the entry of the newest catalogued build not newer than ``build``."""
+    lower = [known for known in _BUILDS if known <= build]
+    return _BY_BUILD[lower[-1]] if lower else None
+
+
+def unknown_release(build: int) -> dict:
+    """Return a synthesised entry, ``known: False``, for a build the catalog does not list."""
+    nearest = _nearest_known(build)
+    return {
+        "build": build,
+        "name": f"Unknown Windows build {build}",
+        "kind": nearest["kind"] if nearest else "client",
+        "channel": None,
+        "version": None,
+        "codename": None,
+        "containers": build >= FIRST_CONTAINER_BUILD,
+        "aliases": [],
+        "products": [],
+        "tags": {repo: [] for repo in REPOSITORIES},
+        "kb_revisions": {},
+        "sources": [],
+        "notes": f"Build {build} is not in the release catalog (newest known build: {_BUILDS[-1]}).",
+        "known": False,
+        "released": None,
+        "end_of_support": None,
+        "eos": None,
+    }
+
+
+def release_for_build(build: int) -> dict:
+    """Return a copy of the catalog entry of ``build`` with ``known``, ``released`` and ``end_of_support``.
+
+    ``released`` and ``end_of_support`` (also as ``eos``) are those of the primary product.
+    Unknown builds give :func:`unknown_release`.
+    """
+    entry = _BY_BUILD.get(build)
+    if entry is None:
+        return unknown_release(build)
+    result = copy.deepcopy(entry)
+    primary = entry["products"][0]
+    result["known"] = True
+    result["released"] = primary.get("released")
+    result["end_of_support"] = primary.get("end_of_support")
+    result["eos"] = result["end_of_support"]
+    return result
+
+
+def windows_release(value: object) -> dict:
+    """Return the catalog entry of the release ``value`` names.
+
+    ``value`` is a release alias or tag (``ltsc2022``, ``1809``, ``Windows 11 24H2``) or anything
+    ``version.parse_windows_version`` accepts. Raises ``UnknownReleaseError`` for ambiguous names and
+    ``VersionParseError`` for input that names no version.
+    """
+    if isinstance(value, str):
+        build = build_for_alias(value)
+        if build is not None:
+            return release_for_build(build)
+        candidates = ambiguous_builds(value)
+        if candidates:
+            listed = ", ".join(f"{_BY_BUILD[b]['name']} ({b})" for b in candidates if b in _BY_BUILD)
+            raise UnknownReleaseError(
+                f"{describe(value)} is ambiguous: it may mean {listed}; give the product name "
+                "(for example 'Windows 11 21H2') or a version such as 10.0.22000"
+            )
+    if isinstance(value, int) and not isinstance(value, bool) and value > 9200:
+        return release_for_build(value)
+    from ansible_collections.wincontainers.compat.plugins.module_utils.version import (
+        parse_windows_version,
+    )
+
+    return release_for_build(parse_windows_version(value).build)
+
+
+def _parse_date(on: Union[datetime.date, str, None]) -> datetime.date:
+    """Return ``on`` as a date (today when None); accepts ISO date strings."""
+    if on is None:
+        return datetime.date.today()
+    if isinstance(on, datetime.datetime):
+        return on.date()
+    if isinstance(on, datetime.date):
+        return on
+    if isinstance(on, str):
+        try:
+            return datetime.date.fromisoformat(on.strip()[:10])
+        except ValueError:
+            pass
+    raise VersionParseError(f"expected a date (YYYY-MM-DD); got {describe(on)}")
+
+
+def support_status(build: int, kind: str = "server", on: Union[datetime.date, str, None] = None) -> dict:
+    """Tell whether ``build`` is still serviced on date ``on`` as a ``kind`` (``server`` or ``client``) host.
+
+    A build ships as several products (for example 17763: Windows Server 2019, Windows 10 1809, LTSC 2019).
+    ``in_support`` is True while any product of that kind on the build is serviced, False once all have ended,
+    None when the catalog knows no such product. ``products`` gives each product's own verdict, for callers
+    that know the edition.
+    """
+    check_choice("host_kind", kind, ("server", "client"))
+    day = _parse_date(on)
+    entry = _BY_BUILD.get(build)
+    products = [p for p in entry["products"] if p["kind"] == kind] if entry else []
+    verdicts = [
+        {
+            "name": product["name"],
+            "end_of_support": product.get("end_of_support"),
+            "in_support": (day <= datetime.date.fromisoformat(product["end_of_support"]))
+            if product.get("end_of_support")
+            else None,
+        }
+        for product in products
+    ]
+    dated = [v for v in verdicts if v["end_of_support"]]
+    if not dated:
+        return {"build": build, "in_support": None, "end_of_support": None, "product": None, "products": verdicts}
+    last = max(dated, key=lambda v: v["end_of_support"])
+    return {
+        "build": build,
+        "in_support": last["in_support"],
+        "end_of_support": last["end_of_support"],
+        "product": last["name"],
+        "products": verdicts,
+    }
