@@ -9,3 +9,4 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
+from fixtures_kube import *  # noqa: F403
