@@ -37,6 +37,11 @@ _HUB_SERVERCORE = "https://hub.docker.com/r/microsoft/windows-servercore"
 _HUB_NANOSERVER = "https://hub.docker.com/r/microsoft/windows-nanoserver"
 _HUB_SERVER = "https://hub.docker.com/r/microsoft/windows-server"
 _HUB_WINDOWS = "https://hub.docker.com/r/microsoft/windows"
+_UPDATE_CONTAINERS = (
+    "https://learn.microsoft.com/en-us/virtualization/windowscontainers/deploy-containers/update-containers"
+)
+_PORTABILITY = "https://learn.microsoft.com/en-us/virtualization/windowscontainers/deploy-containers/portability"
+_WS2019_GA_BLOG = "https://techcommunity.microsoft.com/t5/containers/windows-server-2019-now-available/ba-p/382430"
 
 # fmt: off
 RELEASES: tuple[dict, ...] = (
@@ -105,10 +110,13 @@ RELEASES: tuple[dict, ...] = (
              "released": "2016-08-02", "mainstream_end": "2021-10-12", "end_of_support": "2026-10-13"},
         ],
         "tags": {"servercore": ["ltsc2016"], "nanoserver": ["sac2016"], "server": [], "windows": []},
-        "kb_revisions": {},
+        # version-compatibility: 14393.1770 = KB4041691, .1914 = KB4051033, .1944 = KB4053579;
+        # update-containers: 14393.3443 = KB4534271 (January 2020).
+        "kb_revisions": {"KB4041691": 1770, "KB4051033": 1914, "KB4053579": 1944, "KB4534271": 3443},
         "sources": [
             _LIFECYCLE + "windows-server-2016", _LIFECYCLE + "windows-10-2016-ltsb", _W10_RELEASES,
-            _BASE_IMAGE_LIFECYCLE, _HCSSHIM_BUILDS, _HUB_SERVERCORE, _HUB_NANOSERVER,
+            _BASE_IMAGE_LIFECYCLE, _VERSION_COMPAT, _UPDATE_CONTAINERS, _HCSSHIM_BUILDS, _HUB_SERVERCORE,
+            _HUB_NANOSERVER,
         ],
     },
     {
@@ -150,7 +158,9 @@ RELEASES: tuple[dict, ...] = (
         ],
         "tags": {"servercore": ["1709"], "nanoserver": ["1709"], "server": [], "windows": []},
         "kb_revisions": {},
-        "sources": [_SERVER_RELEASES, _BASE_IMAGE_LIFECYCLE, _W10_RELEASES, _HCSSHIM_BUILDS, _HUB_SERVERCORE],
+        "sources": [
+            _SERVER_RELEASES, _BASE_IMAGE_LIFECYCLE, _W10_RELEASES, _HCSSHIM_BUILDS, _HUB_SERVERCORE, _WS2019_GA_BLOG,
+        ],
     },
     {
         "build": 17134,
@@ -170,8 +180,11 @@ RELEASES: tuple[dict, ...] = (
              "version": "1803", "released": "2018-04-30", "end_of_support": "2021-05-11"},
         ],
         "tags": {"servercore": ["1803"], "nanoserver": ["1803"], "server": [], "windows": []},
-        "kb_revisions": {},
-        "sources": [_SERVER_RELEASES, _BASE_IMAGE_LIFECYCLE, _W10_RELEASES, _HCSSHIM_BUILDS, _HUB_SERVERCORE],
+        "kb_revisions": {"KB4534293": 1246},
+        "sources": [
+            _SERVER_RELEASES, _BASE_IMAGE_LIFECYCLE, _UPDATE_CONTAINERS, _W10_RELEASES, _HCSSHIM_BUILDS,
+            _HUB_SERVERCORE, _WS2019_GA_BLOG,
+        ],
     },
     {
         "build": 17763,
@@ -197,14 +210,19 @@ RELEASES: tuple[dict, ...] = (
             {"name": "Windows 10 Enterprise LTSC 2019", "kind": "client", "channel": "LTSC", "version": "1809",
              "released": "2018-11-13", "mainstream_end": "2024-01-09", "end_of_support": "2029-01-09"},
         ],
-        "tags": {"servercore": ["ltsc2019", "1809"], "nanoserver": ["1809"], "server": [], "windows": ["1809"]},
-        "kb_revisions": {"KB4493509": 437},
+        "tags": {
+            "servercore": ["ltsc2019", "1809"], "nanoserver": ["1809"], "server": [], "windows": ["ltsc2019", "1809"],
+        },
+        # version-compatibility: nanoserver:1809-KB4493509 = 10.0.17763.437; update-containers: .973 = KB4534273,
+        # servercore:1809-KB4546852 = .1040, .1098 = KB4538461; windows:1809-KB5034768 = .5458 (recorded tag list).
+        "kb_revisions": {"KB4493509": 437, "KB4534273": 973, "KB4546852": 1040, "KB4538461": 1098, "KB5034768": 5458},
         "sources": [
             _LIFECYCLE + "windows-server-2019", _LIFECYCLE + "windows-10-enterprise-ltsc-2019", _SERVER_RELEASES,
-            _W10_RELEASES, _BASE_IMAGE_LIFECYCLE, _HCSSHIM_BUILDS, _HUB_SERVERCORE, _HUB_NANOSERVER, _HUB_WINDOWS,
-            "https://support.microsoft.com/help/4493509",
+            _W10_RELEASES, _BASE_IMAGE_LIFECYCLE, _VERSION_COMPAT, _UPDATE_CONTAINERS, _WS2019_GA_BLOG,
+            _HCSSHIM_BUILDS, _HUB_SERVERCORE, _HUB_NANOSERVER, _HUB_WINDOWS,
+            "https://github.com/ocurrent/ocaml-dockerfile/issues/201",
         ],
-        "notes": "Nano Server has no ltsc2019 tag: its 17763 image is tagged 1809.",
+        "notes": "Nano Server has no ltsc2019 tag: its 17763 image is tagged 1809 (serviced until 2024-01-09).",
     },
     {
         "build": 18362,
@@ -222,8 +240,11 @@ RELEASES: tuple[dict, ...] = (
              "released": "2019-05-21", "end_of_support": "2020-12-08"},
         ],
         "tags": {"servercore": ["1903"], "nanoserver": ["1903"], "server": [], "windows": ["1903"]},
-        "kb_revisions": {},
-        "sources": [_SERVER_RELEASES, _W10_RELEASES, _HCSSHIM_BUILDS, _HUB_SERVERCORE, _HUB_WINDOWS],
+        "kb_revisions": {"KB4528760": 592, "KB4540673": 719},
+        "sources": [
+            _SERVER_RELEASES, _W10_RELEASES, _BASE_IMAGE_LIFECYCLE, _UPDATE_CONTAINERS, _HCSSHIM_BUILDS,
+            _HUB_SERVERCORE, _HUB_WINDOWS,
+        ],
     },
     {
         "build": 18363,
@@ -243,8 +264,11 @@ RELEASES: tuple[dict, ...] = (
              "version": "1909", "released": "2019-11-12", "end_of_support": "2022-05-10"},
         ],
         "tags": {"servercore": ["1909"], "nanoserver": ["1909"], "server": [], "windows": ["1909"]},
-        "kb_revisions": {},
-        "sources": [_SERVER_RELEASES, _W10_RELEASES, _HCSSHIM_BUILDS, _HUB_SERVERCORE, _HUB_WINDOWS],
+        "kb_revisions": {"KB4528760": 592, "KB4540673": 719},
+        "sources": [
+            _SERVER_RELEASES, _W10_RELEASES, _BASE_IMAGE_LIFECYCLE, _UPDATE_CONTAINERS, _HCSSHIM_BUILDS,
+            _HUB_SERVERCORE, _HUB_WINDOWS,
+        ],
     },
     {
         "build": 19041,
@@ -263,7 +287,9 @@ RELEASES: tuple[dict, ...] = (
         ],
         "tags": {"servercore": ["2004"], "nanoserver": ["2004"], "server": [], "windows": ["2004"]},
         "kb_revisions": {},
-        "sources": [_SERVER_RELEASES, _W10_RELEASES, _HCSSHIM_BUILDS, _HUB_SERVERCORE, _HUB_WINDOWS],
+        "sources": [
+            _SERVER_RELEASES, _W10_RELEASES, _BASE_IMAGE_LIFECYCLE, _HCSSHIM_BUILDS, _HUB_SERVERCORE, _HUB_WINDOWS,
+        ],
     },
     {
         "build": 19042,
@@ -283,8 +309,11 @@ RELEASES: tuple[dict, ...] = (
              "version": "20H2", "released": "2020-10-20", "end_of_support": "2023-05-09"},
         ],
         "tags": {"servercore": ["20H2"], "nanoserver": ["20H2"], "server": [], "windows": ["20H2"]},
-        "kb_revisions": {},
-        "sources": [_SERVER_RELEASES, _W10_RELEASES, _HCSSHIM_BUILDS, _HUB_SERVERCORE, _HUB_WINDOWS],
+        # Docker Hub tag table of mcr.microsoft.com/windows (July 2022): 20H2-KB5015807 = 10.0.19042.1826.
+        "kb_revisions": {"KB5015807": 1826},
+        "sources": [
+            _SERVER_RELEASES, _W10_RELEASES, _BASE_IMAGE_LIFECYCLE, _HCSSHIM_BUILDS, _HUB_SERVERCORE, _HUB_WINDOWS,
+        ],
         "notes": "Last Windows Server Semi-Annual Channel release. Its registry ReleaseId is 2009, not 20H2.",
     },
     {
@@ -362,10 +391,12 @@ RELEASES: tuple[dict, ...] = (
              "released": "2021-08-18", "mainstream_end": "2026-10-13", "end_of_support": "2031-10-14"},
         ],
         "tags": {"servercore": ["ltsc2022"], "nanoserver": ["ltsc2022"], "server": ["ltsc2022"], "windows": []},
-        "kb_revisions": {},
+        # Docker Hub tag table of mcr.microsoft.com/windows/server: ltsc2022-KB5015827 = 10.0.20348.825 (July 2022);
+        # recorded tag list: server:ltsc2022-KB5034770 = 10.0.20348.2322 (February 2024).
+        "kb_revisions": {"KB5015827": 825, "KB5034770": 2322},
         "sources": [
             _LIFECYCLE + "windows-server-2022", _SERVER_RELEASES, _VERSION_COMPAT, _HCSSHIM_BUILDS,
-            _HUB_SERVERCORE, _HUB_NANOSERVER, _HUB_SERVER,
+            _HUB_SERVERCORE, _HUB_NANOSERVER, _HUB_SERVER, "https://github.com/ocurrent/ocaml-dockerfile/issues/201",
         ],
     },
     {
@@ -442,9 +473,13 @@ RELEASES: tuple[dict, ...] = (
         "tags": {"servercore": [], "nanoserver": [], "server": [], "windows": []},
         "kb_revisions": {},
         "sources": [
-            _LIFECYCLE + "windows-server-annual-channel", _SERVER_RELEASES, _BASE_IMAGE_LIFECYCLE, _VERSION_COMPAT,
+            _LIFECYCLE + "windows-server-annual-channel", _SERVER_RELEASES, _BASE_IMAGE_LIFECYCLE, _PORTABILITY,
+            _VERSION_COMPAT,
         ],
-        "notes": "Annual Channel for containers: a container host with no base images of its own.",
+        "notes": (
+            "Windows Server Annual Channel for Containers: a container host with no base images of its own; "
+            "it runs Windows Server 2022 (ltsc2022) images."
+        ),
     },
     {
         "build": 26100,
@@ -498,6 +533,63 @@ RELEASES: tuple[dict, ...] = (
         "sources": [_W11_RELEASES, _LIFECYCLE + "windows-11-home-and-pro"],
         "notes": "Enablement package over the 26100 code base.",
     },
+    {
+        "build": 26300,
+        "name": "Windows 11, version 26H2",
+        "kind": "client",
+        "channel": "client",
+        "version": "26H2",
+        "codename": "GE",
+        "containers": True,
+        "aliases": ["26h2", "windows 11 26h2"],
+        "products": [
+            {"name": "Windows 11 Home and Pro, version 26H2", "kind": "client", "channel": "client",
+             "version": "26H2"},
+            {"name": "Windows 11 Enterprise and Education, version 26H2", "kind": "client", "channel": "client",
+             "version": "26H2"},
+        ],
+        "tags": {"servercore": [], "nanoserver": [], "server": [], "windows": []},
+        "kb_revisions": {},
+        "sources": [
+            _W11_RELEASES,
+            "https://www.neowin.net/news/microsoft-confirms-windows-11-26h2-urges-it-admins-to-prepare-for-release/",
+            "https://www.notebookcheck.net/Windows-11-version-26H2-Microsoft-details-rollout-strategy.1326216.0.html",
+            "https://geekplanet.in/windows-11-26h2-update-174kb-upgrade-packs-new-features/",
+        ],
+        "notes": (
+            "Announced 2026-06-19 as the fall 2026 feature update: an enablement package over 24H2/25H2 that "
+            "raises the build to 26300. Its release and end-of-servicing dates are not recorded here "
+            "(24 months for Home and Pro, 36 months for Enterprise and Education from release)."
+        ),
+    },
+    {
+        "build": 28000,
+        "name": "Windows 11, version 26H1",
+        "kind": "client",
+        "channel": "client",
+        "version": "26H1",
+        "codename": "BR",
+        "containers": True,
+        "aliases": ["26h1", "windows 11 26h1"],
+        "products": [
+            {"name": "Windows 11 Home and Pro, version 26H1", "kind": "client", "channel": "client",
+             "version": "26H1", "released": "2026-02-10", "end_of_support": "2028-03-14"},
+            {"name": "Windows 11 Enterprise and Education, version 26H1", "kind": "client", "channel": "client",
+             "version": "26H1", "released": "2026-02-10", "end_of_support": "2029-03-13"},
+        ],
+        "tags": {"servercore": [], "nanoserver": [], "server": [], "windows": []},
+        "kb_revisions": {},
+        "sources": [
+            _W11_RELEASES,
+            "https://support.microsoft.com/en-us/topic/windows-11-version-26h1-6a0533a9-71a8-43b8-a32c-8fa7db97543d",
+            "https://www.windowslatest.com/2026/02/18/microsoft-details-windows-11-26h1-support-cycle-cpu-requirements"
+            "-just-snapdragon-x2-for-now-and-more",
+        ],
+        "notes": (
+            "Hardware-optimised release on a new core (Bromine), preinstalled on Snapdragon X2 devices only; "
+            "it cannot update to 26H2. Numbered above 26300 although released before it."
+        ),
+    },
 )
 # fmt: on
 
@@ -508,7 +600,7 @@ AMBIGUOUS_ALIASES: dict[str, tuple[int, ...]] = {
     "22h2": (19045, 22621),
     "23h2": (22631, 25398),
     # The registry ReleaseId stays 2009 on every release from Windows 10 20H2 and Windows Server 20H2 on.
-    "2009": (19042, 19043, 19044, 19045, 20348, 22000, 22621, 22631, 25398, 26100, 26200),
+    "2009": (19042, 19043, 19044, 19045, 20348, 22000, 22621, 22631, 25398, 26100, 26200, 26300, 28000),
     "windows 10": (10240, 10586, 14393, 15063, 16299, 17134, 17763, 18362, 18363, 19041, 19042, 19043, 19044, 19045),
-    "windows 11": (22000, 22621, 22631, 26100, 26200),
+    "windows 11": (22000, 22621, 22631, 26100, 26200, 26300, 28000),
 }

@@ -59,6 +59,8 @@ EXPECTED_BUILDS = [
     (25398, "Windows Server, version 23H2", "server", "AC", "23H2"),
     (26100, "Windows Server 2025", "both", "LTSC", "24H2"),
     (26200, "Windows 11, version 25H2", "client", "client", "25H2"),
+    (26300, "Windows 11, version 26H2", "client", "client", "26H2"),
+    (28000, "Windows 11, version 26H1", "client", "client", "26H1"),
 ]
 
 
@@ -98,6 +100,7 @@ EXPECTED_TAGS = [
     ("nanoserver", "ltsc2025", 26100),
     ("server", "ltsc2022", 20348),
     ("server", "ltsc2025", 26100),
+    ("windows", "ltsc2019", 17763),
     ("windows", "1809", 17763),
     ("windows", "1903", 18362),
     ("windows", "1909", 18363),
@@ -189,10 +192,31 @@ def test_release_id_2009_is_not_20h2() -> None:
     assert build_for_alias("20H2") == 19042
 
 
-@pytest.mark.parametrize(
-    ("build", "kb", "revision"),
-    [(17763, "KB4493509", 437), (17763, "kb4493509", 437), (17763, "4493509", 437)],
-)
+# KB -> revision pairs stated by Microsoft's container pages and recorded MCR tag listings (sources in the data).
+KB_REVISIONS = [
+    (14393, "KB4041691", 1770),
+    (14393, "KB4051033", 1914),
+    (14393, "KB4053579", 1944),
+    (14393, "KB4534271", 3443),
+    (17134, "KB4534293", 1246),
+    (17763, "KB4493509", 437),
+    (17763, "kb4493509", 437),
+    (17763, "4493509", 437),
+    (17763, " KB4546852 ", 1040),
+    (17763, "KB4534273", 973),
+    (17763, "KB4538461", 1098),
+    (17763, "KB5034768", 5458),
+    (18362, "KB4528760", 592),
+    (18363, "KB4528760", 592),
+    (18362, "KB4540673", 719),
+    (18363, "KB4540673", 719),
+    (19042, "KB5015807", 1826),
+    (20348, "KB5015827", 825),
+    (20348, "KB5034770", 2322),
+]
+
+
+@pytest.mark.parametrize(("build", "kb", "revision"), KB_REVISIONS)
 def test_revision_for_kb(build: int, kb: str, revision: int) -> None:
     assert revision_for_kb(build, kb) == revision
 
@@ -222,12 +246,17 @@ def test_entry_shape(entry: dict) -> None:
     kinds = {product["kind"] for product in entry["products"]}
     assert kinds == ({"server", "client"} if entry["kind"] == "both" else {entry["kind"]})
     for product in entry["products"]:
+        assert set(product) <= {"name", "kind", "channel", "version", "released", "mainstream_end", "end_of_support"}
         for field in ("released", "mainstream_end", "end_of_support"):
             if field in product:
                 assert ISO_DATE.match(product[field]), (product["name"], field)
                 datetime.date.fromisoformat(product[field])
-        assert product["released"] < product["end_of_support"]
-        assert product.get("mainstream_end", product["end_of_support"]) <= product["end_of_support"]
+        assert ("released" in product) == ("end_of_support" in product), product["name"]
+        if "released" in product:
+            assert product["released"] < product["end_of_support"]
+            assert product.get("mainstream_end", product["end_of_support"]) <= product["end_of_support"]
+        else:
+            assert entry["notes"], "a product without dates says why"
     for alias in entry["aliases"]:
         assert alias == normalize_alias(alias), f"alias {alias!r} is not in normal form"
     for kb, revision in entry["kb_revisions"].items():
@@ -290,7 +319,7 @@ def test_windows_release_of_build_number() -> None:
     assert windows_release(17763)["name"] == "Windows Server 2019"
 
 
-@pytest.mark.parametrize("build", [30000, 26300, 17000, 9999])
+@pytest.mark.parametrize("build", [30000, 26400, 17000, 9999])
 def test_unknown_builds_do_not_crash(build: int) -> None:
     release = catalog.release_for_build(build)
     assert release["known"] is False
@@ -326,6 +355,8 @@ SUPPORT = [
     (26100, "server", "2026-11-28", True, "2034-11-14"),
     (26200, "client", "2026-11-28", True, "2028-10-10"),
     (19045, "client", "2026-11-28", False, "2025-10-14"),
+    (28000, "client", "2026-11-28", True, "2029-03-13"),
+    (10240, "client", "2026-11-28", False, "2025-10-14"),  # Windows 10 Enterprise 2015 LTSB
 ]
 
 
@@ -343,7 +374,9 @@ def test_support_status_per_product() -> None:
     assert verdicts["Windows 10 Enterprise LTSC 2019"] is True
 
 
-@pytest.mark.parametrize(("build", "kind"), [(30000, "server"), (20348, "client"), (22000, "server")])
+@pytest.mark.parametrize(
+    ("build", "kind"), [(30000, "server"), (20348, "client"), (22000, "server"), (26300, "client")]
+)
 def test_support_status_unknown(build: int, kind: str) -> None:
     status = support_status(build, kind, "2026-11-28")
     assert status["in_support"] is None and status["end_of_support"] is None
@@ -395,4 +428,4 @@ def test_doc_lists_every_build_with_its_name_and_tags() -> None:
         for tags in entry["tags"].values():
             for tag in tags:
                 assert f"`{tag}`" in row
-        assert entry["products"][0]["end_of_support"] in row
+        assert (entry["products"][0].get("end_of_support") or "not published") in row
