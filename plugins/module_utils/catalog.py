@@ -7,10 +7,9 @@ Every index is built once at import, so each look-up is a dict access. Entries r
 
 from __future__ import annotations
 
-import copy
 import datetime
 import re
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import (
     UnknownReleaseError,
@@ -146,6 +145,15 @@ def unknown_release(build: int) -> dict:
     }
 
 
+def _clone(value: Any) -> Any:
+    """Return a deep copy of catalog data (dicts, lists and scalars), several times faster than ``deepcopy``."""
+    if isinstance(value, dict):
+        return {key: _clone(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_clone(item) for item in value]
+    return value
+
+
 def release_for_build(build: int) -> dict:
     """Return a copy of the catalog entry of ``build`` with ``known``, ``released`` and ``end_of_support``.
 
@@ -155,7 +163,7 @@ def release_for_build(build: int) -> dict:
     entry = _BY_BUILD.get(build)
     if entry is None:
         return unknown_release(build)
-    result = copy.deepcopy(entry)
+    result: dict = _clone(entry)
     primary = entry["products"][0]
     result["known"] = True
     result["released"] = primary.get("released")
