@@ -215,18 +215,46 @@ def _parse_date(on: Union[datetime.date, str, None]) -> datetime.date:
     raise VersionParseError(f"expected a date (YYYY-MM-DD); got {describe(on)}")
 
 
-def support_status(build: int, kind: str = "server", on: Union[datetime.date, str, None] = None) -> dict:
-    """Tell whether ``build`` is still serviced on date ``on`` as a ``kind`` (``server`` or ``client``) host.
+def _edition_products(products: list[dict], edition: str) -> list[dict]:
+    """Return the products an edition text (ProductName, Caption, EditionID) points at, or ``[]`` if unsure.
 
-    A build ships as several products (for example 17763: Windows Server 2019, Windows 10 1809, LTSC 2019).
-    ``in_support`` is True while any product of that kind on the build is serviced, False once all have ended,
-    None when the catalog knows no such product. ``products`` gives each product's own verdict, for callers
-    that know the edition.
+    ``Windows 10 Enterprise LTSC 2019`` picks the LTSC product, ``Windows 10 Pro`` the Home and Pro one,
+    ``Windows 10 Education`` the Enterprise and Education one, ``Nano Server`` the Nano Server one.
+    """
+    words = set(normalize_alias(re.sub(r"[^A-Za-z0-9]+", " ", edition)).split())
+    if words & {"ltsc", "ltsb", "enterprises", "iotenterprises"}:
+        picked = [p for p in products if p["channel"] == "LTSC"]
+        iot = [p for p in picked if "IoT" in p["name"]]
+        return iot if words & {"iot", "iotenterprises"} and iot else [p for p in picked if "IoT" not in p["name"]]
+    if words & {"nano", "nanoserver"}:
+        return [p for p in products if "Nano Server" in p["name"]]
+    general = [p for p in products if p["channel"] == "client"]
+    if words & {"enterprise", "education", "enterprisen", "educationn"}:
+        return [p for p in general if "Enterprise and Education" in p["name"]] or general[:1]
+    if words & {"home", "pro", "professional", "core", "workstations", "professionaln", "corecountryspecific"}:
+        return [p for p in general if "Home and Pro" in p["name"]] or general[:1]
+    return []
+
+
+def support_status(
+    build: int,
+    kind: str = "server",
+    on: Union[datetime.date, str, None] = None,
+    edition: Optional[str] = None,
+) -> dict:
+    """Tell whether ``build`` is still serviced on date ``on`` (default today) as a ``kind`` host.
+
+    A build ships as several products (17763: Windows Server 2019, Windows 10 1809 Home and Pro, Enterprise and
+    Education, Enterprise LTSC 2019). With ``edition`` (a ProductName such as ``Windows 10 Enterprise LTSC 2019``
+    or an EditionID) the verdict is that of the matching product. Without it, or when it matches none,
+    ``in_support`` is True while any product of that kind is serviced, False once all have ended, and None when
+    the catalog has no date for such a product. ``products`` gives each product's own verdict.
     """
     check_choice("host_kind", kind, ("server", "client"))
     day = _parse_date(on)
     entry = _BY_BUILD.get(build)
     products = [p for p in entry["products"] if p["kind"] == kind] if entry else []
+    chosen = {id(p) for p in _edition_products(products, edition)} if isinstance(edition, str) and edition else set()
     verdicts = [
         {
             "name": product["name"],
@@ -234,10 +262,11 @@ def support_status(build: int, kind: str = "server", on: Union[datetime.date, st
             "in_support": (day <= datetime.date.fromisoformat(product["end_of_support"]))
             if product.get("end_of_support")
             else None,
+            "edition_match": id(product) in chosen,
         }
         for product in products
     ]
-    dated = [v for v in verdicts if v["end_of_support"]]
+    dated = [v for v in verdicts if v["end_of_support"] and (v["edition_match"] or not chosen)]
     if not dated:
         return {"build": build, "in_support": None, "end_of_support": None, "product": None, "products": verdicts}
     last = max(dated, key=lambda v: v["end_of_support"])

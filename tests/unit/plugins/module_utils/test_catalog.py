@@ -429,3 +429,28 @@ def test_doc_lists_every_build_with_its_name_and_tags() -> None:
             for tag in tags:
                 assert f"`{tag}`" in row
         assert (entry["products"][0].get("end_of_support") or "not published") in row
+
+
+# ProductName / EditionID values as Windows reports them (registry CurrentVersion, Get-ComputerInfo WindowsProductName).
+EDITIONS = [
+    (17763, "client", "Windows 10 Enterprise LTSC 2019", True, "Windows 10 Enterprise LTSC 2019"),
+    (17763, "client", "EnterpriseS", True, "Windows 10 Enterprise LTSC 2019"),
+    (17763, "client", "Windows 10 Pro", False, "Windows 10 Home and Pro, version 1809"),
+    (17763, "client", "Windows 10 Education", False, "Windows 10 Enterprise and Education, version 1809"),
+    (19044, "client", "Windows 10 IoT Enterprise LTSC 2021", True, "Windows 10 IoT Enterprise LTSC 2021"),
+    (19044, "client", "Windows 10 Enterprise LTSC 2021", True, "Windows 10 Enterprise LTSC 2021"),
+    (19044, "client", "Windows 10 Enterprise", False, "Windows 10 Enterprise and Education, version 21H2"),
+    # Windows 11 still reports ProductName "Windows 10 Pro": the edition word is what counts.
+    (26100, "client", "Windows 10 Pro", False, "Windows 11 Home and Pro, version 24H2"),  # ended 2026-10-13
+    (26200, "client", "Windows 11 Enterprise", True, "Windows 11 Enterprise and Education, version 25H2"),
+    (18362, "client", "Windows 10 Pro", False, "Windows 10, version 1903"),
+    (14393, "server", "Nano Server", False, "Nano Server (sac2016)"),
+    (17763, "server", "Windows Server 2019 Datacenter", True, "Windows Server 2019"),
+]
+
+
+@pytest.mark.parametrize(("build", "kind", "edition", "in_support", "product"), EDITIONS)
+def test_support_status_for_an_edition(build: int, kind: str, edition: str, in_support: bool, product: str) -> None:
+    status = support_status(build, kind, "2026-11-28", edition=edition)
+    assert (status["in_support"], status["product"]) == (in_support, product)
+    assert [p["name"] for p in status["products"] if p["edition_match"]] in ([product], [])
