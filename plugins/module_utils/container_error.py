@@ -1,0 +1,269 @@
+"""Classifies the Windows container errors of docker, containerd, kubelet events and swarm task status.
+
+``container_error(text)`` names the failure class, the HCS error code (HRESULT), the host and image versions
+the text carries, and what to do about it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable, Optional
+
+from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError, describe
+from ansible_collections.wincontainers.compat.plugins.module_utils.version import parse_windows_version
+
+CLASSES = (
+    "engine_in_linux_mode",
+    "image_newer_than_host",
+    "os_mismatch",
+    "unrecognized_layer_format",
+    "container_exited_unexpectedly",
+    "no_matching_manifest",
+    "unknown",
+)
+
+# HCS error codes (hcsshim internal/hcs/errors.go, winerror.h ERROR_VMCOMPUTE_*) and the system message of each.
+HRESULT_CLASS = {
+    "0xc0370101": "os_mismatch",  # ERROR_VMCOMPUTE_IMAGE_MISMATCH
+    "0xc0370106": "container_exited_unexpectedly",  # ERROR_VMCOMPUTE_UNEXPECTED_EXIT
+    "0xc0370112": "unrecognized_layer_format",  # ERROR_VMCOMPUTE_INVALID_LAYER
+}
+CLASS_HRESULT = {name: code for code, name in HRESULT_CLASS.items()}
+
+_FLAGS = re.I | re.S
+_V = r"(10\.0\.\d{5}(?:\.\d+)?)"
+_HRESULT = re.compile(r"\b0x[c8]037[0-9a-f]{4}\b", re.I)
+_LINUX_MODE = re.compile(r'image operating system \\?"windows\\?" cannot be used on this platform', re.I)
+_MANIFEST = re.compile(r"no matching manifest for (\S+?)(?: " + _V + r")? in the manifest list entries", re.I)
+_NO_PLATFORM = re.compile(
+    r"no match for platform in manifest|no supported platform found in manifest list|unsupported platform on \d+ node",
+    re.I,
+)
+_NEWER = re.compile(r"a Windows version " + _V + r"-based image is incompatible with a " + _V + r" host", re.I)
+_MISMATCH = re.compile(
+    "|".join(
+        r"\s+".join(phrase.split())
+        for phrase in (
+            "container operating system does not match the host operating system",
+            "operating system of the container does not match the operating system of the host",
+        )
+    ),
+    _FLAGS,
+)
+_LAYER = re.compile(r"layer\s+with\s+an\s+unrecognized\s+format", re.I)
+_EXITED = re.compile(r"(?:virtual\s+machine\s+or\s+container|compute\s+system)\s+exited\s+unexpectedly", re.I)
+_IMAGE_VERSION = re.compile(r"Container OS Version:\s*" + _V, re.I)
+_HOST_VERSION = re.compile(r"Host OS Version:\s*" + _V + r"|Host is Microsoft Windows[^\n]*? - " + _V, re.I)
+_WINDOWS_IMAGE = re.compile(
+    r"(?:mcr\.microsoft\.com/)?windows/(?:servercore|nanoserver|server|windows)\b|windowsservercore|nanoserver", re.I
+)
+_IMAGE_REF = re.compile(
+    r"(?<![\w./-])((?:[a-z0-9.-]+(?::\d+)?/)?[a-z0-9._/-]*(?:servercore|nanoserver|windows)[a-z0-9._/-]*:[\w.-]+)", re.I
+)
+_FIELDS = ("msg", "stderr", "stdout", "module_stderr", "module_stdout", "err", "error", "message", "Err")
+
+
+def _text_of(value: object) -> str:
+    """The text of an error: a string, a list of lines, or an Ansible task result (``msg``, ``stderr`` ...)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, (list, tuple)) and all(isinstance(item, (str, dict, list)) for item in value):
+        return "\n".join(_text_of(item) for item in value)
+    if isinstance(value, dict):
+        parts = [_text_of(value[key]) for key in _FIELDS if isinstance(value.get(key), (str, list))]
+        nested = ("results", "Status", "State")
+        parts += [_text_of(value[key]) for key in nested if isinstance(value.get(key), (list, dict))]
+        return "\n".join(part for part in parts if part)
+    raise WinCompatError(f"container_error expects an error text or a task result; got {describe(value)}")
+
+
+def _version(text: Optional[str]) -> Optional[str]:
+    if not text:
+        return None
+    try:
+        return parse_windows_version(text).version
+    except WinCompatError:
+        return None
+
+
+def _image_version_from_ref(text: str) -> tuple[Optional[str], Optional[str]]:
+    """The first Windows image reference in the text and the version its tag names, if any."""
+    for match in _IMAGE_REF.finditer(text):
+        reference = match.group(1).rstrip(".,;:")
+        version = _version(reference)
+        if version:
+            return reference, version
+    return None, None
+
+
+def _release_hint(version: Optional[str], repo: str = "servercore") -> str:
+    """`` (tag ltsc2019)``: the MCR tag of the release of ``version``, when the catalog knows it."""
+    if not version:
+        return ""
+    from ansible_collections.wincontainers.compat.plugins.module_utils import catalog
+
+    build = parse_windows_version(version).build
+    entry = catalog.entry_for_build(build)
+    if entry is None:
+        return ""
+    tags = entry["tags"].get(repo) or entry["tags"].get("nanoserver") or []
+    return f"{entry['name']}, {repo} tag {tags[0]}" if tags else entry["name"]
+
+
+def _named(version: Optional[str], what: str) -> str:
+    if not version:
+        return f"the {what}"
+    hint = _release_hint(version)
+    return f"the {what} ({version}{'; ' + hint if hint else ''})"
+
+
+def _advice_os_mismatch(host: Optional[str], image: Optional[str], text: str) -> str:
+    return (
+        f"Process isolation needs an image built for the same Windows build as the host: {_named(image, 'image')} "
+        f"does not match {_named(host, 'host')}. Use the image variant of the host's release, or run it with "
+        "--isolation=hyperv (Hyper-V isolation runs images of the same or an older build than the host). "
+        "Windows Server 2016 hosts also need the same revision (UBR) under process isolation."
+    )
+
+
+def _advice_newer(host: Optional[str], image: Optional[str], text: str) -> str:
+    return (
+        f"{_named(image, 'image')[0].upper()}{_named(image, 'image')[1:]} is newer than {_named(host, 'host')}; "
+        "no isolation mode runs an image newer than the host. Use the image variant of the host's release "
+        "(or an older one with --isolation=hyperv), or upgrade the host to the image's release."
+    )
+
+
+def _advice_manifest(host: Optional[str], image: Optional[str], text: str) -> str:
+    if re.search(r"unsupported platform on \d+ node", text, re.I):
+        return (
+            "Swarm found no node whose platform (OS/architecture) the image supports. Constrain the service to "
+            "Windows nodes (node.platform.os==windows) whose build the image was made for, or pick an image tag "
+            "published for those nodes' release."
+        )
+    manifest = _MANIFEST.search(text)
+    platform = manifest.group(1).lower() if manifest else ""
+    if platform.startswith("linux"):
+        return (
+            "The engine asked for a Linux image, and this image has Windows entries only: switch Docker to "
+            "Windows containers (or point DOCKER_HOST at the Windows engine), then pull again."
+        )
+    return (
+        f"The image's manifest list has no entry {containerd_or_docker(text)} accepts for {_named(host, 'host')}. "
+        "Pick a tag published for the host's release (for example the host's ltsc/SAC tag, or 10.0.B.R with "
+        "the host's build), or upgrade the host. If the platform reads 'unknown', also check that the engine "
+        "runs Windows containers."
+    )
+
+
+def containerd_or_docker(text: str) -> str:
+    """Which puller wrote the text, for the advice."""
+    return "containerd" if "no match for platform" in text.lower() else "the engine"
+
+
+def _advice_exited(host: Optional[str], image: Optional[str], text: str) -> str:
+    return (
+        "The container's compute system stopped while starting. The usual cause on a patched fleet is an image "
+        "whose revision (UBR) is newer than the host's: patch the host to at least the image's revision, or use "
+        "the image tag with the host's revision (10.0.B.R). Otherwise check the Hyper-V-Compute event log, "
+        "free disk and memory, and antivirus exclusions for the engine's data root."
+    )
+
+
+def _advice_layer(host: Optional[str], image: Optional[str], text: str) -> str:
+    return (
+        "The host's container platform cannot read a layer of the image: an image newer than the host "
+        "(for example an ltsc2025 image on a Windows 11 25H2 host) or a damaged layer store. Use an image of "
+        "the host's release or an older supported one (ltsc2022 images run on Windows 11), or remove the image "
+        "and pull it again."
+    )
+
+
+def _advice_linux_mode(host: Optional[str], image: Optional[str], text: str) -> str:
+    return (
+        "The engine runs Linux containers and cannot use a Windows image. Switch Docker Desktop to Windows "
+        "containers (DockerCli.exe -SwitchDaemon), or point DOCKER_HOST at a Windows engine."
+    )
+
+
+def _advice_unknown(host: Optional[str], image: Optional[str], text: str) -> str:
+    return (
+        "No known Windows container compatibility error was found in the text. Compare the image's os.version "
+        "(docker manifest inspect) with the host's build and revision (wincontainers.compat.windows_version)."
+    )
+
+
+_ADVICE: dict[str, Callable[[Optional[str], Optional[str], str], str]] = {
+    "os_mismatch": _advice_os_mismatch,
+    "image_newer_than_host": _advice_newer,
+    "no_matching_manifest": _advice_manifest,
+    "container_exited_unexpectedly": _advice_exited,
+    "unrecognized_layer_format": _advice_layer,
+    "engine_in_linux_mode": _advice_linux_mode,
+    "unknown": _advice_unknown,
+}
+
+
+def _classify(text: str, hresult: Optional[str]) -> str:
+    manifest = _MANIFEST.search(text)
+    if _LINUX_MODE.search(text) or (
+        manifest and manifest.group(1).lower().startswith("linux") and _WINDOWS_IMAGE.search(text)
+    ):
+        return "engine_in_linux_mode"
+    if _NEWER.search(text):
+        return "image_newer_than_host"
+    if hresult in HRESULT_CLASS:
+        return HRESULT_CLASS[hresult]
+    if _MISMATCH.search(text):
+        return "os_mismatch"
+    if _LAYER.search(text):
+        return "unrecognized_layer_format"
+    if _EXITED.search(text):
+        return "container_exited_unexpectedly"
+    if manifest or _NO_PLATFORM.search(text):
+        return "no_matching_manifest"
+    return "unknown"
+
+
+def _versions(text: str) -> tuple[Optional[str], Optional[str], Optional[str]]:
+    """(host_version, image_version, image reference) found in the text."""
+    host = image = None
+    newer = _NEWER.search(text)
+    if newer:
+        image, host = newer.group(1), newer.group(2)
+    manifest = _MANIFEST.search(text)
+    if manifest and manifest.group(2):
+        host = host or manifest.group(2)
+    image_match = _IMAGE_VERSION.search(text)
+    if image_match:
+        image = image or image_match.group(1)
+    host_match = _HOST_VERSION.search(text)
+    if host_match:
+        host = host or host_match.group(1) or host_match.group(2)
+    reference, from_tag = _image_version_from_ref(text)
+    return host, image or from_tag, reference
+
+
+def container_error(value: object) -> dict[str, Any]:
+    """Classify a Windows container error: ``{class, hresult, host_version, image_version, advice, image}``.
+
+    ``hresult`` is the HCS code in the text, or the code whose system message the text quotes.
+    Versions are those the text states (or the one an image tag names); ``None`` when absent.
+    """
+    text = _text_of(value)
+    codes = [code.lower() for code in _HRESULT.findall(text)]
+    hresult = next((code for code in codes if code in HRESULT_CLASS), codes[0] if codes else None)
+    name = _classify(text, hresult)
+    if hresult is None:
+        hresult = CLASS_HRESULT.get(name)
+    host, image, reference = _versions(text)
+    return {
+        "class": name,
+        "hresult": hresult,
+        "host_version": host,
+        "image_version": image,
+        "image": reference,
+        "advice": _ADVICE[name](host, image, text),
+    }

@@ -1,0 +1,362 @@
+"""Windows versions: one value type and a parser for every form people and tools print.
+
+``parse_windows_version`` reads dotted versions, registry values, raw command output (``ver``,
+``docker info``, ``systeminfo``, ``kubectl``, ``Get-ComputerInfo``, ``reg query``), node labels, image
+tags and image references. The revision (UBR) is reported only when the input carries it; it is never
+guessed, never read from BuildLabEx (whose second field is a build-lab number) and never given as 0.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping, Optional
+
+from ansible_collections.wincontainers.compat.plugins.module_utils.errors import VersionParseError, describe
+
+FIRST_NT10_BUILD = 10240
+MAX_BUILD = 65535  # build numbers are 16-bit in every Windows version resource
+MAX_REVISION = 0xFFFFFFFF  # the UBR is a REG_DWORD
+EXPECTED_FORMS = (
+    "a version such as 10.0.17763.437, 10.0.17763 or 17763.437, a build number, registry values "
+    "(CurrentBuildNumber, UBR ...), the output of ver, docker info, systeminfo, kubectl or Get-ComputerInfo, "
+    "a node label, or an image tag or reference such as ltsc2022, 1809-KB4493509 or "
+    "mcr.microsoft.com/windows/nanoserver:1809"
+)
+
+
+@functools.total_ordering
+@dataclass(frozen=True)
+class WindowsVersion:
+    """A Windows version ``major.minor.build[.revision]``; ``revision`` is the UBR or None when unknown.
+
+    Ordered by (major, minor, build, revision), an unknown revision sorting before every known one.
+    """
+
+    major: int
+    minor: int
+    build: int
+    revision: Optional[int] = None
+
+    def __post_init__(self) -> None:
+        for name in ("major", "minor", "build"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_BUILD:
+                raise VersionParseError(f"{name} must be an integer from 0 to {MAX_BUILD}; got {describe(value)}")
+        rev = self.revision
+        if rev is not None and (not isinstance(rev, int) or isinstance(rev, bool) or not 0 <= rev <= MAX_REVISION):
+            expected = f"None or an integer from 0 to {MAX_REVISION}"
+            raise VersionParseError(f"revision must be {expected}; got {describe(rev)}")
+
+    @property
+    def sort_key(self) -> tuple[int, int, int, int]:
+        """The ordering key: an unknown revision counts as -1."""
+        return (self.major, self.minor, self.build, -1 if self.revision is None else self.revision)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, WindowsVersion):
+            return NotImplemented
+        return self.sort_key < other.sort_key
+
+    @property
+    def version(self) -> str:
+        """``10.0.17763.437``, or ``10.0.17763`` when the revision is unknown."""
+        base = f"{self.major}.{self.minor}.{self.build}"
+        return base if self.revision is None else f"{base}.{self.revision}"
+
+    def __str__(self) -> str:
+        return self.version
+
+    def as_dict(self) -> dict[str, Any]:
+        """``{major, minor, build, revision, version}``."""
+        return {
+            "major": self.major,
+            "minor": self.minor,
+            "build": self.build,
+            "revision": self.revision,
+            "version": self.version,
+        }
+
+
+# --- fast paths --------------------------------------------------------------------------------------------
+_DOTTED = re.compile(r"(\d{1,5})\.(\d{1,5})\.(\d{1,5})(?:\.(\d{1,10}))?")
+_BUILD_REVISION = re.compile(r"(\d{5})(?:\.(\d{1,10}))?")
+
+# --- free text ---------------------------------------------------------------------------------------------
+# BuildLabEx / BuildLab (``17763.1.amd64fre.rs5_release.180914-1434``): the build only, never a revision.
+_BUILD_LAB = re.compile(r"(?<![\d.])(\d{5})(?:\.\d+)?\.(?:[a-z0-9]+fre|[a-z0-9]+chk|[a-z]+\d*_[\w]+)[\w.\-]*", re.I)
+# The HAL's file version (``hal.dll``): neither its build (19041 on 19042-19045) nor its revision is the OS's.
+_FILE_VERSION_LINE = re.compile(r"^\s*OsHardwareAbstractionLayer\s*:.*$", re.I | re.M)
+# Environment.OSVersion (``Microsoft Windows NT 10.0.17763.0``): its revision is always 0.
+_NT_OSVERSION = re.compile(r"Windows NT (\d+)\.(\d+)\.(\d{4,5})(?:\.\d+)?", re.I)
+# PowerShell table of [Environment]::OSVersion.Version: the revision column is always 0.
+_VERSION_TABLE = re.compile(r"Major\s+Minor\s+Build\s+Revision\s*\n[\s-]*\n\s*(\d+)\s+(\d+)\s+(\d{4,5})\s+(\d+)", re.I)
+# Any NT 10.0 version in text: ``10.0.17763.437``, ``10.0.17763``, docker's ``10.0 17763``.
+_NT10 = re.compile(r"(?<![\d.])10\.0[. ](\d{5})(?:\.(\d{1,10}))?(?![\d])(?!\.\d)")
+# ``OS Build 17763.437`` (winver, docker info's Operating System line), ``osbuild=14393.1715`` labels.
+_BUILD_DOT_REVISION = re.compile(r"(?<![\w.])(\d{5})\.(\d{1,10})(?![\w.])")
+# systeminfo's ``10.0.17763 N/A Build 17763`` and reports that put the UBR there: ``10.0.17763 Build 5458``.
+_BUILD_AFTER = re.compile(r"10\.0\.(\d{5})(?:\s+N/A)?\s+Build\s+(\d+)", re.I)
+# docker info of 2018 pre-release engines: ``Version 1803, Update Build Revision 1``.
+_UBR_WORDS = re.compile(r"Update Build Revision (\d+)", re.I)
+_KEY_VALUE = re.compile(
+    r"^\s*(CurrentBuildNumber|CurrentBuild|UBR|CurrentMajorVersionNumber|CurrentMinorVersionNumber|OsBuildNumber)"
+    r"\s*(?::|=|\s+REG_\w+\s+)\s*(0x[0-9a-f]+|\d+)\s*$",
+    re.I | re.M,
+)
+
+# --- image tags and references -----------------------------------------------------------------------------
+_DIGEST = re.compile(r"@[a-z0-9]+:[0-9a-f]+$", re.I)
+_KB_TOKEN = re.compile(r"^kb\d{6,7}$", re.I)
+_ARCH_TOKENS = frozenset({"amd64", "arm64", "x64", "x86", "arm", "arm32v7", "arm64v8"})
+_ALIAS_CHARS = re.compile(r"^[\w .,/:@+\-]+$")
+
+
+def _error(value: object, why: str = "") -> VersionParseError:
+    detail = f" ({why})" if why else ""
+    return VersionParseError(f"cannot read a Windows version from {describe(value)}{detail}; expected {EXPECTED_FORMS}")
+
+
+def _int(value: object, what: str) -> int:
+    """An integer from an int or a decimal or ``0x`` hexadecimal string (``reg query`` prints DWORDs in hex)."""
+    if isinstance(value, bool):
+        raise VersionParseError(f"{what} must be a number; got {describe(value)}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text.isdigit():
+            return int(text)
+        if text.startswith("0x") and len(text) > 2:
+            try:
+                return int(text, 16)
+            except ValueError:
+                pass
+    raise VersionParseError(f"{what} must be a number; got {describe(value)}")
+
+
+def _known_revision(revision: Optional[int]) -> Optional[int]:
+    """Windows ships no servicing update as revision 0: a 0 is what tools print when the UBR is unknown."""
+    return revision if revision else None
+
+
+def _make(major: int, minor: int, build: int, revision: Optional[int], source: object) -> WindowsVersion:
+    if build < 1 or build > MAX_BUILD:
+        raise _error(source, f"build {build} is out of range")
+    nt10 = (major, minor) == (10, 0) and build >= FIRST_NT10_BUILD
+    nt6 = major == 6 and minor <= 3 and build < FIRST_NT10_BUILD
+    if not (nt10 or nt6):
+        raise _error(source, f"{major}.{minor}.{build} is not a Windows NT 6.x or 10.0 version")
+    return WindowsVersion(major, minor, build, _known_revision(revision))
+
+
+def _nt10(build: int, revision: Optional[int], source: object) -> WindowsVersion:
+    if build < FIRST_NT10_BUILD:
+        raise _error(source, f"build {build} predates Windows 10 ({FIRST_NT10_BUILD}); give major.minor.build")
+    return _make(10, 0, build, revision, source)
+
+
+# --- mappings ----------------------------------------------------------------------------------------------
+_NESTED_KEYS = ("os.version", "osversion", "os_version", "kernelversion", "version", "platform", "nodeinfo", "status")
+
+
+def _from_mapping(value: Mapping[Any, Any]) -> WindowsVersion:
+    """Registry values, ``as_dict()`` output, or objects holding one (manifest entries, nodes, inspect data)."""
+    keys = {str(key).lower(): item for key, item in value.items()}
+    build = keys.get("currentbuildnumber", keys.get("currentbuild", keys.get("build")))
+    if build not in (None, ""):
+        build_no = _int(build, "the build (CurrentBuildNumber)")
+        major = keys.get("currentmajorversionnumber", keys.get("major"))
+        minor = keys.get("currentminorversionnumber", keys.get("minor"))
+        revision = keys.get("ubr", keys.get("revision"))
+        rev = None if revision in (None, "") else _int(revision, "the revision (UBR)")
+        if major in (None, "") and minor in (None, ""):
+            # CurrentVersion says 6.3 on every Windows 10 and later for compatibility: never use it.
+            return _nt10(build_no, rev, value)
+        return _make(_int(major, "the major version"), _int(minor or 0, "the minor version"), build_no, rev, value)
+    for key in _NESTED_KEYS:
+        nested = keys.get(key)
+        if nested not in (None, "", {}, []):
+            return parse_windows_version(nested)
+    raise _error(value, "no CurrentBuildNumber/CurrentBuild, build, OsVersion, os.version or kernelVersion key")
+
+
+# --- text --------------------------------------------------------------------------------------------------
+def _collect(text: str) -> tuple[list[int], dict[int, set[int]], Optional[tuple[int, int]], set[int]]:
+    """Builds and revisions found in free text; BuildLabEx, HAL and Environment.OSVersion revisions are ignored."""
+    builds: list[int] = []
+    revisions: dict[int, set[int]] = {}
+    major_minor: Optional[tuple[int, int]] = None
+
+    def add(build: int, revision: Optional[int] = None) -> None:
+        builds.append(build)
+        if revision:
+            revisions.setdefault(build, set()).add(revision)
+
+    def build_only(match: re.Match[str]) -> str:
+        add(int(match.group(1)))
+        return " "
+
+    text = _BUILD_LAB.sub(build_only, text)
+    text = _FILE_VERSION_LINE.sub(" ", text)
+    for match in _NT_OSVERSION.finditer(text):
+        major_minor = (int(match.group(1)), int(match.group(2)))
+        add(int(match.group(3)))
+    text = _NT_OSVERSION.sub(" ", text)
+    for match in _VERSION_TABLE.finditer(text):
+        major_minor = (int(match.group(1)), int(match.group(2)))
+        add(int(match.group(3)))
+    text = _VERSION_TABLE.sub(" ", text)
+    for match in _BUILD_AFTER.finditer(text):
+        build, after = int(match.group(1)), int(match.group(2))
+        add(build, after if after != build and after < build else None)
+    registry: dict[str, int] = {}
+    for match in _KEY_VALUE.finditer(text):
+        registry.setdefault(match.group(1).lower(), _int(match.group(2), match.group(1)))
+    reg_build = registry.get("currentbuildnumber") or registry.get("currentbuild") or registry.get("osbuildnumber")
+    if reg_build:
+        add(reg_build, registry.get("ubr"))
+        if "currentmajorversionnumber" in registry:
+            major_minor = (registry["currentmajorversionnumber"], registry.get("currentminorversionnumber", 0))
+    for match in _NT10.finditer(text):
+        add(int(match.group(1)), int(match.group(2)) if match.group(2) else None)
+        major_minor = major_minor or (10, 0)
+    for match in _BUILD_DOT_REVISION.finditer(_NT10.sub(" ", text)):
+        build = int(match.group(1))
+        if FIRST_NT10_BUILD <= build <= MAX_BUILD:
+            add(build, int(match.group(2)))
+    floating = {int(match.group(1)) for match in _UBR_WORDS.finditer(text)} - {0}
+    return builds, revisions, major_minor, floating
+
+
+def _from_text(text: str, source: object) -> Optional[WindowsVersion]:
+    builds, revisions, major_minor, floating = _collect(text)
+    if not builds:
+        return None
+    distinct = sorted(set(builds))
+    if len(distinct) > 1:
+        raise _error(source, "it names several builds: " + ", ".join(map(str, distinct)) + "; pass one host's output")
+    build = distinct[0]
+    found = sorted(revisions.get(build) or floating)
+    if len(found) > 1:
+        raise _error(source, f"it names several revisions of build {build}: " + ", ".join(map(str, found)))
+    revision = found[0] if found else None
+    if major_minor is None or major_minor == (10, 0):
+        return _nt10(build, revision, source)
+    return _make(major_minor[0], major_minor[1], build, revision, source)
+
+
+# --- tags, references and release names --------------------------------------------------------------------
+def _tag_of(reference: str) -> str:
+    """The tag of an image reference (``repo/name:tag@digest`` → ``tag``); the text itself when it has none."""
+    reference = _DIGEST.sub("", reference)
+    last = reference.rsplit("/", 1)[-1]
+    return last.rsplit(":", 1)[1] if ":" in last else reference
+
+
+def _from_alias(text: str, source: object) -> Optional[WindowsVersion]:
+    """A release name or tag: ``ltsc2019``, ``1809-KB4493509``, ``ltsc2022-amd64``, ``4.8-windowsservercore-ltsc2019``.
+
+    Release names and KB numbers are looked up in the catalog.
+    """
+    from ansible_collections.wincontainers.compat.plugins.module_utils import catalog
+
+    if text.strip() == "2009":
+        raise _error(source, "ReleaseId 2009 is written by every release since Windows 10 20H2; give the build")
+    build = catalog.build_for_alias(text)
+    if build is not None:
+        return _nt10(build, None, source)
+    candidates = catalog.ambiguous_builds(text)
+    if candidates:
+        listed = ", ".join(map(str, candidates))
+        raise _error(source, f"it may mean build {listed}; give the product name or the build")
+    tag = _tag_of(text.strip())
+    tokens = [token for token in tag.split("-") if token.lower() not in _ARCH_TOKENS]
+    kb = next((token for token in tokens if _KB_TOKEN.match(token)), None)
+    for token in tokens:
+        if token is kb:
+            continue
+        try:
+            found = _dotted(token) or catalog.build_for_alias(token)
+        except VersionParseError:
+            continue
+        if found is None:
+            continue
+        if isinstance(found, WindowsVersion):
+            return found
+        revision = catalog.revision_for_kb(found, kb) if kb else None
+        return _nt10(found, revision, source)
+    return None
+
+
+def _dotted(text: str) -> Optional[WindowsVersion]:
+    """``10.0.17763[.437]`` (any major.minor), ``17763.437`` or ``17763``; None for anything else."""
+    match = _DOTTED.fullmatch(text)
+    if match:
+        major, minor, build, revision = match.groups()
+        rev = int(revision) if revision else None
+        if rev is not None and rev > MAX_REVISION:
+            return None
+        return _make(int(major), int(minor), int(build), rev, text)
+    match = _BUILD_REVISION.fullmatch(text)
+    if match and int(match.group(1)) >= FIRST_NT10_BUILD:
+        revision = match.group(2)
+        rev = int(revision) if revision else None
+        if rev is not None and rev > MAX_REVISION:
+            return None
+        return _nt10(int(match.group(1)), rev, text)
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_text(text: str) -> WindowsVersion:
+    stripped = text.strip()
+    if stripped.lower().startswith("v"):
+        quick = _dotted(stripped[1:])
+        if quick is not None:
+            return quick
+    quick = _dotted(stripped)
+    if quick is not None:
+        return quick
+    if not stripped:
+        raise _error(text, "it is empty")
+    found = _from_text(stripped, text)
+    if found is not None:
+        return found
+    if len(stripped) <= 200 and "\n" not in stripped and _ALIAS_CHARS.match(stripped):
+        found = _from_alias(stripped, text)
+        if found is not None:
+            return found
+    raise _error(text)
+
+
+def parse_windows_version(value: object) -> WindowsVersion:
+    """Read a Windows version from any supported form (see ``EXPECTED_FORMS``); raise ``VersionParseError``."""
+    if isinstance(value, WindowsVersion):
+        return value
+    if isinstance(value, str):
+        return _parse_text(value)
+    if isinstance(value, bool):
+        raise _error(value, "a boolean is not a version")
+    if isinstance(value, int):
+        return _nt10(value, None, value)
+    if isinstance(value, float):
+        raise _error(value, "a float loses digits (17763.1970 reads as 17763.197); quote the version")
+    if isinstance(value, bytes):
+        return _parse_text(value.decode("utf-8", "replace"))
+    if isinstance(value, Mapping):
+        return _from_mapping(value)
+    if isinstance(value, (list, tuple)) and value and all(isinstance(item, str) for item in value):
+        return _parse_text("\n".join(value))
+    raise _error(value, f"a {type(value).__name__} is not a version")
+
+
+def windows_version(value: object) -> dict[str, Any]:
+    """The public filter: ``{major, minor, build, revision, version}`` of any supported form."""
+    return parse_windows_version(value).as_dict()
+
+
+def format_versions(versions: Iterable[WindowsVersion]) -> list[str]:
+    """``[v.version for v in versions]``, for messages and tables."""
+    return [item.version for item in versions]

@@ -1,0 +1,197 @@
+"""parse_windows_version() on recorded real outputs, on every documented form, and on the known traps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from ansible_collections.wincontainers.compat.plugins.module_utils.errors import VersionParseError
+from ansible_collections.wincontainers.compat.plugins.module_utils.version import (
+    WindowsVersion,
+    parse_windows_version,
+    windows_version,
+)
+
+RECORDED: list[dict[str, Any]] = yaml.safe_load(
+    (Path(__file__).parents[2] / "fixtures" / "version_outputs" / "cases.yml").read_text(encoding="utf-8")
+)
+
+
+@pytest.mark.parametrize("case", RECORDED, ids=[case["name"] for case in RECORDED])
+def test_recorded_output(case: dict[str, Any]) -> None:
+    assert windows_version(case["value"]) == case["expect"], case["source"]
+
+
+def test_recorded_outputs_also_parse_as_registered_stdout_lines() -> None:
+    for case in RECORDED:
+        if isinstance(case["value"], str) and "\n" in case["value"].strip():
+            assert windows_version(case["value"].splitlines()) == case["expect"], case["name"]
+
+
+FORMS = [
+    # dotted versions
+    ("10.0.17763", (10, 0, 17763, None)),
+    ("10.0.17763.437", (10, 0, 17763, 437)),
+    ("17763.437", (10, 0, 17763, 437)),
+    ("17763", (10, 0, 17763, None)),
+    (17763, (10, 0, 17763, None)),
+    ("  10.0.20348.2227\n", (10, 0, 20348, 2227)),
+    ("6.3.9600", (6, 3, 9600, None)),
+    # status.nodeInfo.kernelVersion, old (docker's KernelVersion, BuildLabEx in brackets) and new forms
+    ("10.0 14393 (14393.1715.amd64fre.rs1_release_inmarket.170906-1810)", (10, 0, 14393, None)),
+    ("10.0.17763.1397", (10, 0, 17763, 1397)),
+    # BuildLabEx and BuildLab: the build only
+    ("17763.1.amd64fre.rs5_release.180914-1434", (10, 0, 17763, None)),
+    ("14393.693.amd64fre.rs1_release.161220-1747", (10, 0, 14393, None)),
+    ("17763.rs5_release.180914-1434", (10, 0, 17763, None)),
+    # winver / Settings
+    ("OS Build 22631.3296", (10, 0, 22631, 3296)),
+    ("Version 21H2 (OS Build 20348.1006)", (10, 0, 20348, 1006)),
+    # node labels
+    ("node.kubernetes.io/windows-build=10.0.17763", (10, 0, 17763, None)),
+    ("beta.kubernetes.io/osbuild=14393.1715", (10, 0, 14393, 1715)),
+    ("node.kubernetes.io/windows-build: 10.0.20348", (10, 0, 20348, None)),
+    # Environment.OSVersion: its revision is always 0, so unknown
+    ("Microsoft Windows NT 10.0.17763.0", (10, 0, 17763, None)),
+    ("10.0.17763.0", (10, 0, 17763, None)),
+    # reports that put the UBR after "Build"
+    ("Microsoft Windows Server 2019 Datacenter 10.0.17763 Build 5458", (10, 0, 17763, 5458)),
+    # registry dumps: reg query (hex DWORDs) and Get-ItemProperty
+    (
+        "    CurrentBuild    REG_SZ    17763\n    CurrentMajorVersionNumber    REG_DWORD    0xa\n"
+        "    CurrentMinorVersionNumber    REG_DWORD    0x0\n    UBR    REG_DWORD    0x1b5\n",
+        (10, 0, 17763, 437),
+    ),
+    ("CurrentVersion : 6.3\nCurrentBuild : 20348\nUBR : 2227\nReleaseId : 2009\n", (10, 0, 20348, 2227)),
+    # image tags and references
+    ("ltsc2019", (10, 0, 17763, None)),
+    ("1809", (10, 0, 17763, None)),
+    ("ltsc2022-amd64", (10, 0, 20348, None)),
+    ("ltsc2025", (10, 0, 26100, None)),
+    ("20H2", (10, 0, 19042, None)),
+    ("mcr.microsoft.com/windows/nanoserver:1809", (10, 0, 17763, None)),
+    ("mcr.microsoft.com/windows/servercore:10.0.17763.437", (10, 0, 17763, 437)),
+    ("mcr.microsoft.com/windows/servercore:ltsc2022@sha256:" + "a" * 64, (10, 0, 20348, None)),
+    ("localhost:5000/windows/servercore:ltsc2019", (10, 0, 17763, None)),
+    ("mcr.microsoft.com/dotnet/framework/aspnet:4.8-windowsservercore-ltsc2019", (10, 0, 17763, None)),
+    ("Windows Server 2022", (10, 0, 20348, None)),
+    # values already parsed
+    (WindowsVersion(10, 0, 17763, 437), (10, 0, 17763, 437)),
+    ({"major": 10, "minor": 0, "build": 17763, "revision": None, "version": "10.0.17763"}, (10, 0, 17763, None)),
+    ({"Os": "windows", "OsVersion": "10.0.17763.5458"}, (10, 0, 17763, 5458)),
+    ({"status": {"nodeInfo": {"kernelVersion": "10.0.20348.2113"}}}, (10, 0, 20348, 2113)),
+]
+
+
+@pytest.mark.parametrize(("value", "expected"), FORMS, ids=[repr(v)[:60] for v, _ in FORMS])
+def test_documented_forms(value: object, expected: tuple[int, int, int, int | None]) -> None:
+    parsed = parse_windows_version(value)
+    assert (parsed.major, parsed.minor, parsed.build, parsed.revision) == expected
+
+
+REGISTRY = [
+    ({"CurrentMajorVersionNumber": 10, "CurrentMinorVersionNumber": 0, "CurrentBuildNumber": "17763", "UBR": 437}, 437),
+    ({"CurrentMajorVersionNumber": 10, "CurrentMinorVersionNumber": 0, "CurrentBuild": "20348"}, None),
+    ({"CurrentBuildNumber": "26100", "UBR": "0x9a7"}, 2471),
+    ({"currentbuildnumber": 14393, "ubr": 0}, None),
+]
+
+
+@pytest.mark.parametrize(("values", "revision"), REGISTRY)
+def test_registry_values(values: dict[str, Any], revision: int | None) -> None:
+    parsed = parse_windows_version(values)
+    assert (parsed.major, parsed.minor) == (10, 0)
+    assert parsed.revision == revision
+
+
+def test_docker_info_trap_buildlabex_revision_is_never_the_ubr() -> None:
+    text = "Kernel Version: 10.0 17763 (17763.1.amd64fre.rs5_release.180914-1434)\nOperating System: Windows Server"
+    assert parse_windows_version(text).revision is None
+
+
+def test_hal_file_version_is_not_the_ubr() -> None:
+    text = "OsVersion : 10.0.19045\nOsHardwareAbstractionLayer : 10.0.19041.3636\nOsBuildNumber : 19045\n"
+    assert parse_windows_version(text) == WindowsVersion(10, 0, 19045, None)
+
+
+def test_windows_11_is_read_from_the_build_not_the_product_name() -> None:
+    text = "WindowsProductName : Windows 10 Pro\nOsVersion : 10.0.22631\nOsBuildNumber : 22631\n"
+    assert parse_windows_version(text).build == 22631
+    with pytest.raises(VersionParseError):
+        parse_windows_version("Windows 10 Pro")
+
+
+def test_release_id_2009_is_refused() -> None:
+    with pytest.raises(VersionParseError, match="2009"):
+        parse_windows_version("2009")
+
+
+def test_ambiguous_release_names_are_refused() -> None:
+    with pytest.raises(VersionParseError, match="21H2"):
+        parse_windows_version("21H2")
+
+
+def test_kb_suffix_gives_the_revision_from_the_catalog() -> None:
+    assert parse_windows_version("1809-KB4493509") == WindowsVersion(10, 0, 17763, 437)
+
+
+def test_unknown_kb_suffix_leaves_the_revision_unknown() -> None:
+    assert parse_windows_version("1809-KB1234567") == WindowsVersion(10, 0, 17763, None)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "garbage",
+        "20.10.7",  # a Docker version, not Windows
+        "v1.19.3",
+        17763.437,  # a float loses digits
+        True,
+        None,
+        9600,  # a bare build before Windows 10 is ambiguous
+        "10.0.17763.437\n10.0.20348.169",  # two hosts
+        "10.0.17763.437 10.0.17763.1397",
+        {"unrelated": 1},
+        ["not", "a", "version"],
+        object(),
+    ],
+)
+def test_unparseable_input_raises_a_clear_error(value: object) -> None:
+    with pytest.raises(VersionParseError, match=r"cannot read a Windows version from|must be"):
+        parse_windows_version(value)
+
+
+def test_error_names_the_input() -> None:
+    with pytest.raises(VersionParseError, match="'not-a-version'"):
+        parse_windows_version("not-a-version")
+
+
+def test_ordering_puts_unknown_revision_first() -> None:
+    versions = [
+        WindowsVersion(10, 0, 20348, 169),
+        WindowsVersion(10, 0, 17763, 437),
+        WindowsVersion(10, 0, 17763, None),
+        WindowsVersion(10, 0, 17763, 1),
+    ]
+    assert [v.version for v in sorted(versions)] == ["10.0.17763", "10.0.17763.1", "10.0.17763.437", "10.0.20348.169"]
+    assert WindowsVersion(10, 0, 17763, None) != WindowsVersion(10, 0, 17763, 0)
+
+
+def test_as_dict_and_version_string() -> None:
+    assert WindowsVersion(10, 0, 17763, None).as_dict() == {
+        "major": 10,
+        "minor": 0,
+        "build": 17763,
+        "revision": None,
+        "version": "10.0.17763",
+    }
+    assert str(WindowsVersion(10, 0, 17763, 437)) == "10.0.17763.437"
+
+
+@pytest.mark.parametrize("fields", [(10, 0, -1, None), (10, 0, 70000, None), (10, 0, 17763, -5), (10, 0, True, None)])
+def test_dataclass_validates_its_fields(fields: tuple[Any, ...]) -> None:
+    with pytest.raises(VersionParseError):
+        WindowsVersion(*fields)
