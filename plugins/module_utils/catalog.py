@@ -26,6 +26,7 @@ REPOSITORIES: tuple[str, ...] = ("servercore", "nanoserver", "server", "windows"
 FIRST_CONTAINER_BUILD = 14393
 
 _SPACES = re.compile(r"\s+")
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
 _KB = re.compile(r"^(?:kb)?(\d{6,7})$", re.IGNORECASE)
 # Edition words that may follow a product name (ProductName, Caption); dropped on a second look-up.
 _EDITION_WORDS = frozenset(
@@ -84,8 +85,8 @@ def build_for_alias(alias: str) -> Optional[int]:
     key = normalize_alias(alias)
     build = _BY_ALIAS.get(key)
     if build is None and key not in AMBIGUOUS_ALIASES:
-        stripped = " ".join(word for word in key.split(" ") if word not in _EDITION_WORDS)
-        build = _BY_ALIAS.get(stripped)
+        words = _NOT_WORD.sub(" ", key).split()
+        build = _BY_ALIAS.get(" ".join(word for word in words if word not in _EDITION_WORDS))
     return build
 
 

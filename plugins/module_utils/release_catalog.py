@@ -53,7 +53,7 @@ RELEASES: tuple[dict, ...] = (
         "version": "1507",
         "codename": "TH1",
         "containers": False,
-        "aliases": ["1507", "th1", "windows 10 1507", "ltsb2015", "windows 10 enterprise 2015 ltsb"],
+        "aliases": ["1507", "th1", "threshold 1", "windows 10 1507", "ltsb2015", "windows 10 enterprise 2015 ltsb"],
         "products": [
             {"name": "Windows 10, version 1507", "kind": "client", "channel": "client", "version": "1507",
              "released": "2015-07-29", "end_of_support": "2017-05-09"},
@@ -73,7 +73,7 @@ RELEASES: tuple[dict, ...] = (
         "version": "1511",
         "codename": "TH2",
         "containers": False,
-        "aliases": ["1511", "th2", "windows 10 1511"],
+        "aliases": ["1511", "th2", "threshold 2", "windows 10 1511"],
         "products": [
             {"name": "Windows 10 Home and Pro, version 1511", "kind": "client", "channel": "client",
              "version": "1511", "released": "2015-11-10", "end_of_support": "2017-10-10"},
@@ -94,8 +94,8 @@ RELEASES: tuple[dict, ...] = (
         "codename": "RS1",
         "containers": True,
         "aliases": [
-            "ltsc2016", "sac2016", "1607", "rs1", "windows server 2016", "server 2016", "ws2016",
-            "windows 10 1607", "ltsb2016", "windows 10 enterprise 2016 ltsb",
+            "ltsc2016", "sac2016", "1607", "rs1", "redstone 1", "windows server 2016", "server 2016", "ws2016",
+            "windows-2016", "windows 10 1607", "ltsb2016", "windows 10 enterprise 2016 ltsb",
         ],
         "products": [
             {"name": "Windows Server 2016", "kind": "server", "channel": "LTSC", "version": "1607",
@@ -127,7 +127,7 @@ RELEASES: tuple[dict, ...] = (
         "version": "1703",
         "codename": "RS2",
         "containers": True,
-        "aliases": ["1703", "rs2", "windows 10 1703"],
+        "aliases": ["1703", "rs2", "redstone 2", "windows 10 1703"],
         "products": [
             {"name": "Windows 10 Home and Pro, version 1703", "kind": "client", "channel": "client",
              "version": "1703", "released": "2017-04-11", "end_of_support": "2018-10-09"},
@@ -147,7 +147,7 @@ RELEASES: tuple[dict, ...] = (
         "version": "1709",
         "codename": "RS3",
         "containers": True,
-        "aliases": ["1709", "rs3", "windows server 1709", "windows 10 1709"],
+        "aliases": ["1709", "rs3", "redstone 3", "windows server 1709", "windows 10 1709"],
         "products": [
             {"name": "Windows Server, version 1709", "kind": "server", "channel": "SAC", "version": "1709",
              "released": "2017-10-17", "end_of_support": "2019-04-09"},
@@ -170,7 +170,7 @@ RELEASES: tuple[dict, ...] = (
         "version": "1803",
         "codename": "RS4",
         "containers": True,
-        "aliases": ["1803", "rs4", "windows server 1803", "windows 10 1803"],
+        "aliases": ["1803", "rs4", "redstone 4", "windows server 1803", "windows 10 1803"],
         "products": [
             {"name": "Windows Server, version 1803", "kind": "server", "channel": "SAC", "version": "1803",
              "released": "2018-04-30", "end_of_support": "2019-11-12"},
@@ -195,8 +195,8 @@ RELEASES: tuple[dict, ...] = (
         "codename": "RS5",
         "containers": True,
         "aliases": [
-            "ltsc2019", "1809", "rs5", "windows server 2019", "server 2019", "ws2019", "windows server 1809",
-            "windows 10 1809", "windows 10 enterprise ltsc 2019",
+            "ltsc2019", "1809", "rs5", "redstone 5", "windows server 2019", "server 2019", "ws2019", "windows-2019",
+            "windows2019", "windows server 1809", "windows 10 1809", "windows 10 enterprise ltsc 2019",
         ],
         "products": [
             {"name": "Windows Server 2019", "kind": "server", "channel": "LTSC", "version": "1809",
@@ -278,7 +278,7 @@ RELEASES: tuple[dict, ...] = (
         "version": "2004",
         "codename": "20H1",
         "containers": True,
-        "aliases": ["2004", "20h1", "vb", "windows server 2004", "windows 10 2004"],
+        "aliases": ["2004", "20h1", "vb", "vibranium", "windows server 2004", "windows 10 2004"],
         "products": [
             {"name": "Windows Server, version 2004", "kind": "server", "channel": "SAC", "version": "2004",
              "released": "2020-05-27", "end_of_support": "2021-12-14"},
@@ -385,7 +385,10 @@ RELEASES: tuple[dict, ...] = (
         "version": "21H2",
         "codename": "FE",
         "containers": True,
-        "aliases": ["ltsc2022", "fe", "windows server 2022", "server 2022", "ws2022", "windows server 21h2"],
+        "aliases": [
+            "ltsc2022", "fe", "iron", "windows server 2022", "server 2022", "ws2022", "windows-2022", "windows2022",
+            "windows server 21h2",
+        ],
         "products": [
             {"name": "Windows Server 2022", "kind": "server", "channel": "LTSC", "version": "21H2",
              "released": "2021-08-18", "mainstream_end": "2026-10-13", "end_of_support": "2031-10-14"},
@@ -407,7 +410,7 @@ RELEASES: tuple[dict, ...] = (
         "version": "21H2",
         "codename": "CO",
         "containers": True,
-        "aliases": ["windows 11 21h2", "co"],
+        "aliases": ["windows 11 21h2", "co", "cobalt"],
         "products": [
             {"name": "Windows 11 Home and Pro, version 21H2", "kind": "client", "channel": "client",
              "version": "21H2", "released": "2021-10-04", "end_of_support": "2023-10-10"},
@@ -426,7 +429,7 @@ RELEASES: tuple[dict, ...] = (
         "version": "22H2",
         "codename": "NI",
         "containers": True,
-        "aliases": ["windows 11 22h2", "ni"],
+        "aliases": ["windows 11 22h2", "ni", "nickel"],
         "products": [
             {"name": "Windows 11 Home and Pro, version 22H2", "kind": "client", "channel": "client",
              "version": "22H2", "released": "2022-09-20", "end_of_support": "2024-10-08"},
@@ -465,7 +468,7 @@ RELEASES: tuple[dict, ...] = (
         "version": "23H2",
         "codename": "ZN",
         "containers": True,
-        "aliases": ["windows server 23h2", "zn"],
+        "aliases": ["windows server 23h2", "zn", "zinc"],
         "products": [
             {"name": "Windows Server, version 23H2", "kind": "server", "channel": "AC", "version": "23H2",
              "released": "2023-10-24", "end_of_support": "2025-10-24"},
@@ -490,8 +493,8 @@ RELEASES: tuple[dict, ...] = (
         "codename": "GE",
         "containers": True,
         "aliases": [
-            "ltsc2025", "24h2", "ge", "windows server 2025", "server 2025", "ws2025", "windows server 24h2",
-            "windows 11 24h2", "ltsc2024", "windows 11 enterprise ltsc 2024",
+            "ltsc2025", "24h2", "ge", "germanium", "windows server 2025", "server 2025", "ws2025", "windows-2025",
+            "windows2025", "windows server 24h2", "windows 11 24h2", "ltsc2024", "windows 11 enterprise ltsc 2024",
         ],
         "products": [
             {"name": "Windows Server 2025", "kind": "server", "channel": "LTSC", "version": "24H2",
@@ -570,7 +573,7 @@ RELEASES: tuple[dict, ...] = (
         "version": "26H1",
         "codename": "BR",
         "containers": True,
-        "aliases": ["26h1", "windows 11 26h1"],
+        "aliases": ["26h1", "windows 11 26h1", "bromine"],
         "products": [
             {"name": "Windows 11 Home and Pro, version 26H1", "kind": "client", "channel": "client",
              "version": "26H1", "released": "2026-02-10", "end_of_support": "2028-03-14"},

@@ -155,8 +155,17 @@ ALIASES = [
     # ProductName / Caption carry an edition after the release name.
     ("Windows Server 2019 Datacenter", 17763),
     ("Windows Server 2022 Standard Evaluation", 20348),
-    ("Windows Server 2025 Datacenter: Azure Edition".replace(":", ""), 26100),
+    ("Windows Server 2025 Datacenter: Azure Edition", 26100),
+    ("Microsoft Windows Server 2019 Datacenter", 17763),  # Win32_OperatingSystem Caption
     ("Windows 10 Pro 1909", 18363),
+    # GitHub-hosted runner labels and AKS osSKU values.
+    ("windows-2022", 20348),
+    ("windows-2025", 26100),
+    ("Windows2019", 17763),
+    # Platform code names.
+    ("Redstone 5", 17763),
+    ("Germanium", 26100),
+    ("Iron", 20348),
 ]
 
 
@@ -167,7 +176,23 @@ def test_build_for_alias(alias: str, build: int) -> None:
 
 @pytest.mark.parametrize(
     "alias",
-    ["", "ltsc2030", "windows 10", "Windows 10 Pro", "21h2", "22H2", "23h2", "2009", "windows 11", "latest", "10.0"],
+    [
+        "",
+        "ltsc2030",
+        "windows 10",
+        "Windows 10 Pro",
+        "Microsoft Windows 11 Pro",
+        "Windows Server Datacenter",
+        "21h2",
+        "22H2",
+        "23h2",
+        "2009",
+        "windows 11",
+        "latest",
+        "10.0",
+        "ltsc2022-amd64",
+        "windows-latest",
+    ],
 )
 def test_unknown_or_ambiguous_aliases_give_none(alias: str) -> None:
     assert build_for_alias(alias) is None
