@@ -58,7 +58,21 @@ FRAGMENTS = st.sampled_from(
         "Major  Minor  Build  Revision\n-----  -----  -----  --------\n",
     ]
 )
-TEXTS = st.one_of(st.text(max_size=200), st.lists(st.one_of(FRAGMENTS, st.text(max_size=8)), max_size=12).map("".join))
+VERSIONS = st.builds(
+    WindowsVersion,
+    st.just(10),
+    st.just(0),
+    st.integers(min_value=10240, max_value=65535),
+    st.one_of(st.none(), st.integers(min_value=1, max_value=MAX_REVISION)),
+)
+
+
+NOISE = st.lists(st.one_of(FRAGMENTS, st.text(max_size=6)), max_size=4).map("".join)
+# A real version inside generated noise: texts close to what tools print.
+NEAR = st.tuples(NOISE, VERSIONS, NOISE).map(lambda parts: parts[0] + parts[1].version + parts[2])
+TEXTS = st.one_of(
+    st.text(max_size=200), st.lists(st.one_of(FRAGMENTS, st.text(max_size=8)), max_size=12).map("".join), NEAR
+)
 SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), TEXTS, st.binary(max_size=40))
 VALUES = st.recursive(
     SCALARS,
@@ -94,13 +108,6 @@ VALUES = st.recursive(
         ),
     ),
     max_leaves=12,
-)
-VERSIONS = st.builds(
-    WindowsVersion,
-    st.just(10),
-    st.just(0),
-    st.integers(min_value=10240, max_value=65535),
-    st.one_of(st.none(), st.integers(min_value=1, max_value=MAX_REVISION)),
 )
 
 
