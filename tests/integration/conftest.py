@@ -9,4 +9,5 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
+from fixtures_docker import *  # noqa: F403
 from fixtures_kube import *  # noqa: F403

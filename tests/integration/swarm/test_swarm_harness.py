@@ -1,0 +1,74 @@
+"""The Docker harness itself: a standalone engine and a real 3-node swarm, checked through the Docker API."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from dockerd import Engine
+from swarm import SwarmCluster
+
+
+@pytest.mark.docker
+def test_standalone_engine_runs_the_test_image(docker_engine: Engine) -> None:
+    client = docker_engine.client()
+    try:
+        out = client.containers.run("wcc-test/busybox:1", ["echo", "ok"], network_mode="none", remove=True)
+        assert out.strip() == b"ok"
+        assert client.info()["DockerRootDir"] == str(docker_engine.data_root)
+    finally:
+        client.close()
+
+
+@pytest.mark.swarm
+def test_swarm_has_one_manager_two_workers_all_ready(swarm_cluster: SwarmCluster) -> None:
+    client = swarm_cluster.client()
+    try:
+        nodes = client.nodes.list()
+    finally:
+        client.close()
+    by_host = {n.attrs["Description"]["Hostname"]: n.attrs for n in nodes}
+    assert sorted(by_host) == ["wccnode1", "wccnode2", "wccnode3"]
+    assert {h: a["Spec"]["Role"] for h, a in by_host.items()} == {
+        "wccnode1": "manager",
+        "wccnode2": "worker",
+        "wccnode3": "worker",
+    }
+    assert all(a["Status"]["State"] == "ready" for a in by_host.values())
+    assert {a["Status"]["Addr"] for a in by_host.values()} == {"10.77.0.1", "10.77.0.2", "10.77.0.3"}
+
+
+@pytest.mark.swarm
+def test_stopped_worker_goes_down_and_comes_back(swarm_cluster: SwarmCluster) -> None:
+    worker = swarm_cluster.workers[-1]
+    pid = worker.pid
+    assert pid is not None
+    swarm_cluster.stop_node(worker.name)
+    assert worker.pid is None and not worker.is_up()
+    swarm_cluster.start_node(worker.name)
+    assert worker.pid not in (None, pid)
+    swarm_cluster.wait_ready()
+
+
+@pytest.mark.swarm
+def test_service_tasks_run_on_every_node(swarm_cluster: SwarmCluster) -> None:
+    client = swarm_cluster.client()
+    try:
+        service = client.services.create(
+            "wcc-test/busybox:1",
+            ["sleep", "300"],
+            name="wcc-harness-global",
+            mode={"Global": {}},
+            endpoint_spec={"Mode": "dnsrr"},
+        )
+        try:
+            deadline = time.monotonic() + 60
+            running: set[str] = set()
+            while time.monotonic() < deadline and len(running) < 3:
+                running = {t["NodeID"] for t in service.tasks() if t["Status"]["State"] == "running"}
+                time.sleep(0.3)
+            assert running == {n.id for n in client.nodes.list()}
+        finally:
+            service.remove()
+    finally:
+        client.close()
