@@ -1,0 +1,267 @@
+"""Renderers of a compliance report (the dict ``compliance.evaluate`` returns): JSON, JUnit XML, HTML, text.
+
+Pure functions from the report to a string. The HTML page is self-contained (inline CSS, no script, no
+external asset) and escapes every value it shows. The JUnit XML has one test case per subject and check
+(a host, a node, a service or a workload) and validates against the JUnit schema Jenkins' xUnit plugin
+uses (``junit-10.xsd``), which GitLab, GitHub and Azure Pipelines readers accept as well.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import xml.etree.ElementTree as ET
+from typing import Any, Iterable, Mapping, Optional, Sequence
+
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+MARKS = {"supported": "ok", "preview": "pre", "unsupported": "NO", "unknown": "?"}
+
+
+def render_json(report: Mapping[str, Any]) -> str:
+    """The report as stable, indented JSON (keys in a fixed order, a trailing newline)."""
+    return json.dumps(report, indent=2, sort_keys=False, ensure_ascii=False, default=str) + "\n"
+
+
+def _failing(findings: Iterable[Mapping[str, Any]], fail_from: str) -> list[Mapping[str, Any]]:
+    limit = SEVERITIES.index(fail_from)
+    return [f for f in findings if SEVERITIES.index(f.get("severity", "info")) <= limit]
+
+
+def case_of(item: Mapping[str, Any]) -> tuple[str, str, str]:
+    """The JUnit (suite, subject, check) of a finding: host checks group by host, the rest by subject."""
+    suite = str(item.get("suite") or item.get("source") or "fleet")
+    subject = item.get("host") if suite == "hosts" and item.get("host") else item.get("subject")
+    return suite, str(subject), str(item["check"])
+
+
+def render_junit(report: Mapping[str, Any], *, fail_from: str = "low") -> str:
+    """JUnit XML: a test suite per group (hosts, each cluster), a test case per subject and check.
+
+    A case fails when it has a finding of severity ``fail_from`` or worse; milder findings go to
+    ``system-out`` of a passing case, so CI systems show them without failing.
+    """
+    cases: dict[tuple[str, str, str], list[Mapping[str, Any]]] = {}
+    for check in report.get("checks", []):
+        cases.setdefault((str(check["suite"]), str(check["subject"]), str(check["check"])), [])
+    for item in report.get("findings", []):
+        cases.setdefault(case_of(item), []).append(item)
+    suites: dict[str, list[tuple[str, str, list[Mapping[str, Any]]]]] = {}
+    for (suite, subject, check), items in cases.items():
+        suites.setdefault(suite, []).append((subject, check, items))
+    root = ET.Element("testsuites", name="wincontainers.compat compliance")
+    totals = {"tests": 0, "failures": 0}
+    for suite_name in sorted(suites, key=lambda s: (s != "hosts", s)):
+        entries = sorted(suites[suite_name], key=lambda entry: (entry[0], entry[1]))
+        failures = sum(1 for _s, _c, items in entries if _failing(items, fail_from))
+        element = ET.SubElement(
+            root,
+            "testsuite",
+            name=suite_name,
+            tests=str(len(entries)),
+            failures=str(failures),
+            errors="0",
+            skipped="0",
+            timestamp=str(report.get("as_of", "")),
+        )
+        for subject, check, items in entries:
+            case = ET.SubElement(element, "testcase", name=check, classname=f"{suite_name}.{subject}", time="0")
+            failing = _failing(items, fail_from)
+            if failing:
+                worst = min(failing, key=lambda f: SEVERITIES.index(f["severity"]))
+                failure = ET.SubElement(case, "failure", type=worst["severity"], message=worst["message"])
+                failure.text = "\n".join(f"[{f['severity']}] {f['message']}\nfix: {f['fix']}" for f in failing)
+            quiet = [f for f in items if f not in failing]
+            if quiet:
+                ET.SubElement(case, "system-out").text = "\n".join(
+                    f"[{f['severity']}] {f['message']}\nfix: {f['fix']}" for f in quiet
+                )
+        totals["tests"] += len(entries)
+        totals["failures"] += failures
+    root.set("tests", str(totals["tests"]))
+    root.set("failures", str(totals["failures"]))
+    root.set("errors", "0")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+# ---------------------------------------------------------------------------------------------- text
+
+
+def _cell_text(cell: Mapping[str, Any]) -> str:
+    text = f"{MARKS.get(str(cell.get('process')), '?')}/{MARKS.get(str(cell.get('hyperv')), '?')}"
+    return text + ("*" if cell.get("running") else "")
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [max(len(str(row[i])) for row in [headers, *rows]) for i in range(len(headers))]
+    line = "  ".join("-" * width for width in widths)
+    out = ["  ".join(str(h).ljust(w) for h, w in zip(headers, widths)).rstrip(), line]
+    out += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
+    return out
+
+
+def render_text(report: Mapping[str, Any], *, max_findings: int = 20) -> str:
+    """A summary a person reads in a terminal: counts, the host x image matrix, the worst findings."""
+    summary = report["summary"]
+    counts = ", ".join(f"{summary['by_severity'].get(name, 0)} {name}" for name in SEVERITIES)
+    lines = [
+        f"Compliance on {report['as_of']} (rules: {report['policy']['rules']}, isolation policy: "
+        f"{report['policy']['isolation']}): {summary['hosts']} hosts, {summary['images']} images, "
+        f"{summary['findings']} findings ({counts})",
+        "",
+    ]
+    columns = report.get("images", [])
+    rows_by_host = {row["host"]: row for row in report.get("matrix", [])}
+    headers = ["host", "release", "version", "isolation", *[c["label"] for c in columns]]
+    rows = []
+    for host in report.get("hosts", []):
+        row = rows_by_host.get(host["name"])
+        cells = [_cell_text(cell) for cell in row["cells"]] if row else ["-"] * len(columns)
+        version = host["version"] or "no facts"
+        rows.append([host["name"], host["release"] or "?", version, host["isolation"] or "-", *cells])
+    lines += _table(headers, rows)
+    lines.append("cell: process/hyperv verdict (ok, pre = preview, NO = not supported); * = running on that host")
+    if columns:
+        lines.append("images: " + "; ".join(f"{c['label']} = {c['version'] or '?'}" for c in columns))
+    findings = report.get("findings", [])
+    if findings:
+        lines += ["", f"Findings (worst first, {min(len(findings), max_findings)} of {len(findings)}):"]
+        for item in findings[:max_findings]:
+            where = item.get("host") or item.get("source") or "-"
+            lines.append(f"  [{item['severity']}] {where}: {item['subject']}: {item['message']}")
+            lines.append(f"      fix: {item['fix']}")
+    else:
+        lines += ["", "No findings."]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------- HTML
+
+_CSS = """
+body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:24px;color:#1b1f24;background:#fff}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
+.meta{color:#57606a;margin-bottom:16px}
+.cards{display:flex;gap:10px;flex-wrap:wrap}
+.card{border:1px solid #d0d7de;border-radius:6px;padding:8px 14px;min-width:90px}
+.card b{display:block;font-size:20px}
+table{border-collapse:collapse;margin-top:6px}
+th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
+th{background:#f6f8fa}
+#matrix td.cell{text-align:center;white-space:nowrap;font-family:ui-monospace,monospace}
+.v-supported{background:#dafbe1}.v-preview{background:#fff8c5}.v-unsupported{background:#ffd8d3}
+.v-unknown{background:#eaeef2}
+.running{font-weight:bold;outline:2px solid #1b1f24;outline-offset:-3px}
+.sev{display:inline-block;border-radius:10px;padding:0 8px;color:#fff;font-size:12px}
+.sev-critical{background:#a40e26}.sev-high{background:#d1242f}.sev-medium{background:#bf8700}
+.sev-low{background:#0969da}.sev-info{background:#57606a}
+.fix{color:#1a7f37}
+.legend span{display:inline-block;padding:0 8px;margin-right:6px;border:1px solid #d0d7de}
+"""
+
+
+def _e(value: object) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _summary_html(report: Mapping[str, Any]) -> str:
+    summary = report["summary"]
+    cards = [("hosts", summary["hosts"]), ("with findings", summary["hosts_with_findings"])]
+    cards += [("images", summary["images"]), ("findings", summary["findings"])]
+    cards += [(name, summary["by_severity"].get(name, 0)) for name in SEVERITIES]
+    body = "".join(
+        f'<div class="card" data-count="{_e(label)}"><b>{_e(value)}</b>{_e(label)}</div>' for label, value in cards
+    )
+    return f'<section id="summary"><div class="cards">{body}</div></section>'
+
+
+def _hosts_html(report: Mapping[str, Any]) -> str:
+    rows = []
+    for host in report.get("hosts", []):
+        support = "unknown" if host["in_support"] is None else ("yes" if host["in_support"] else "no")
+        worst = host.get("worst")
+        badge = f'<span class="sev sev-{_e(worst)}">{_e(worst)}</span>' if worst else "none"
+        rows.append(
+            f'<tr data-host="{_e(host["name"])}"><td>{_e(host["name"])}</td><td>{_e(host["release"])}</td>'
+            f"<td>{_e(host['version'] or 'no facts')}</td><td>{_e(host['host_kind'])}</td>"
+            f"<td>{_e(host['engine'])}</td><td>{_e(host['isolation'])}</td><td>{_e(host['containers'])}</td>"
+            f"<td>{_e(host['target_version'] or '')}</td><td>{_e(support)} {_e(host['end_of_support'] or '')}</td>"
+            f"<td>{_e(host['findings'])} {badge}</td></tr>"
+        )
+    head = (
+        "<tr><th>host</th><th>release</th><th>version</th><th>kind</th><th>engine</th><th>isolation</th>"
+        "<th>containers</th><th>pending</th><th>in support</th><th>findings</th></tr>"
+    )
+    return f'<table id="hosts"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def _matrix_html(report: Mapping[str, Any]) -> str:
+    columns = report.get("images", [])
+    hosts = {host["name"]: host for host in report.get("hosts", [])}
+    head = "".join(
+        f'<th data-image="{_e(c["ref"])}" title="{_e(c["ref"])}">{_e(c["label"])}<br>'
+        f"<small>{_e(c['version'] or '?')}</small></th>"
+        for c in columns
+    )
+    rows = []
+    for row in report.get("matrix", []):
+        host = hosts.get(row["host"], {})
+        cells = []
+        for cell in row["cells"]:
+            status = cell.get("status", "unknown")
+            klass = f"cell v-{_e(status)}" + (" running" if cell.get("running") else "")
+            cells.append(
+                f'<td class="{klass}" data-host="{_e(row["host"])}" data-image="{_e(cell["image"])}" '
+                f'data-status="{_e(status)}" data-process="{_e(cell.get("process"))}" '
+                f'data-hyperv="{_e(cell.get("hyperv"))}" data-running="{str(bool(cell.get("running"))).lower()}" '
+                f'title="{_e(cell.get("reason"))}">{_e(_cell_text(cell))}</td>'
+            )
+        rows.append(
+            f'<tr><th scope="row" data-host="{_e(row["host"])}">{_e(row["host"])}<br><small>'
+            f"{_e(host.get('version'))} {_e(host.get('isolation'))}</small></th>{''.join(cells)}</tr>"
+        )
+    legend = (
+        '<p class="legend"><span class="v-supported">supported</span><span class="v-preview">preview</span>'
+        '<span class="v-unsupported">not supported</span><span class="v-unknown">unknown</span>'
+        '<span class="running">running there</span> Colour: the verdict under the host\'s isolation; '
+        "text: process/hyperv.</p>"
+    )
+    body = "".join(rows)
+    return (
+        f'{legend}<table id="matrix"><thead><tr><th>host \\ image</th>{head}</tr></thead><tbody>{body}</tbody></table>'
+    )
+
+
+def _findings_html(report: Mapping[str, Any]) -> str:
+    findings = report.get("findings", [])
+    if not findings:
+        return '<p id="findings">No findings.</p>'
+    rows = "".join(
+        f'<tr data-check="{_e(item["check"])}" data-severity="{_e(item["severity"])}">'
+        f'<td><span class="sev sev-{_e(item["severity"])}">{_e(item["severity"])}</span></td>'
+        f"<td>{_e(item.get('host') or item.get('source') or '')}</td><td>{_e(item['subject'])}</td>"
+        f'<td>{_e(item["check"])}</td><td>{_e(item["message"])}</td><td class="fix">{_e(item["fix"])}</td></tr>'
+        for item in findings
+    )
+    head = "<tr><th>severity</th><th>host</th><th>subject</th><th>check</th><th>finding</th><th>fix</th></tr>"
+    return f'<table id="findings"><thead>{head}</thead><tbody>{rows}</tbody></table>'
+
+
+def render_html(report: Mapping[str, Any], *, title: Optional[str] = None) -> str:
+    """A self-contained HTML page: summary, hosts, the host x image matrix coloured by verdict, findings."""
+    title = title or "Windows container compliance"
+    policy = report.get("policy", {})
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>"
+        f"<h1>{_e(title)}</h1>"
+        f'<p class="meta">As of {_e(report.get("as_of"))} &middot; rules: {_e(policy.get("rules"))} &middot; '
+        f"isolation policy: {_e(policy.get('isolation'))} &middot; {_e(report.get('schema'))}</p>"
+        f"{_summary_html(report)}<h2>Hosts</h2>{_hosts_html(report)}"
+        f"<h2>Compatibility matrix</h2>{_matrix_html(report)}"
+        f"<h2>Findings</h2>{_findings_html(report)}</body></html>\n"
+    )
+
+
+RENDERERS = {"json": render_json, "junit": render_junit, "html": render_html}
+EXTENSIONS = {"json": ".json", "junit": ".xml", "html": ".html"}
