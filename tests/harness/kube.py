@@ -63,6 +63,13 @@ class KubeCluster:
             "ca_cert": str(self.ca_file),
         }
 
+    def call(self, method: str, path: str, body: Any = None, content_type: str = "application/json") -> Any:
+        """One request as the admin; raises HarnessError on a non-2xx answer, returns the decoded JSON."""
+        status, text = _request(f"{self.host}{path}", self.admin_token, self.ca_file, method, body, content_type)
+        if not 200 <= status < 300:
+            raise HarnessError(f"{method} {path} answered {status}: {text[:800]}")
+        return json.loads(text) if text else None
+
     def kubeconfig(self, user: str = "admin") -> Path:
         return self.admin_kubeconfig if user == "admin" else self.reader_kubeconfig
 
@@ -194,13 +201,20 @@ AUDIT_POLICY = {
 }
 
 
-def _request(url: str, token: str, ca_file: Path, method: str = "GET", body: Any = None) -> tuple[int, str]:
+def _request(
+    url: str,
+    token: str,
+    ca_file: Path,
+    method: str = "GET",
+    body: Any = None,
+    content_type: str = "application/json",
+) -> tuple[int, str]:
     context = ssl.create_default_context(cafile=str(ca_file))
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(url, data=data, method=method)
     req.add_header("Authorization", f"Bearer {token}")
     if data is not None:
-        req.add_header("Content-Type", "application/json")
+        req.add_header("Content-Type", content_type)
     try:
         with urllib.request.urlopen(req, context=context, timeout=10) as resp:
             return resp.status, resp.read().decode()

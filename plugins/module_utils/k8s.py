@@ -1,0 +1,834 @@
+"""Pure planning for the Kubernetes fleet modules: node builds, labels, selectors, RuntimeClasses, findings.
+
+Everything here works on plain dicts shaped like the Kubernetes API's JSON (``metadata``, ``spec``,
+``status``); nothing talks to a cluster. The modules list objects once, call these functions and send
+only the merge patches they return.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Optional, Sequence
+
+from ansible_collections.wincontainers.compat.plugins.module_utils.catalog import windows_release
+from ansible_collections.wincontainers.compat.plugins.module_utils.errors import OptionError, WinCompatError, describe
+from ansible_collections.wincontainers.compat.plugins.module_utils.version import (
+    WindowsVersion,
+    parse_windows_version,
+)
+
+OS_LABEL = "kubernetes.io/os"
+BETA_OS_LABEL = "beta.kubernetes.io/os"
+WINDOWS_BUILD_LABEL = "node.kubernetes.io/windows-build"
+DEFAULT_OSBUILD_LABEL = "beta.kubernetes.io/osbuild"
+DEFAULT_RELEASE_LABEL = "wincontainers.compat/release"
+MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
+MANAGED_BY = "wincontainers.compat"
+OSBUILD_FORMATS = ("auto", "build", "build.revision", "major.minor.build", "version")
+# The build whose containers need the host's exact revision with process isolation (Windows Server 2016).
+SAME_REVISION_BUILD = 14393
+# The toleration Kubernetes documents for Windows nodes tainted os=windows:NoSchedule.
+WINDOWS_TOLERATION = {"key": "os", "operator": "Equal", "value": "windows", "effect": "NoSchedule"}
+_LABEL_VALUE = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?)?$")
+_LABEL_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$")
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?$")
+
+
+# --- nodes ---------------------------------------------------------------------------------------------------
+def labels_of(obj: Mapping[str, Any]) -> dict[str, str]:
+    """The labels of an API object (empty when it has none)."""
+    return dict((obj.get("metadata") or {}).get("labels") or {})
+
+
+def name_of(obj: Mapping[str, Any]) -> str:
+    return str((obj.get("metadata") or {}).get("name", ""))
+
+
+def node_info(node: Mapping[str, Any]) -> dict[str, Any]:
+    return dict((node.get("status") or {}).get("nodeInfo") or {})
+
+
+def is_windows_node(node: Mapping[str, Any]) -> bool:
+    """True when kubelet labelled the node Windows or its nodeInfo says so."""
+    labels = labels_of(node)
+    if labels.get(OS_LABEL) == "windows" or labels.get(BETA_OS_LABEL) == "windows":
+        return True
+    return str(node_info(node).get("operatingSystem", "")).lower() == "windows"
+
+
+@dataclass(frozen=True)
+class NodeVersion:
+    """The Windows version of one node and where it was read from (``nodeInfo``, ``host_facts`` or none)."""
+
+    version: Optional[WindowsVersion]
+    source: Optional[str]
+    problem: Optional[str] = None
+
+
+def _facts_version(facts: Any) -> WindowsVersion:
+    """Read a version from gathered host facts: the ``wincontainers_host`` dict, its ``version``, or a string."""
+    if isinstance(facts, Mapping):
+        inner = facts.get("wincontainers_host", facts)
+        if isinstance(inner, Mapping) and "version" in inner:
+            return parse_windows_version(inner["version"])
+    return parse_windows_version(facts)
+
+
+def node_version(node: Mapping[str, Any], facts: Any = None) -> NodeVersion:
+    """Build and revision of a node from ``status.nodeInfo`` (kernelVersion, then osImage), or host facts.
+
+    Host facts win when they name the same build and carry a revision the node does not report; facts
+    naming another build than the node reports are ignored as stale, and the problem is said.
+    """
+    info = node_info(node)
+    reported: Optional[WindowsVersion] = None
+    for key in ("kernelVersion", "osImage"):
+        value = info.get(key)
+        if not value:
+            continue
+        try:
+            candidate = parse_windows_version(value)
+        except WinCompatError:
+            continue
+        if reported is None or (reported.revision is None and candidate.revision is not None):
+            reported = candidate
+        if reported.revision is not None:
+            break
+    if reported is None:
+        label = labels_of(node).get(WINDOWS_BUILD_LABEL)
+        if label:
+            try:
+                reported = parse_windows_version(label)
+            except WinCompatError:
+                reported = None
+    if facts is None:
+        if reported is None:
+            return NodeVersion(None, None, f"no Windows version in nodeInfo ({info.get('kernelVersion')!r})")
+        return NodeVersion(reported, "nodeInfo")
+    try:
+        gathered = _facts_version(facts)
+    except WinCompatError as exc:
+        return NodeVersion(reported, "nodeInfo" if reported else None, f"host facts unreadable: {exc}")
+    if reported is not None and (reported.major, reported.minor, reported.build) != (
+        gathered.major,
+        gathered.minor,
+        gathered.build,
+    ):
+        return NodeVersion(
+            reported, "nodeInfo", f"host facts say {gathered.version} but the node reports {reported.version}"
+        )
+    if reported is not None and reported.revision is not None and gathered.revision != reported.revision:
+        return NodeVersion(reported, "nodeInfo")
+    return NodeVersion(gathered, "host_facts")
+
+
+def release_label_value(build: int) -> str:
+    """The collection's release label value of a build: its first servercore tag (``ltsc2022``), else its
+    release version (``23h2``), else the build number for builds the catalog does not know."""
+    entry = windows_release(build)
+    for repo in ("servercore", "nanoserver", "server", "windows"):
+        tags = (entry.get("tags") or {}).get(repo) or []
+        if tags:
+            return str(tags[0])
+    if entry.get("known") and entry.get("version"):
+        return str(entry["version"]).lower()
+    return str(build)
+
+
+def osbuild_value(version: WindowsVersion, fmt: str = "auto") -> Optional[str]:
+    """The osbuild label value: ``auto`` gives ``build.revision`` on 14393 and ``build`` elsewhere.
+
+    Returns None when the format needs a revision the version does not carry.
+    """
+    if fmt not in OSBUILD_FORMATS:
+        raise OptionError(f"osbuild_format must be one of {', '.join(OSBUILD_FORMATS)}; got {describe(fmt)}")
+    if fmt == "auto":
+        fmt = "build.revision" if version.build == SAME_REVISION_BUILD else "build"
+    if fmt == "build":
+        return str(version.build)
+    if fmt == "major.minor.build":
+        return f"{version.major}.{version.minor}.{version.build}"
+    if version.revision is None:
+        return None
+    if fmt == "build.revision":
+        return f"{version.build}.{version.revision}"
+    return version.version
+
+
+def windows_build_value(version: WindowsVersion) -> str:
+    """The value kubelet sets on ``node.kubernetes.io/windows-build``: ``10.0.17763`` (no revision)."""
+    return f"{version.major}.{version.minor}.{version.build}"
+
+
+@dataclass(frozen=True)
+class LabelOptions:
+    """Which labels the node module manages; a key of None disables that label."""
+
+    osbuild_label: Optional[str] = DEFAULT_OSBUILD_LABEL
+    osbuild_format: str = "auto"
+    release_label: Optional[str] = DEFAULT_RELEASE_LABEL
+    windows_build_label: Optional[str] = None  # set kubelet's label too (normally kubelet owns it)
+    extra_labels: Mapping[str, str] = field(default_factory=dict)
+
+    def owned_keys(self) -> list[str]:
+        keys = [self.osbuild_label, self.release_label, self.windows_build_label, *self.extra_labels]
+        return [key for key in keys if key]
+
+
+def check_label_key(key: str) -> str:
+    """Validate a label key (``prefix/name``), raising :class:`OptionError` naming it."""
+    prefix, _, name = key.rpartition("/")
+    if not _LABEL_NAME.match(name) or (prefix and (len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix))):
+        raise OptionError(
+            f"label key {describe(key)} is not valid; expected [prefix/]name with name of up to 63 characters "
+            "[A-Za-z0-9_.-] starting and ending alphanumeric, and a DNS subdomain prefix"
+        )
+    return key
+
+
+def check_label_value(key: str, value: str) -> str:
+    if not _LABEL_VALUE.match(value):
+        raise OptionError(f"value {describe(value)} of label {key} is not a valid label value")
+    return value
+
+
+def desired_node_labels(version: WindowsVersion, options: LabelOptions) -> tuple[dict[str, str], list[str]]:
+    """The owned labels a node of ``version`` should carry, and the labels that cannot be computed."""
+    wanted: dict[str, str] = {}
+    missing: list[str] = []
+    if options.osbuild_label:
+        value = osbuild_value(version, options.osbuild_format)
+        if value is None:
+            missing.append(options.osbuild_label)
+        else:
+            wanted[options.osbuild_label] = value
+    if options.release_label:
+        wanted[options.release_label] = release_label_value(version.build)
+    if options.windows_build_label:
+        wanted[options.windows_build_label] = windows_build_value(version)
+    for key, value in options.extra_labels.items():
+        wanted[key] = check_label_value(key, str(value))
+    return wanted, missing
+
+
+def label_changes(current: Mapping[str, str], wanted: Mapping[str, str]) -> dict[str, str]:
+    """The labels of ``wanted`` whose value differs from ``current`` (never a removal)."""
+    return {key: value for key, value in wanted.items() if current.get(key) != value}
+
+
+def merge_patch_labels(changes: Mapping[str, str], resource_version: Optional[str] = None) -> dict[str, Any]:
+    """A JSON merge patch that sets only ``changes``; with ``resource_version`` it is conditional (409 if stale)."""
+    metadata: dict[str, Any] = {"labels": dict(changes)}
+    if resource_version:
+        metadata["resourceVersion"] = resource_version
+    return {"metadata": metadata}
+
+
+def finding(
+    check: str, severity: str, subject: str, message: str, fix: str, host: Optional[str] = None
+) -> dict[str, Any]:
+    """A finding in the shared shape of docs/design.md."""
+    return {"check": check, "severity": severity, "subject": subject, "host": host, "message": message, "fix": fix}
+
+
+@dataclass
+class NodePlan:
+    """What the node module found and would change on one node."""
+
+    name: str
+    version: Optional[WindowsVersion]
+    source: Optional[str]
+    before: dict[str, str]
+    after: dict[str, str]
+    changes: dict[str, str]
+    resource_version: Optional[str]
+    findings: list[dict[str, Any]]
+
+    def result(self) -> dict[str, Any]:
+        version = self.version
+        return {
+            "name": self.name,
+            "version": version.version if version else None,
+            "build": version.build if version else None,
+            "revision": version.revision if version else None,
+            "release": release_label_value(version.build) if version else None,
+            "source": self.source,
+            "labels": dict(self.after),
+            "changes": dict(self.changes),
+            "changed": bool(self.changes),
+        }
+
+    def diff(self) -> dict[str, Any]:
+        keys = sorted(set(self.before) | set(self.after))
+        return {
+            "before_header": f"node/{self.name} labels",
+            "after_header": f"node/{self.name} labels",
+            "before": {key: self.before[key] for key in keys if key in self.before},
+            "after": {key: self.after[key] for key in keys if key in self.after},
+        }
+
+
+def plan_node(
+    node: Mapping[str, Any], options: LabelOptions, facts: Any = None, check_kubelet_label: bool = True
+) -> NodePlan:
+    """Plan the owned labels of one Windows node and collect what is wrong with it."""
+    name = name_of(node)
+    labels = labels_of(node)
+    owned = options.owned_keys()
+    before = {key: labels[key] for key in owned if key in labels}
+    found = node_version(node, facts)
+    findings: list[dict[str, Any]] = []
+    rv = (node.get("metadata") or {}).get("resourceVersion")
+    if found.problem:
+        findings.append(
+            finding(
+                "node_version_unknown" if found.version is None else "host_facts_mismatch",
+                "high" if found.version is None else "medium",
+                f"node {name}",
+                found.problem,
+                "gather wincontainers_host facts from the node and pass them in host_facts",
+                host=name,
+            )
+        )
+    if found.version is None:
+        return NodePlan(name, None, None, before, dict(before), {}, rv, findings)
+    wanted, missing = desired_node_labels(found.version, options)
+    for key in missing:
+        findings.append(
+            finding(
+                "node_revision_unknown",
+                "high",
+                f"node {name}",
+                f"label {key} needs the update revision of build {found.version.build}, which the node does not "
+                f"report ({node_info(node).get('kernelVersion')!r}); the label is left as it is",
+                "pass the node's gathered wincontainers_host facts in host_facts, or choose osbuild_format=build",
+                host=name,
+            )
+        )
+    if check_kubelet_label:
+        findings.extend(kubelet_label_findings(name, labels, found.version))
+    changes = label_changes(labels, wanted)
+    after = dict(before)
+    after.update(wanted)
+    return NodePlan(name, found.version, found.source, before, after, changes, rv, findings)
+
+
+def kubelet_label_findings(name: str, labels: Mapping[str, str], version: WindowsVersion) -> list[dict[str, Any]]:
+    """Check kubelet's ``node.kubernetes.io/windows-build`` label against the node's build."""
+    expected = windows_build_value(version)
+    actual = labels.get(WINDOWS_BUILD_LABEL)
+    if actual == expected:
+        return []
+    if actual is None:
+        return [
+            finding(
+                "windows_build_label_missing",
+                "low",
+                f"node {name}",
+                f"the node has no {WINDOWS_BUILD_LABEL} label (kubelet sets it from v1.17); "
+                "RuntimeClasses and selectors on it will not match this node",
+                f"upgrade kubelet, or run k8s_node_labels with windows_build_label={WINDOWS_BUILD_LABEL}",
+                host=name,
+            )
+        ]
+    return [
+        finding(
+            "windows_build_label_mismatch",
+            "high",
+            f"node {name}",
+            f"{WINDOWS_BUILD_LABEL}={actual} but the node reports build {version.version}",
+            "restart kubelet on the node so that it re-registers its labels",
+            host=name,
+        )
+    ]
+
+
+# --- workloads -----------------------------------------------------------------------------------------------
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob")
+
+
+def pod_spec_path(kind: str) -> tuple[str, ...]:
+    """Where the pod spec sits in an object of ``kind``."""
+    if kind == "CronJob":
+        return ("spec", "jobTemplate", "spec", "template", "spec")
+    if kind == "Pod":
+        return ("spec",)
+    return ("spec", "template", "spec")
+
+
+def pod_spec_of(obj: Mapping[str, Any], kind: str) -> dict[str, Any]:
+    current: Any = obj
+    for key in pod_spec_path(kind):
+        current = (current or {}).get(key) if isinstance(current, Mapping) else None
+    return dict(current or {})
+
+
+def nest(path: Sequence[str], value: Any) -> dict[str, Any]:
+    """``nest(("a", "b"), v)`` → ``{"a": {"b": v}}``."""
+    result: Any = value
+    for key in reversed(path):
+        result = {key: result}
+    return dict(result)
+
+
+def containers_of(pod_spec: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Init containers then containers (ephemeral containers are not scheduled with the pod)."""
+    return [dict(c) for c in (pod_spec.get("initContainers") or [])] + [
+        dict(c) for c in (pod_spec.get("containers") or [])
+    ]
+
+
+@dataclass(frozen=True)
+class ImageBuild:
+    image: str
+    version: Optional[WindowsVersion]
+    source: Optional[str]  # "given", "tag" or None
+
+
+def image_build(image: str, given: Mapping[str, Any]) -> ImageBuild:
+    """The Windows version of an image: from ``given`` (by full reference or repository), else from its tag."""
+    repo = image.split("@", 1)[0]
+    last = repo.rsplit("/", 1)[-1]
+    if ":" in last:
+        repo = repo[: len(repo) - len(last)] + last.split(":", 1)[0]
+    for key in (image, repo):
+        if key in given:
+            return ImageBuild(image, parse_windows_version(given[key]), "given")
+    try:
+        return ImageBuild(image, parse_windows_version(image), "tag")
+    except WinCompatError:
+        return ImageBuild(image, None, None)
+
+
+def runtime_class_name(build: int, prefix: str = "windows") -> str:
+    return f"{prefix}-{release_label_value(build)}".lower()
+
+
+def hyperv_runtime_class_name(image_build: int, host_build: int, prefix: str = "windows") -> str:
+    return f"{prefix}-{release_label_value(image_build)}-hyperv-{release_label_value(host_build)}".lower()
+
+
+@dataclass(frozen=True)
+class SelectorOptions:
+    mode: str = "node_selector"  # node_selector | runtime_class
+    selector_label: str = WINDOWS_BUILD_LABEL
+    osbuild_format: str = "auto"
+    set_os_label: bool = True
+    runtime_class_prefix: str = "windows"
+
+
+def selector_value(version: WindowsVersion, options: SelectorOptions) -> Optional[str]:
+    """The value of the selector label for a node that runs images of ``version`` with process isolation."""
+    if options.selector_label == WINDOWS_BUILD_LABEL:
+        return windows_build_value(version)
+    if options.selector_label == DEFAULT_RELEASE_LABEL:
+        return release_label_value(version.build)
+    return osbuild_value(version, options.osbuild_format)
+
+
+@dataclass
+class WorkloadPlan:
+    kind: str
+    namespace: str
+    name: str
+    images: list[ImageBuild]
+    patch: Optional[dict[str, Any]]
+    before: dict[str, Any]
+    after: dict[str, Any]
+    findings: list[dict[str, Any]]
+    build: Optional[int] = None
+
+    @property
+    def subject(self) -> str:
+        return f"{self.kind.lower()} {self.namespace}/{self.name}"
+
+    def result(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "namespace": self.namespace,
+            "name": self.name,
+            "build": self.build,
+            "images": [
+                {"image": i.image, "version": i.version.version if i.version else None, "source": i.source}
+                for i in self.images
+            ],
+            "before": self.before,
+            "after": self.after,
+            "changed": self.patch is not None,
+        }
+
+    def diff(self) -> dict[str, Any]:
+        header = f"{self.kind.lower()}/{self.namespace}/{self.name} scheduling"
+        return {"before_header": header, "after_header": header, "before": self.before, "after": self.after}
+
+
+def plan_workload(
+    obj: Mapping[str, Any], kind: str, options: SelectorOptions, given: Mapping[str, Any]
+) -> WorkloadPlan:
+    """Plan the nodeSelector (or runtimeClassName) of one workload from the builds of its images.
+
+    Only the owned selector keys are set; every other nodeSelector key is kept. Workloads whose images
+    need different builds are reported, not changed: no node can run them all with process isolation.
+    """
+    meta = obj.get("metadata") or {}
+    namespace, name = str(meta.get("namespace", "")), str(meta.get("name", ""))
+    spec = pod_spec_of(obj, kind)
+    images = [image_build(str(c.get("image", "")), given) for c in containers_of(spec)]
+    selector = dict(spec.get("nodeSelector") or {})
+    before: dict[str, Any] = {"nodeSelector": selector, "runtimeClassName": spec.get("runtimeClassName")}
+    plan = WorkloadPlan(kind, namespace, name, images, None, before, dict(before), [])
+    unknown = [i.image for i in images if i.version is None]
+    known = [i for i in images if i.version is not None]
+    if unknown:
+        plan.findings.append(
+            finding(
+                "image_build_unknown",
+                "medium" if known else "high",
+                plan.subject,
+                f"cannot tell the Windows build of {', '.join(unknown)} from its tag",
+                "give the image's build in the images option (image or repository: version)",
+            )
+        )
+    builds = sorted({i.version.build for i in known if i.version})
+    if len(builds) > 1:
+        detail = ", ".join(f"{i.image} ({i.version.version})" for i in known if i.version)
+        plan.findings.append(
+            finding(
+                "mixed_image_builds",
+                "critical",
+                plan.subject,
+                f"the pod's images need different Windows builds: {detail}; no node runs them all with "
+                "process isolation",
+                "rebuild every image of the pod on the same base image release, or use a Hyper-V RuntimeClass",
+            )
+        )
+        return plan
+    if not builds or unknown:
+        return plan
+    plan.build = builds[0]
+    version = min((i.version for i in known if i.version), key=lambda v: v.sort_key)
+    revisions = {i.version.revision for i in known if i.version and i.version.revision is not None}
+    if len(revisions) == 1:
+        version = WindowsVersion(version.major, version.minor, version.build, revisions.pop())
+    path = pod_spec_path(kind)
+    if options.mode == "runtime_class":
+        wanted_class = runtime_class_name(plan.build, options.runtime_class_prefix)
+        plan.after = {"nodeSelector": selector, "runtimeClassName": wanted_class}
+        if spec.get("runtimeClassName") != wanted_class:
+            plan.patch = nest(path, {"runtimeClassName": wanted_class})
+        return plan
+    wanted: dict[str, str] = {}
+    if options.set_os_label:
+        wanted[OS_LABEL] = "windows"
+    value = selector_value(version, options)
+    if value is None:
+        plan.findings.append(
+            finding(
+                "image_revision_unknown",
+                "high",
+                plan.subject,
+                f"{options.selector_label} needs the revision of build {version.build}, which the image tags "
+                "do not carry",
+                "tag the image with its full version (10.0.14393.NNNN) or give it in the images option",
+            )
+        )
+        return plan
+    wanted[options.selector_label] = value
+    changes = label_changes(selector, wanted)
+    after_selector = dict(selector)
+    after_selector.update(wanted)
+    plan.after = {"nodeSelector": after_selector, "runtimeClassName": spec.get("runtimeClassName")}
+    if changes:
+        plan.patch = nest(path, {"nodeSelector": changes})
+    return plan
+
+
+# --- RuntimeClasses -------------------------------------------------------------------------------------------
+def runtime_class(
+    name: str, handler: str, selector: Mapping[str, str], tolerations: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """A node.k8s.io/v1 RuntimeClass that schedules onto nodes matching ``selector``."""
+    return {
+        "apiVersion": "node.k8s.io/v1",
+        "kind": "RuntimeClass",
+        "metadata": {"name": name, "labels": {MANAGED_BY_LABEL: MANAGED_BY}},
+        "handler": handler,
+        "scheduling": {"nodeSelector": dict(selector), "tolerations": [dict(t) for t in tolerations]},
+    }
+
+
+def desired_runtime_classes(
+    builds: Iterable[int],
+    handler: str = "runhcs-wcow-process",
+    prefix: str = "windows",
+    tolerations: Optional[Sequence[Mapping[str, Any]]] = None,
+    hyperv_image_builds: Iterable[int] = (),
+    hyperv_handler: str = "runhcs-wcow-hypervisor-{image_build}",
+) -> dict[str, dict[str, Any]]:
+    """One RuntimeClass per Windows build present, plus Hyper-V classes for older image builds.
+
+    A Hyper-V class exists for each (image build, host build) pair with image build ≤ host build, since a
+    RuntimeClass selects nodes by equality only; its handler is ``hyperv_handler`` formatted with
+    ``image_build`` and ``host_build``.
+    """
+    tolerations = [WINDOWS_TOLERATION] if tolerations is None else list(tolerations)
+    wanted: dict[str, dict[str, Any]] = {}
+    hosts = sorted(set(builds))
+    for build in hosts:
+        version = WindowsVersion(10, 0, build)
+        selector = {OS_LABEL: "windows", WINDOWS_BUILD_LABEL: windows_build_value(version)}
+        name = runtime_class_name(build, prefix)
+        wanted[name] = runtime_class(name, handler, selector, tolerations)
+        for image in sorted(set(hyperv_image_builds)):
+            if image > build:
+                continue
+            hv_name = hyperv_runtime_class_name(image, build, prefix)
+            hv_handler = hyperv_handler.format(image_build=image, host_build=build)
+            wanted[hv_name] = runtime_class(hv_name, hv_handler, selector, tolerations)
+    return wanted
+
+
+def runtime_class_action(current: Optional[Mapping[str, Any]], wanted: Mapping[str, Any]) -> Optional[str]:
+    """``create``, ``replace`` (the handler is immutable), ``patch`` or None when ``current`` matches."""
+    if current is None:
+        return "create"
+    if current.get("handler") != wanted.get("handler"):
+        return "replace"
+    cur_sched = current.get("scheduling") or {}
+    want_sched = wanted.get("scheduling") or {}
+    same_selector = (cur_sched.get("nodeSelector") or {}) == want_sched.get("nodeSelector")
+    same_tolerations = (cur_sched.get("tolerations") or []) == want_sched.get("tolerations")
+    same_labels = labels_of(current).get(MANAGED_BY_LABEL) == MANAGED_BY
+    return None if same_selector and same_tolerations and same_labels else "patch"
+
+
+# --- scheduling and diagnostics ------------------------------------------------------------------------------
+def _expression_matches(labels: Mapping[str, str], expr: Mapping[str, Any]) -> bool:
+    key, operator, values = expr.get("key"), expr.get("operator"), list(expr.get("values") or [])
+    present = key in labels
+    if operator == "In":
+        return present and labels[str(key)] in values
+    if operator == "NotIn":
+        return not present or labels[str(key)] not in values
+    if operator == "Exists":
+        return present
+    if operator == "DoesNotExist":
+        return not present
+    if operator in ("Gt", "Lt") and present and values:
+        try:
+            actual, bound = int(labels[str(key)]), int(values[0])
+        except ValueError:
+            return False
+        return actual > bound if operator == "Gt" else actual < bound
+    return False
+
+
+def node_allowed(pod_spec: Mapping[str, Any], labels: Mapping[str, str], runtime_classes: Mapping[str, Any]) -> bool:
+    """Whether the pod spec's nodeSelector, RuntimeClass scheduling and required node affinity admit a node."""
+    selector = dict(pod_spec.get("nodeSelector") or {})
+    rc_name = pod_spec.get("runtimeClassName")
+    if rc_name and rc_name in runtime_classes:
+        selector.update(((runtime_classes[rc_name].get("scheduling") or {}).get("nodeSelector")) or {})
+    if any(labels.get(key) != value for key, value in selector.items()):
+        return False
+    affinity = ((pod_spec.get("affinity") or {}).get("nodeAffinity") or {}).get(
+        "requiredDuringSchedulingIgnoredDuringExecution"
+    ) or {}
+    terms = affinity.get("nodeSelectorTerms") or []
+    if not terms:
+        return True
+    return any(
+        all(_expression_matches(labels, expr) for expr in (term.get("matchExpressions") or []))
+        for term in terms
+        if term.get("matchExpressions")
+    )
+
+
+def isolation_of(pod_spec: Mapping[str, Any], runtime_classes: Mapping[str, Any]) -> str:
+    """``hyperv`` when the pod's RuntimeClass handler is a Hyper-V one, else ``process``."""
+    rc_name = pod_spec.get("runtimeClassName")
+    handler = str((runtime_classes.get(rc_name) or {}).get("handler", "")) if rc_name else ""
+    return "hyperv" if "hypervisor" in handler.lower() or "hyperv" in handler.lower() else "process"
+
+
+@dataclass(frozen=True)
+class WindowsNode:
+    """A Windows node as the diagnostics see it: name, labels and version (None when unknown)."""
+
+    name: str
+    labels: Mapping[str, str]
+    version: Optional[WindowsVersion]
+
+
+def windows_nodes(nodes: Iterable[Mapping[str, Any]], facts: Optional[Mapping[str, Any]] = None) -> list[WindowsNode]:
+    """The Windows nodes of a node list with their versions (host facts by node name when given)."""
+    facts = facts or {}
+    result = []
+    for node in nodes:
+        if is_windows_node(node):
+            name = name_of(node)
+            result.append(WindowsNode(name, labels_of(node), node_version(node, facts.get(name)).version))
+    return result
+
+
+def _compat_status(image: WindowsVersion, host: WindowsVersion, isolation: str, rules: str) -> tuple[str, str]:
+    from ansible_collections.wincontainers.compat.plugins.module_utils.compat import container_compat
+
+    verdict = container_compat(image, host, isolation=isolation, rules=rules)
+    return str(verdict["status"]), str(verdict.get("reason", ""))
+
+
+def _retarget_hint(image: str, host: WindowsVersion) -> str:
+    try:
+        from ansible_collections.wincontainers.compat.plugins.module_utils.tags import retarget_image
+
+        return f"use {retarget_image(image, host)} on build {host.build}"
+    except (ImportError, WinCompatError):
+        return f"rebuild {image} on the {release_label_value(host.build)} base image"
+
+
+def workload_report(
+    obj: Mapping[str, Any],
+    kind: str,
+    nodes: Sequence[WindowsNode],
+    runtime_classes: Mapping[str, Any],
+    given: Mapping[str, Any],
+    rules: str = "documented",
+) -> tuple[Optional[dict[str, Any]], list[dict[str, Any]]]:
+    """Which Windows nodes a workload's selectors allow and which of them can run its images.
+
+    Returns (None, []) for workloads with no image of a known Windows build (Linux workloads).
+    """
+    meta = obj.get("metadata") or {}
+    subject = f"{kind.lower()} {meta.get('namespace', '')}/{meta.get('name', '')}"
+    spec = pod_spec_of(obj, kind)
+    images = [image_build(str(c.get("image", "")), given) for c in containers_of(spec)]
+    known = [(i.image, i.version) for i in images if i.version is not None]
+    if not known:
+        return None, []
+    isolation = isolation_of(spec, runtime_classes)
+    allowed = [n for n in nodes if node_allowed(spec, n.labels, runtime_classes)]
+    runnable: list[str] = []
+    blocked: dict[str, list[str]] = {}
+    for node in allowed:
+        if node.version is None:
+            continue
+        reasons = []
+        for image, version in known:
+            status, reason = _compat_status(version, node.version, isolation, rules)
+            if status == "unsupported":
+                reasons.append(f"{image}: {reason}")
+        if reasons:
+            blocked[node.name] = reasons
+        else:
+            runnable.append(node.name)
+    report = {
+        "kind": kind,
+        "namespace": meta.get("namespace"),
+        "name": meta.get("name"),
+        "isolation": isolation,
+        "images": [{"image": image, "version": version.version} for image, version in known],
+        "node_selector": dict(spec.get("nodeSelector") or {}),
+        "runtime_class": spec.get("runtimeClassName"),
+        "allowed_nodes": [n.name for n in allowed],
+        "runnable_nodes": runnable,
+        "blocked_nodes": blocked,
+    }
+    findings: list[dict[str, Any]] = []
+    builds = sorted({version.build for _, version in known})
+    image_text = ", ".join(f"{image} ({version.version})" for image, version in known)
+    selector_fix = (
+        f"set nodeSelector {WINDOWS_BUILD_LABEL}=10.0.{builds[0]} (wincontainers.compat.k8s_workload_selector)"
+        if len(builds) == 1
+        else "rebuild the pod's images on one base image release"
+    )
+    if not allowed:
+        findings.append(
+            finding(
+                "no_matching_windows_node",
+                "high",
+                subject,
+                f"no Windows node matches the selectors of {subject} ({image_text})",
+                selector_fix,
+            )
+        )
+    elif not runnable and blocked:
+        hosts = sorted({str(n.version.build) for n in allowed if n.version})
+        first = next(n for n in allowed if n.name in blocked and n.version)
+        findings.append(
+            finding(
+                "image_build_mismatch",
+                "critical",
+                subject,
+                f"{image_text} cannot run with {isolation} isolation on any node its selectors allow "
+                f"(builds {', '.join(hosts)}): {blocked[first.name][0]}",
+                f"{_retarget_hint(known[0][0], first.version)}, or {selector_fix}" if first.version else selector_fix,
+            )
+        )
+    elif blocked:
+        findings.append(
+            finding(
+                "selector_allows_incompatible_nodes",
+                "high",
+                subject,
+                f"{image_text} can run on {', '.join(runnable)} but the selectors also allow "
+                f"{', '.join(sorted(blocked))}, where it fails with {isolation} isolation",
+                selector_fix,
+            )
+        )
+    return report, findings
+
+
+def _status_texts(pod: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(container, text) of every waiting/terminated message and reason in the pod's container statuses."""
+    status = pod.get("status") or {}
+    texts: list[tuple[str, str]] = []
+    for key in ("initContainerStatuses", "containerStatuses"):
+        for cstatus in status.get(key) or []:
+            cname = str(cstatus.get("name", ""))
+            for state_key in ("state", "lastState"):
+                for phase in ("waiting", "terminated"):
+                    state = (cstatus.get(state_key) or {}).get(phase) or {}
+                    message = state.get("message")
+                    if message:
+                        texts.append((cname, f"{state.get('reason', '')}: {message}".strip(": ")))
+    if status.get("message"):
+        texts.append(("", str(status["message"])))
+    return texts
+
+
+def pod_report(
+    pod: Mapping[str, Any], events: Sequence[Mapping[str, Any]] = ()
+) -> tuple[Optional[dict[str, Any]], list[dict[str, Any]]]:
+    """Classify the Windows version errors a pod's statuses and events carry (None when it has none)."""
+    from ansible_collections.wincontainers.compat.plugins.module_utils.container_error import container_error
+
+    meta = pod.get("metadata") or {}
+    subject = f"pod {meta.get('namespace', '')}/{meta.get('name', '')}"
+    node = (pod.get("spec") or {}).get("nodeName")
+    candidates = [(c, t, "status") for c, t in _status_texts(pod)]
+    candidates += [("", f"{e.get('reason', '')}: {e.get('message', '')}", "event") for e in events if e.get("message")]
+    errors: list[dict[str, Any]] = []
+    seen: set[tuple[str, str]] = set()
+    for container, text, origin in candidates:
+        verdict = container_error(text)
+        if verdict["class"] == "unknown" or (container, verdict["class"]) in seen:
+            continue
+        seen.add((container, verdict["class"]))
+        errors.append({"container": container or None, "origin": origin, "text": text, **verdict})
+    if not errors:
+        return None, []
+    findings = [
+        finding(
+            f"pod_{error['class']}",
+            "critical",
+            subject,
+            f"{error['container'] or 'pod'}: {error['text'][:400]}",
+            str(error["advice"]),
+            host=node,
+        )
+        for error in errors
+    ]
+    report = {"namespace": meta.get("namespace"), "name": meta.get("name"), "node": node, "errors": errors}
+    return report, findings

@@ -1,0 +1,329 @@
+"""Kubernetes API access for the fleet modules: kubernetes.core's connection options, raw JSON, retries.
+
+The options (``kubeconfig``, ``context``, ``host``, ``api_key`` ...) and their ``K8S_AUTH_*`` environment
+fallbacks are those of kubernetes.core, so a ``module_defaults`` group serves both collections. Requests go
+through the ``kubernetes`` client's configuration and connection pool but skip its model classes: the
+modules read and patch plain JSON, which is much faster over thousands of nodes.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import random
+import threading
+import time
+from typing import Any, Callable, Mapping, Optional
+from urllib.parse import quote, urlencode
+
+from ansible.module_utils.basic import env_fallback
+from ansible_collections.wincontainers.compat.plugins.module_utils.k8s import merge_patch_labels
+
+try:
+    from kubernetes import client as k8s_client_lib
+    from kubernetes import config as k8s_config
+    from kubernetes.config.config_exception import ConfigException
+
+    HAS_KUBERNETES = True
+    KUBERNETES_IMPORT_ERROR: Optional[Exception] = None
+except ImportError as exc:  # pragma: no cover - reported by the module
+    HAS_KUBERNETES = False
+    KUBERNETES_IMPORT_ERROR = exc
+
+RETRY_STATUSES = frozenset({409, 429, 500, 502, 503, 504})
+MERGE_PATCH = "application/merge-patch+json"
+
+
+def _env(*names: str) -> tuple[Callable[..., Any], list[str]]:
+    return (env_fallback, list(names))
+
+
+AUTH_ARG_SPEC: dict[str, dict[str, Any]] = {
+    "kubeconfig": {"type": "raw", "fallback": _env("K8S_AUTH_KUBECONFIG")},
+    "context": {"type": "str", "fallback": _env("K8S_AUTH_CONTEXT")},
+    "host": {"type": "str", "fallback": _env("K8S_AUTH_HOST")},
+    "api_key": {"type": "str", "no_log": True, "fallback": _env("K8S_AUTH_API_KEY")},
+    "username": {"type": "str", "fallback": _env("K8S_AUTH_USERNAME")},
+    "password": {"type": "str", "no_log": True, "fallback": _env("K8S_AUTH_PASSWORD")},
+    # No spec default: Ansible applies defaults before env fallbacks. None means true (see _configuration).
+    "validate_certs": {"type": "bool", "aliases": ["verify_ssl"], "fallback": _env("K8S_AUTH_VERIFY_SSL")},
+    "ca_cert": {"type": "path", "aliases": ["ssl_ca_cert"], "fallback": _env("K8S_AUTH_SSL_CA_CERT")},
+    "client_cert": {"type": "path", "aliases": ["cert_file"], "fallback": _env("K8S_AUTH_CERT_FILE")},
+    "client_key": {"type": "path", "aliases": ["key_file"], "no_log": False, "fallback": _env("K8S_AUTH_KEY_FILE")},
+    "proxy": {"type": "str", "fallback": _env("K8S_AUTH_PROXY")},
+    "no_proxy": {"type": "str", "fallback": _env("K8S_AUTH_NO_PROXY")},
+    "proxy_headers": {
+        "type": "dict",
+        "options": {
+            "proxy_basic_auth": {"type": "str", "no_log": True},
+            "basic_auth": {"type": "str", "no_log": True},
+            "user_agent": {"type": "str"},
+        },
+    },
+    "impersonate_user": {"type": "str", "fallback": _env("K8S_AUTH_IMPERSONATE_USER")},
+    "impersonate_groups": {"type": "list", "elements": "str", "fallback": _env("K8S_AUTH_IMPERSONATE_GROUPS")},
+    "request_timeout": {"type": "float", "default": 30},
+    "api_retries": {"type": "int", "default": 5},
+}
+
+
+def auth_argument_spec() -> dict[str, dict[str, Any]]:
+    """A copy of the connection options, to merge into a module's argument spec."""
+    return {key: dict(value) for key, value in AUTH_ARG_SPEC.items()}
+
+
+class KubeError(Exception):
+    """An API request failed; ``status`` is the HTTP status (0 when the server was not reached)."""
+
+    def __init__(self, method: str, path: str, status: int, reason: str, body: Any = None) -> None:
+        self.method, self.path, self.status, self.reason, self.body = method, path, status, reason, body
+        message = body.get("message") if isinstance(body, Mapping) else None
+        super().__init__(f"{method} {path} answered {status} {reason}: {message or body or ''}".strip())
+
+
+def _configuration(params: Mapping[str, Any]) -> Any:
+    """A ``kubernetes.client.Configuration`` from kubernetes.core-style options."""
+    cfg = k8s_client_lib.Configuration()
+    kubeconfig = params.get("kubeconfig")
+    context = params.get("context")
+    host = params.get("host")
+    if isinstance(kubeconfig, Mapping):
+        k8s_config.load_kube_config_from_dict(
+            dict(kubeconfig), context=context, client_configuration=cfg, persist_config=False
+        )
+    elif kubeconfig or context or not host:
+        path = os.path.expanduser(str(kubeconfig or os.environ.get("KUBECONFIG", "~/.kube/config")))
+        try:
+            k8s_config.load_kube_config(path, context=context, client_configuration=cfg, persist_config=False)
+        except (ConfigException, OSError) as exc:
+            if kubeconfig or context:
+                raise KubeError("LOAD", path, 0, "kubeconfig", str(exc)) from exc
+            try:
+                k8s_config.load_incluster_config(client_configuration=cfg)
+            except ConfigException as exc2:
+                raise KubeError(
+                    "LOAD", path, 0, "no cluster", f"set host or kubeconfig (no {path}, not in a pod: {exc2})"
+                ) from exc2
+    if host:
+        cfg.host = host
+    if params.get("api_key"):
+        cfg.api_key = {"authorization": f"Bearer {params['api_key']}"}
+        cfg.api_key_prefix = {}
+    for option, attribute in (
+        ("username", "username"),
+        ("password", "password"),
+        ("ca_cert", "ssl_ca_cert"),
+        ("client_cert", "cert_file"),
+        ("client_key", "key_file"),
+        ("proxy", "proxy"),
+        ("no_proxy", "no_proxy"),
+    ):
+        if params.get(option):
+            setattr(cfg, attribute, params[option])
+    cfg.verify_ssl = params.get("validate_certs") is not False  # TLS verification unless turned off
+    headers = params.get("proxy_headers") or {}
+    if any(headers.values()):
+        from urllib3.util import make_headers
+
+        cfg.proxy_headers = make_headers(**{k: v for k, v in headers.items() if v})
+    return cfg
+
+
+class KubeApi:
+    """Raw JSON requests with retries on 429/5xx (and 409 when asked), counting every request sent."""
+
+    def __init__(
+        self,
+        params: Mapping[str, Any],
+        retries: Optional[int] = None,
+        backoff: float = 0.25,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if not HAS_KUBERNETES:
+            raise KubeError("IMPORT", "kubernetes", 0, "missing", f"the kubernetes client: {KUBERNETES_IMPORT_ERROR}")
+        self.configuration = _configuration(params)
+        self.api_client = k8s_client_lib.ApiClient(self.configuration)
+        self.headers: dict[str, str] = {"Accept": "application/json"}
+        if params.get("username") and params.get("password") and not params.get("api_key"):
+            token = base64.b64encode(f"{params['username']}:{params['password']}".encode()).decode()
+            self.headers["Authorization"] = f"Basic {token}"
+        if params.get("impersonate_user"):
+            self.headers["Impersonate-User"] = str(params["impersonate_user"])
+        self.impersonate_groups = list(params.get("impersonate_groups") or [])
+        self.timeout = float(params.get("request_timeout") or 30)
+        self.retries = int(params.get("api_retries", 5) if retries is None else retries)
+        self.backoff = backoff
+        self.sleep = sleep
+        self.requests = 0
+        self.retried = 0
+        self._lock = threading.Lock()
+
+    def _send(self, method: str, path: str, body: Any, content_type: Optional[str]) -> tuple[int, str, Any, Any]:
+        headers = dict(self.headers)
+        if content_type:
+            headers["Content-Type"] = content_type
+        request = self.api_client.param_serialize(
+            method, path, header_params=headers, body=body, auth_settings=["BearerToken"]
+        )
+        url, hdrs = request[1], request[2]
+        if self.impersonate_groups:
+            # urllib3 sends one header per value only through a list of tuples; join per RFC 7230 instead.
+            hdrs["Impersonate-Group"] = ",".join(self.impersonate_groups)
+        with self._lock:
+            self.requests += 1
+        try:
+            response = self.api_client.call_api(
+                method, url, hdrs, request[3], request[4], _request_timeout=self.timeout
+            )
+            response.read()
+        except Exception as exc:  # urllib3 / ssl errors: the server was not reached
+            return 0, type(exc).__name__, str(exc), None
+        data: Any = None
+        if response.data:
+            try:
+                data = json.loads(response.data)
+            except ValueError:
+                data = response.data.decode("utf-8", "replace")
+        return int(response.status), str(response.reason or ""), data, response.getheader("Retry-After")
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        content_type: Optional[str] = None,
+        retry_conflict: bool = False,
+    ) -> Any:
+        """Send one request; retry 429, 5xx and connection errors (409 too with ``retry_conflict``)."""
+        attempt = 0
+        while True:
+            status, reason, data, retry_after = self._send(method, path, body, content_type)
+            if 200 <= status < 300:
+                return data
+            retryable = status == 0 or (status in RETRY_STATUSES and (status != 409 or retry_conflict))
+            if not retryable or attempt >= self.retries:
+                raise KubeError(method, path, status, reason, data)
+            attempt += 1
+            with self._lock:
+                self.retried += 1
+            delay = min(5.0, self.backoff * (2 ** (attempt - 1))) * (0.5 + random.random() / 2)
+            if retry_after and str(retry_after).isdigit():
+                delay = max(delay, float(retry_after))
+            self.sleep(delay)
+
+    def get(self, path: str) -> Optional[dict[str, Any]]:
+        """The object at ``path``, or None when it does not exist."""
+        try:
+            return dict(self.request("GET", path))
+        except KubeError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    def list(self, path: str, limit: int = 0, **query: str) -> list[dict[str, Any]]:
+        """Every item of a collection (following ``continue`` tokens when ``limit`` is set)."""
+        items: list[dict[str, Any]] = []
+        params = {k: v for k, v in query.items() if v}
+        if limit:
+            params["limit"] = str(limit)
+        while True:
+            data = self.request("GET", f"{path}?{urlencode(params)}" if params else path)
+            items.extend(data.get("items") or [])
+            token = (data.get("metadata") or {}).get("continue")
+            if not token or not limit:
+                return items
+            params["continue"] = token
+
+    def merge_patch(self, path: str, patch: Mapping[str, Any]) -> dict[str, Any]:
+        return dict(self.request("PATCH", path, dict(patch), MERGE_PATCH))
+
+    def create(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        return dict(self.request("POST", path, dict(body), "application/json"))
+
+    def delete(self, path: str) -> None:
+        self.request("DELETE", path)
+
+    def close(self) -> None:
+        self.api_client.close()
+
+
+def node_path(name: str = "") -> str:
+    return f"/api/v1/nodes/{quote(name, safe='')}" if name else "/api/v1/nodes"
+
+
+# kind -> (API group path, plural); CronJob falls back to batch/v1beta1 on servers before 1.21.
+WORKLOAD_APIS: dict[str, tuple[str, str]] = {
+    "Deployment": ("/apis/apps/v1", "deployments"),
+    "StatefulSet": ("/apis/apps/v1", "statefulsets"),
+    "DaemonSet": ("/apis/apps/v1", "daemonsets"),
+    "Job": ("/apis/batch/v1", "jobs"),
+    "CronJob": ("/apis/batch/v1", "cronjobs"),
+    "Pod": ("/api/v1", "pods"),
+}
+CRONJOB_FALLBACK = "/apis/batch/v1beta1"
+
+
+def collection_path(group: str, plural: str, namespace: Optional[str] = None) -> str:
+    return f"{group}/namespaces/{quote(namespace, safe='')}/{plural}" if namespace else f"{group}/{plural}"
+
+
+def object_path(group: str, plural: str, namespace: str, name: str) -> str:
+    return f"{collection_path(group, plural, namespace)}/{quote(name, safe='')}"
+
+
+def list_workloads(
+    api: KubeApi, kind: str, namespace: Optional[str] = None, label_selector: str = ""
+) -> tuple[str, list[dict[str, Any]]]:
+    """(group path used, items) of one workload kind; CronJobs fall back to batch/v1beta1."""
+    group, plural = WORKLOAD_APIS[kind]
+    try:
+        return group, api.list(collection_path(group, plural, namespace), labelSelector=label_selector)
+    except KubeError as exc:
+        if kind != "CronJob" or exc.status != 404:
+            raise
+    path = collection_path(CRONJOB_FALLBACK, plural, namespace)
+    return CRONJOB_FALLBACK, api.list(path, labelSelector=label_selector)
+
+
+def patch_nodes(
+    api: KubeApi,
+    plans: list[Any],
+    replan: Callable[[Mapping[str, Any]], Any],
+    concurrency: int = 8,
+) -> dict[str, str]:
+    """Send each plan's conditional label patch; returns ``{node: outcome}``.
+
+    Outcomes: ``patched``, ``unchanged`` (a re-read found nothing left to do), ``deleted`` (the node went
+    away between the list and the patch), or ``failed: <error>``. A 409 (the node changed since it was
+    listed) re-reads the node, plans it again and retries, up to ``api.retries`` times.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(plan: Any) -> tuple[str, str]:
+        current = plan
+        for _ in range(api.retries + 1):
+            try:
+                api.merge_patch(node_path(current.name), merge_patch_labels(current.changes, current.resource_version))
+                return plan.name, "patched"
+            except KubeError as exc:
+                if exc.status == 404:
+                    return plan.name, "deleted"
+                if exc.status != 409:
+                    return plan.name, f"failed: {exc}"
+            try:
+                node = api.get(node_path(plan.name))
+            except KubeError as exc:
+                return plan.name, f"failed: {exc}"
+            if node is None:
+                return plan.name, "deleted"
+            current = replan(node)
+            if not current.changes:
+                return plan.name, "unchanged"
+        return plan.name, f"failed: the node kept changing during {api.retries + 1} attempts"
+
+    todo = [plan for plan in plans if plan.changes]
+    if not todo:
+        return {}
+    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(todo)))) as pool:
+        return dict(pool.map(one, todo))
