@@ -166,7 +166,7 @@ def _plugins(kind: str, factory: str, method: str) -> list[tuple[str, Callable[.
 SHELLS = _plugins("filter", "FilterModule", "filters") + _plugins("test", "TestModule", "tests")
 
 
-@pytest.mark.parametrize(("name", "plugin"), SHELLS, ids=[name for name, _ in SHELLS])
+@pytest.mark.parametrize(("name", "plugin"), SHELLS, ids=[name for name, _plugin in SHELLS])
 def test_shells_let_only_ansible_filter_error_escape(name: str, plugin: Callable[..., Any]) -> None:
     @SETTINGS
     @given(

@@ -85,7 +85,7 @@ FORMS = [
 ]
 
 
-@pytest.mark.parametrize(("value", "expected"), FORMS, ids=[repr(v)[:60] for v, _ in FORMS])
+@pytest.mark.parametrize(("value", "expected"), FORMS, ids=[repr(v)[:60] for v, _expected in FORMS])
 def test_documented_forms(value: object, expected: tuple[int, int, int, int | None]) -> None:
     parsed = parse_windows_version(value)
     assert (parsed.major, parsed.minor, parsed.build, parsed.revision) == expected
