@@ -158,13 +158,24 @@ def _nt10(build: int, revision: Optional[int], source: object) -> WindowsVersion
 
 
 # --- mappings ----------------------------------------------------------------------------------------------
-_NESTED_KEYS = ("os.version", "osversion", "os_version", "kernelversion", "version", "platform", "nodeinfo", "status")
+_NESTED_KEYS = (
+    "os.version",
+    "osversion",
+    "os_version",
+    "kernelversion",
+    "version",
+    "platform",
+    "nodeinfo",
+    "status",
+    "stdout",  # a registered command result
+)
+_BUILD_KEYS = ("currentbuildnumber", "currentbuild", "build")
 
 
 def _from_mapping(value: Mapping[Any, Any]) -> WindowsVersion:
     """Registry values, ``as_dict()`` output, or objects holding one (manifest entries, nodes, inspect data)."""
     keys = {str(key).lower(): item for key, item in value.items()}
-    build = keys.get("currentbuildnumber", keys.get("currentbuild", keys.get("build")))
+    build = next((keys[key] for key in _BUILD_KEYS if keys.get(key) not in (None, "")), None)
     if build not in (None, ""):
         build_no = _int(build, "the build (CurrentBuildNumber)")
         major = keys.get("currentmajorversionnumber", keys.get("major"))
@@ -349,6 +360,8 @@ def parse_windows_version(value: object) -> WindowsVersion:
         return _from_mapping(value)
     if isinstance(value, (list, tuple)) and value and all(isinstance(item, str) for item in value):
         return _parse_text("\n".join(value))
+    if isinstance(value, (list, tuple)) and len(value) == 1:
+        return parse_windows_version(value[0])  # docker inspect prints a list of one object
     raise _error(value, f"a {type(value).__name__} is not a version")
 
 

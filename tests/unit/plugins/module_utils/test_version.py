@@ -82,6 +82,9 @@ FORMS = [
     ({"major": 10, "minor": 0, "build": 17763, "revision": None, "version": "10.0.17763"}, (10, 0, 17763, None)),
     ({"Os": "windows", "OsVersion": "10.0.17763.5458"}, (10, 0, 17763, 5458)),
     ({"status": {"nodeInfo": {"kernelVersion": "10.0.20348.2113"}}}, (10, 0, 20348, 2113)),
+    ([{"Id": "sha256:" + "b" * 64, "Os": "windows", "OsVersion": "10.0.17763.437"}], (10, 0, 17763, 437)),
+    ({"rc": 0, "stdout": "Microsoft Windows [Version 10.0.20348.2227]", "stderr": ""}, (10, 0, 20348, 2227)),
+    ({"CurrentBuildNumber": "", "CurrentBuild": "19045", "UBR": 3086}, (10, 0, 19045, 3086)),
 ]
 
 
