@@ -13,7 +13,7 @@ description:
   - Sets top-level keys of a Docker Engine C(daemon.json), merges C(exec-opts) entries by option name
     and removes keys, on Linux and Windows targets. Keys it is not told about keep their values and their order.
   - C(exec-opts) is managed per option name, the way dockerd reads it (name compared without case,
-    value after the first C(=)). Setting O(exec_opts={isolation: hyperv}) replaces an C(isolation=process)
+    value after the first C(=)). Setting O(exec_opts=isolation=hyperv) replaces an C(isolation=process)
     entry in place and keeps every other entry.
   - Nothing is written when the merged content equals the current one (compared as JSON, not as text).
     A write goes to a temporary file in the same directory, which then replaces the file atomically.
@@ -24,7 +24,7 @@ description:
   - This module does not restart the engine; the role P(wincontainers.compat.daemon_isolation#role) does,
     verifies the engine and rolls back.
 author:
-  - wincontainers.compat maintainers
+  - wincontainers.compat maintainers (@wincontainers)
 options:
   path:
     description:
@@ -40,7 +40,7 @@ options:
     default: {}
   exec_opts:
     description:
-      - C(exec-opts) entries to set, by option name, for example V({isolation: hyperv}).
+      - C(exec-opts) entries to set, by option name, for example V(isolation=hyperv) as O(exec_opts=isolation=hyperv).
       - A value of V(null) removes every entry of that name. Entries of other names are kept.
     type: dict
     default: {}

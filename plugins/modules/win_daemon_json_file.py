@@ -17,7 +17,7 @@ description:
     directory and replaces the file with it in one NTFS operation (C(System.IO.File.Replace)), which also
     produces the backup. Nothing is written when the text is already the same.
 author:
-  - wincontainers.compat maintainers
+  - wincontainers.compat maintainers (@wincontainers)
 options:
   path:
     description: Path of the C(daemon.json).

@@ -65,7 +65,7 @@ def test_check_real_idempotent_idempotent_check() -> None:
     assert check["changed"] is True
     assert written(host) == {"exec-opts": ["isolation=process"], "data-root": "D:\\docker"}
     assert json.loads(check["diff"]["after"]) == {"exec-opts": ["isolation=hyperv"], "data-root": "D:\\docker"}
-    assert [name for name, _ in host.calls] == ["wincontainers.compat.win_daemon_json_file"], (
+    assert [call[0] for call in host.calls] == ["wincontainers.compat.win_daemon_json_file"], (
         "check mode must not write"
     )
 
@@ -77,7 +77,7 @@ def test_check_real_idempotent_idempotent_check() -> None:
     calls_before = len(host.calls)
     assert run(args, host)["changed"] is False
     assert run(args, host, check=True)["changed"] is False
-    assert all("content" not in a for _, a in host.calls[calls_before:]), "an idempotent run must not write"
+    assert all("content" not in args for _name, args in host.calls[calls_before:]), "an idempotent run must not write"
 
 
 def test_default_path_on_windows_and_missing_file() -> None:
@@ -92,7 +92,7 @@ def test_invalid_json_fails_without_writing() -> None:
     with pytest.raises(AnsibleActionFail, match="is not valid JSON"):
         run({"exec_opts": {"isolation": "hyperv"}}, host)
     assert host.files[WINDOWS_PATH] == "{not json"
-    assert all("content" not in a for _, a in host.calls)
+    assert all("content" not in args for _name, args in host.calls)
 
 
 def test_bad_options_are_refused_before_reaching_the_host() -> None:

@@ -1,0 +1,189 @@
+"""docker_daemon_json and the daemon_isolation role against a real Docker Engine (Debian's docker.io).
+
+The engine is started by the harness with its own data root, exec root, socket, pidfile and daemon.json
+(``--config-file``). Every state is confirmed independently: the file's bytes, and the engine through the
+Docker API (it restarted, it reads the file: labels and the cgroup driver from exec-opts show up in /info).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from dockerd import Engine, start_engine
+from playbook_runner import REPO_ROOT, run_playbook
+
+pytestmark = pytest.mark.docker
+
+HERE = Path(__file__).resolve().parent
+HARNESS = REPO_ROOT / "tests" / "harness" / "dockerd.py"
+# Keys the engine must keep reading through every change (all valid for dockerd 20.10 on Linux).
+FOREIGN = {
+    "labels": ["wcc-test=daemon-json"],
+    "exec-opts": ["native.cgroupdriver=cgroupfs"],
+    "max-concurrent-downloads": 4,
+    "log-level": "warn",
+}
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    started = start_engine(tmp_path_factory.mktemp("dj"), "dj", daemon_json=FOREIGN)
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+@pytest.fixture
+def fresh_config(engine: Engine) -> Iterator[Path]:
+    """The engine's daemon.json reset to the foreign keys, the engine running with it."""
+    engine.config_file.write_text(json.dumps(FOREIGN, indent=2) + "\n")
+    if not engine.is_up():
+        engine.start()
+    yield engine.config_file
+    for leftover in engine.config_file.parent.glob(engine.config_file.name + ".*~"):
+        leftover.unlink()
+
+
+def restart_command(engine: Engine) -> list[str]:
+    return [sys.executable, str(HARNESS), "restart", "--base", str(engine.base_dir.parent), "--name", engine.name]
+
+
+def engine_info(engine: Engine) -> dict[str, Any]:
+    """``/info`` of the engine, read through the Docker API."""
+    client = engine.client()
+    try:
+        info: dict[str, Any] = client.info()
+        return info
+    finally:
+        client.close()
+
+
+def engine_pid(engine: Engine) -> int:
+    return int(engine.pidfile.read_text().strip())
+
+
+def role_vars(engine: Engine, **extra: Any) -> dict[str, Any]:
+    return {
+        "daemon_isolation_config_path": str(engine.config_file),
+        "daemon_isolation_restart_command": restart_command(engine),
+        "daemon_isolation_docker_host": engine.docker_host,
+        "daemon_isolation_verify_retries": 20,
+        "daemon_isolation_verify_delay": 1,
+        **extra,
+    }
+
+
+def merge(path: Path, *, check: bool = False, **extra: Any) -> Any:
+    extra_vars = {"daemon_json_path": str(path), **{f"daemon_json_{k}": v for k, v in extra.items()}}
+    return run_playbook(HERE / "playbook_merge.yml", extra_vars=extra_vars, check=check, diff=True)
+
+
+def test_merge_check_real_idempotent_idempotent_check(engine: Engine, fresh_config: Path) -> None:
+    original = fresh_config.read_bytes()
+    wanted = {"exec_opts": {"isolation": "hyperv"}, "settings": {"max-concurrent-uploads": 3}, "backup": True}
+
+    check = merge(fresh_config, check=True, **wanted)
+    assert check.returncode == 0, check.explain()
+    assert check.changed == 1
+    assert fresh_config.read_bytes() == original, "check mode wrote the file"
+    diff = check.result("Merge daemon.json")["diff"]
+    assert json.loads(diff["before"]) == FOREIGN
+    assert json.loads(diff["after"])["exec-opts"] == ["native.cgroupdriver=cgroupfs", "isolation=hyperv"]
+
+    real = merge(fresh_config, **wanted)
+    assert real.returncode == 0, real.explain()
+    assert real.changed == 1
+    on_disk = json.loads(fresh_config.read_text())
+    assert on_disk == {
+        **FOREIGN,
+        "exec-opts": ["native.cgroupdriver=cgroupfs", "isolation=hyperv"],
+        "max-concurrent-uploads": 3,
+    }
+    backup = Path(real.result("Merge daemon.json")["backup_file"])
+    assert backup.read_bytes() == original
+
+    again = merge(fresh_config, **wanted)
+    assert (again.returncode, again.changed) == (0, 0), again.explain()
+    again_check = merge(fresh_config, check=True, **wanted)
+    assert (again_check.returncode, again_check.changed) == (0, 0), again_check.explain()
+
+    # The engine reads the merged file: it starts, keeps the foreign label and the cgroup driver from exec-opts.
+    engine.restart()
+    info = engine_info(engine)
+    assert "wcc-test=daemon-json" in info["Labels"]
+    assert info["CgroupDriver"] == "cgroupfs"
+    # A Linux engine accepts exec-opts isolation=... and reports no default isolation (Windows engines do).
+    assert not info.get("Isolation")
+
+
+def test_exec_opts_are_replaced_by_option_name(engine: Engine, fresh_config: Path) -> None:
+    assert merge(fresh_config, exec_opts={"isolation": "hyperv"}).changed == 1
+    switched = merge(fresh_config, exec_opts={"isolation": "process"})
+    assert switched.changed == 1, switched.explain()
+    assert json.loads(fresh_config.read_text())["exec-opts"] == ["native.cgroupdriver=cgroupfs", "isolation=process"]
+    removed = merge(fresh_config, exec_opts={"isolation": None})
+    assert removed.changed == 1
+    assert json.loads(fresh_config.read_text()) == FOREIGN
+
+
+def test_a_corrupt_daemon_json_fails_cleanly_and_stays_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "daemon.json"
+    corrupt = b'{\n  "exec-opts": ["isolation=process"],\n  "debug": true,\n}\n'
+    path.write_bytes(corrupt)
+    for check in (True, False):
+        run = merge(path, check=check, exec_opts={"isolation": "hyperv"}, backup=True)
+        assert run.returncode != 0
+        message = run.result("Merge daemon.json")["msg"]
+        assert "is not valid JSON" in message and "line 3 column 16" in message, message
+        assert path.read_bytes() == corrupt
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["daemon.json"], "backup or temp file left behind"
+
+
+def test_role_check_real_idempotent_idempotent_check(engine: Engine, fresh_config: Path) -> None:
+    original, pid = fresh_config.read_bytes(), engine_pid(engine)
+    extra = role_vars(engine, daemon_isolation_mode="hyperv")
+
+    check = run_playbook(HERE / "playbook_role.yml", extra_vars=extra, check=True, diff=True)
+    assert check.returncode == 0, check.explain()
+    assert check.changed >= 1
+    assert fresh_config.read_bytes() == original
+    assert engine_pid(engine) == pid, "check mode restarted the engine"
+
+    real = run_playbook(HERE / "playbook_role.yml", extra_vars=extra)
+    assert real.returncode == 0, real.explain()
+    assert json.loads(fresh_config.read_text()) == {
+        **FOREIGN,
+        "exec-opts": ["native.cgroupdriver=cgroupfs", "isolation=hyperv"],
+    }
+    restarted = engine_pid(engine)
+    assert restarted != pid, "the engine was not restarted"
+    assert "wcc-test=daemon-json" in engine_info(engine)["Labels"]
+
+    again = run_playbook(HERE / "playbook_role.yml", extra_vars=extra)
+    assert (again.returncode, again.changed) == (0, 0), again.explain()
+    again_check = run_playbook(HERE / "playbook_role.yml", extra_vars=extra, check=True)
+    assert (again_check.returncode, again_check.changed) == (0, 0), again_check.explain()
+    assert engine_pid(engine) == restarted, "an idempotent run restarted the engine"
+
+
+def test_role_rolls_back_a_setting_the_engine_refuses(engine: Engine, fresh_config: Path) -> None:
+    original = fresh_config.read_bytes()
+    extra = role_vars(
+        engine, daemon_isolation_mode="process", daemon_isolation_extra_settings={"no-such-directive": True}
+    )
+    run = run_playbook(HERE / "playbook_role.yml", extra_vars=extra)
+    assert run.returncode != 0, run.explain()
+    message = run.result("wincontainers.compat.daemon_isolation : Fail with what happened")["msg"]
+    # The role names the engine's own refusal (the restart's last error line) and the restored backup.
+    assert "the following directives don't match any configuration option: no-such-directive" in message, message
+    assert "was restored from" in message and "the engine is running again" in message, message
+    # The engine runs again, with the old file, byte for byte.
+    assert engine.is_up()
+    assert fresh_config.read_bytes() == original
+    assert "wcc-test=daemon-json" in engine_info(engine)["Labels"]
