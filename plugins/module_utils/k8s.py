@@ -438,6 +438,7 @@ class WorkloadPlan:
     after: dict[str, Any]
     findings: list[dict[str, Any]]
     build: Optional[int] = None
+    windows: bool = True
 
     @property
     def subject(self) -> str:
@@ -480,6 +481,9 @@ def plan_workload(
     plan = WorkloadPlan(kind, namespace, name, images, None, before, dict(before), [])
     unknown = [i.image for i in images if i.version is None]
     known = [i for i in images if i.version is not None]
+    plan.windows = bool(known) or selector.get(OS_LABEL) == "windows" or selector.get(BETA_OS_LABEL) == "windows"
+    if not plan.windows:
+        return plan  # a Linux workload: none of its images is a Windows image we know of
     if unknown:
         plan.findings.append(
             finding(

@@ -78,8 +78,10 @@ class KubeError(Exception):
 
     def __init__(self, method: str, path: str, status: int, reason: str, body: Any = None) -> None:
         self.method, self.path, self.status, self.reason, self.body = method, path, status, reason, body
-        message = body.get("message") if isinstance(body, Mapping) else None
-        super().__init__(f"{method} {path} answered {status} {reason}: {message or body or ''}".strip())
+        message = str((body.get("message") if isinstance(body, Mapping) else None) or body or "")
+        if len(message) > 600:  # validation errors quote the whole object
+            message = f"{message[:300]} [...] {message[-200:]}"
+        super().__init__(f"{method} {path} answered {status} {reason}: {message}".strip())
 
 
 def _configuration(params: Mapping[str, Any]) -> Any:

@@ -184,8 +184,11 @@ def test_mixed_builds_are_reported_not_changed() -> None:
 
 def test_given_builds_and_unknown_images() -> None:
     obj = deployment(["registry.example.com/shop/web:2.4.1"])
-    unknown = k8s.plan_workload(obj, "Deployment", k8s.SelectorOptions(), {})
-    assert unknown.patch is None
+    linux = k8s.plan_workload(obj, "Deployment", k8s.SelectorOptions(), {})
+    assert (linux.windows, linux.patch, linux.findings) == (False, None, [])
+    windows_obj = deployment(["registry.example.com/shop/web:2.4.1"], {"kubernetes.io/os": "windows"})
+    unknown = k8s.plan_workload(windows_obj, "Deployment", k8s.SelectorOptions(), {})
+    assert unknown.windows and unknown.patch is None
     assert unknown.findings[0]["check"] == "image_build_unknown"
     given = k8s.plan_workload(obj, "Deployment", k8s.SelectorOptions(), {"registry.example.com/shop/web": "ltsc2022"})
     assert given.patch is not None

@@ -1,0 +1,270 @@
+#!/usr/bin/python
+# Copyright: wincontainers.compat maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: k8s_workload_selector
+short_description: Pin Windows workloads to nodes of the build their images need
+version_added: 0.1.0
+description:
+  - For Deployments, StatefulSets, DaemonSets, Jobs and CronJobs, reads the Windows container images of the pod
+    template, takes the build of each from its tag (for example C(ltsc2019), C(4.8-windowsservercore-ltsc2022),
+    C(10.0.17763.1397)) or from O(images), and sets the C(nodeSelector) (or the C(runtimeClassName)) that sends
+    the pods to nodes of that build.
+  - Only the selector keys it manages are written (C(kubernetes.io/os) and O(selector_label)); every other
+    C(nodeSelector) key is kept. The write is a JSON merge patch of those keys only.
+  - Workloads whose images need different builds are reported in RV(findings) and not changed: no node runs them
+    all with process isolation. Workloads with no image of a known Windows build, and no
+    C(kubernetes.io/os=windows) selector, are treated as Linux workloads and left alone.
+  - One list call per kind. A Job's pod template is immutable on most clusters; the refusal is reported in
+    RV(failed_workloads) and the other workloads are still updated.
+author:
+  - wincontainers.compat maintainers
+extends_documentation_fragment:
+  - wincontainers.compat.k8s
+options:
+  kinds:
+    description:
+      - The workload kinds to handle.
+    type: list
+    elements: str
+    choices: [Deployment, StatefulSet, DaemonSet, Job, CronJob]
+    default: [Deployment, StatefulSet, DaemonSet, Job, CronJob]
+  namespace:
+    description:
+      - Only this namespace. All namespaces when omitted.
+    type: str
+  label_selector:
+    description:
+      - Only workloads matching this label selector.
+    type: str
+  names:
+    description:
+      - Only workloads of these names.
+    type: list
+    elements: str
+  mode:
+    description:
+      - V(node_selector) sets C(nodeSelector); V(runtime_class) sets C(runtimeClassName) to the class
+        M(wincontainers.compat.k8s_runtime_classes) creates for the build (C(<prefix>-<release>)).
+    type: str
+    choices: [node_selector, runtime_class]
+    default: node_selector
+  selector_label:
+    description:
+      - The node label to select on. V(node.kubernetes.io/windows-build) (set by kubelet, value C(10.0.17763)),
+        V(wincontainers.compat/release) (value C(ltsc2019)) or the osbuild label of
+        M(wincontainers.compat.k8s_node_labels) (value per O(osbuild_format)).
+    type: str
+    default: node.kubernetes.io/windows-build
+  osbuild_format:
+    description:
+      - Value format when O(selector_label) is an osbuild label; see M(wincontainers.compat.k8s_node_labels).
+    type: str
+    choices: [auto, build, build.revision, major.minor.build, version]
+    default: auto
+  set_os_label:
+    description:
+      - Also set C(kubernetes.io/os=windows) in the selector.
+    type: bool
+    default: true
+  runtime_class_prefix:
+    description:
+      - Prefix of the RuntimeClass names in O(mode=runtime_class).
+    type: str
+    default: windows
+  images:
+    description:
+      - Builds of images whose tags do not tell, by full image reference or by repository, for example
+        V({"registry.example.com/shop/web": "ltsc2022"}). Values take anything the version parser reads.
+    type: dict
+    default: {}
+attributes:
+  check_mode:
+    support: full
+    description: Reports the selectors it would set without writing; it needs only C(get) and C(list).
+  diff_mode:
+    support: full
+    description: One diff per changed workload with its C(nodeSelector) and C(runtimeClassName).
+  idempotent:
+    support: full
+    description: A second run reports no change and sends no patch.
+seealso:
+  - module: wincontainers.compat.k8s_node_labels
+  - module: wincontainers.compat.k8s_runtime_classes
+  - name: Handling multiple Windows versions in the same cluster
+    description: Kubernetes' guide to nodeSelector and RuntimeClass for Windows builds.
+    link: https://kubernetes.io/docs/concepts/windows/user-guide/#handling-multiple-windows-versions-in-the-same-cluster
+"""
+
+EXAMPLES = r"""
+- name: Pin every Windows workload of the shop namespace to the build of its images
+  wincontainers.compat.k8s_workload_selector:
+    namespace: shop
+    images:
+      registry.example.com/shop/web: ltsc2022
+
+- name: Use the RuntimeClasses of wincontainers.compat.k8s_runtime_classes instead
+  wincontainers.compat.k8s_workload_selector:
+    mode: runtime_class
+"""
+
+RETURN = r"""
+workloads:
+  description: Every Windows workload found, with its image builds, its scheduling before and after, and the change.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - kind: Deployment
+      namespace: shop
+      name: web
+      build: 17763
+      images: [{image: "mcr.microsoft.com/dotnet/framework/aspnet:4.8-windowsservercore-ltsc2019",
+                version: "10.0.17763", source: tag}]
+      before: {nodeSelector: {pool: win}, runtimeClassName: null}
+      after: {nodeSelector: {pool: win, kubernetes.io/os: windows, node.kubernetes.io/windows-build: "10.0.17763"},
+              runtimeClassName: null}
+      changed: true
+      outcome: patched
+failed_workloads:
+  description: Workloads the API refused to change (for example a Job's immutable pod template), with the error.
+  returned: always
+  type: dict
+findings:
+  description: Problems found (mixed image builds, unknown image builds), in the shared findings shape.
+  returned: always
+  type: list
+  elements: dict
+api_requests:
+  description: Number of API requests this run sent.
+  returned: always
+  type: int
+"""
+
+from typing import Any
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError
+from ansible_collections.wincontainers.compat.plugins.module_utils.k8s import (
+    WORKLOAD_KINDS,
+    SelectorOptions,
+    check_label_key,
+    finding,
+    plan_workload,
+)
+from ansible_collections.wincontainers.compat.plugins.module_utils.k8s_client import (
+    WORKLOAD_APIS,
+    KubeApi,
+    KubeError,
+    auth_argument_spec,
+    list_workloads,
+    object_path,
+)
+
+
+def argument_spec() -> dict[str, Any]:
+    spec = auth_argument_spec()
+    spec.update(
+        kinds={"type": "list", "elements": "str", "choices": list(WORKLOAD_KINDS), "default": list(WORKLOAD_KINDS)},
+        namespace={"type": "str"},
+        label_selector={"type": "str"},
+        names={"type": "list", "elements": "str"},
+        mode={"type": "str", "choices": ["node_selector", "runtime_class"], "default": "node_selector"},
+        selector_label={"type": "str", "default": "node.kubernetes.io/windows-build"},
+        osbuild_format={
+            "type": "str",
+            "default": "auto",
+            "choices": ["auto", "build", "build.revision", "major.minor.build", "version"],
+        },
+        set_os_label={"type": "bool", "default": True},
+        runtime_class_prefix={"type": "str", "default": "windows"},
+        images={"type": "dict", "default": {}},
+    )
+    return spec
+
+
+def main() -> None:
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    params = module.params
+    try:
+        options = SelectorOptions(
+            mode=params["mode"],
+            selector_label=check_label_key(params["selector_label"]),
+            osbuild_format=params["osbuild_format"],
+            set_os_label=params["set_os_label"],
+            runtime_class_prefix=params["runtime_class_prefix"],
+        )
+        api = KubeApi(params)
+    except (WinCompatError, KubeError) as exc:
+        module.fail_json(msg=str(exc))
+    names = set(params["names"] or [])
+    results: list[dict[str, Any]] = []
+    findings: list[dict[str, Any]] = []
+    failed: dict[str, str] = {}
+    diffs: list[dict[str, Any]] = []
+    changed = False
+    for kind in params["kinds"]:
+        try:
+            group, items = list_workloads(api, kind, params["namespace"], params["label_selector"] or "")
+        except KubeError as exc:
+            module.fail_json(msg=f"cannot list {kind} objects: {exc}", api_requests=api.requests)
+        for obj in items:
+            meta = obj.get("metadata") or {}
+            if names and meta.get("name") not in names:
+                continue
+            try:
+                plan = plan_workload(obj, kind, options, params["images"])
+            except WinCompatError as exc:
+                module.fail_json(msg=f"{kind} {meta.get('namespace')}/{meta.get('name')}: {exc}")
+            if not plan.windows:
+                continue
+            findings.extend(plan.findings)
+            result = plan.result()
+            result["outcome"] = "unchanged"
+            if plan.patch is not None:
+                result["outcome"] = "would patch"
+                if not module.check_mode:
+                    path = object_path(group, WORKLOAD_APIS[kind][1], plan.namespace, plan.name)
+                    try:
+                        api.merge_patch(path, plan.patch)
+                        result["outcome"] = "patched"
+                    except KubeError as exc:
+                        result["outcome"] = "deleted" if exc.status == 404 else "failed"
+                        if exc.status != 404:
+                            failed[plan.subject] = str(exc)
+                            findings.append(
+                                finding(
+                                    "workload_not_updated",
+                                    "high",
+                                    plan.subject,
+                                    str(exc),
+                                    "recreate the workload with the selector in its manifest"
+                                    if exc.status == 422
+                                    else "check the API server and your permissions, then run again",
+                                )
+                            )
+                if result["outcome"] in ("patched", "would patch"):
+                    changed = True
+                    diffs.append(plan.diff())
+            results.append(result)
+    output: dict[str, Any] = {
+        "changed": changed,
+        "workloads": results,
+        "failed_workloads": failed,
+        "findings": findings,
+        "api_requests": api.requests,
+    }
+    if module._diff:
+        output["diff"] = diffs
+    refused = {k: v for k, v in failed.items() if " answered 422 " not in v}
+    if refused:
+        module.fail_json(msg=f"updating {len(refused)} workload(s) failed: {refused}", **output)
+    module.exit_json(**output)
+
+
+if __name__ == "__main__":
+    main()
