@@ -1,0 +1,355 @@
+"""Whether a Windows container image runs on a host: three rule sets, side by side.
+
+``documented``
+    Microsoft's matrix, "Windows container version compatibility"
+    (https://learn.microsoft.com/en-us/virtualization/windowscontainers/deploy-containers/version-compatibility):
+
+    * Hyper-V isolation runs images of the host's build or older; never newer.
+    * Process isolation needs the host's build. Exceptions: Windows Server 2025 and Windows Server, version 23H2
+      hosts also run Windows Server 2022 images (the previous LTSC); Windows 11 hosts run Windows Server 2022
+      images, marked "preview" on the client matrix (and on Windows 11 24H2/25H2 the 2025 images as well).
+    * Windows 10 hosts: the client matrix lists process isolation only for the same-version 2004 and 20H2 images
+      (1809 client and Server 2019 share the build number only at GA, their updates diverge).
+    * Windows Server 2016 (14393): process isolation also needs the same revision (UBR). From 1809 on the
+      revisions need not match.
+
+``containerd``
+    ``CheckHostAndContainerCompat`` of hcsshim (osversion/platform_compat_windows.go; the same code is
+    ``checkWindowsHostAndContainerCompat`` in github.com/containerd/platforms platform_windows_compat.go).
+    containerd's platform matcher applies it to every Windows pull and run, whatever the isolation:
+    hosts older than 20348 need the exact build; newer hosts run builds from the floor LTSC up to their own,
+    the floor being the newest entry of ``compatLTSCReleases`` (20348, 26100) strictly below the host build.
+
+``docker``
+    The classic Docker Engine (moby). Its puller refuses any image built for a newer build than the host
+    (distribution/pull_v2_windows.go ``checkImageCompatibility``: "a Windows version 10.0.X-based image is
+    incompatible with a 10.0.Y host"), whatever the isolation. Hyper-V isolation then runs any older image;
+    process isolation is left to the host's compute service (vmcompute), which accepts the same build and
+    the stable-ABI pairs (a 20348-or-newer image on a newer host), and answers 0xc0370101 otherwise. Docker does
+    not compare revisions.
+
+A newer image revision than the host's, with process isolation, is accepted by all three rule sets, yet is a
+known failure mode in the field (0xc0370106 "exited unexpectedly" until the host is patched, see
+https://github.com/microsoft/Windows-Containers/issues/591); the result carries it in ``caveats``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+from ansible_collections.wincontainers.compat.plugins.module_utils import catalog
+from ansible_collections.wincontainers.compat.plugins.module_utils.errors import check_choice
+from ansible_collections.wincontainers.compat.plugins.module_utils.version import (
+    WindowsVersion,
+    parse_windows_version,
+)
+
+ISOLATIONS: tuple[str, ...] = ("process", "hyperv")
+HOST_KINDS: tuple[str, ...] = ("server", "client")
+RULE_SETS: tuple[str, ...] = ("documented", "containerd", "docker")
+STATUSES: tuple[str, ...] = ("supported", "preview", "unsupported")
+
+LTSC2016 = 14393
+RS5 = 17763
+LTSC2022 = 20348
+V23H2_SERVER = 25398
+LTSC2025 = 26100
+WINDOWS11 = 22000  # first Windows 11 build
+# hcsshim osversion/platform_compat_windows.go and containerd/platforms platform_windows_compat.go.
+HCSSHIM_COMPAT_LTSC_RELEASES: tuple[int, ...] = (LTSC2022, LTSC2025)
+# LTSC server builds that ship container images and take part in the stable-ABI promise.
+STABLE_ABI_LTSC: tuple[int, ...] = (LTSC2022, LTSC2025)
+# Windows 10 client hosts the client matrix lists with process isolation (same-version images only).
+WINDOWS10_PROCESS_BUILDS = frozenset({19041, 19042})
+
+DOCS_URL = "https://learn.microsoft.com/en-us/virtualization/windowscontainers/deploy-containers/version-compatibility"
+UBR_ISSUE_URL = "https://github.com/microsoft/Windows-Containers/issues/591"
+
+Verdict = tuple[str, str]  # (status, reason)
+
+
+# --- small helpers ----------------------------------------------------------------------------------------------
+def _label(version: WindowsVersion) -> str:
+    """``10.0.17763.437 (Windows Server 2019)`` or ``10.0.29000 (unknown build)``."""
+    entry = catalog.entry_for_build(version.build)
+    return f"{version.version} ({entry['name'] if entry else 'build not in the release catalog'})"
+
+
+def _release_summary(build: int) -> dict[str, Any]:
+    """``{build, name, known}`` of a build, from the catalog."""
+    entry = catalog.entry_for_build(build)
+    if entry is None:
+        return {"build": build, "name": f"Unknown Windows build {build}", "known": False}
+    return {"build": build, "name": entry["name"], "known": True}
+
+
+def effective_host_kind(build: int, host_kind: str) -> str:
+    """The host kind to judge ``build`` as: the catalog's when the build ships as one kind only."""
+    entry = catalog.entry_for_build(build)
+    kind = entry["kind"] if entry else None
+    return str(kind) if kind in HOST_KINDS else host_kind
+
+
+def previous_ltsc(build: int) -> Optional[int]:
+    """The newest stable-ABI LTSC build strictly older than ``build`` (None below 20348)."""
+    older = [ltsc for ltsc in STABLE_ABI_LTSC if ltsc < build]
+    return older[-1] if older else None
+
+
+def _tag_hint(build: int) -> str:
+    """``mcr.microsoft.com/windows/servercore:ltsc2022`` style hint for the host's release, or a version pin."""
+    tags = catalog.tags_for(build, "servercore") or catalog.tags_for(build, "nanoserver")
+    if tags:
+        repo = "servercore" if catalog.tags_for(build, "servercore") else "nanoserver"
+        return f"mcr.microsoft.com/windows/{repo}:{tags[0]}"
+    return f"an image built on 10.0.{build}"
+
+
+def _rebuild_advice(host: WindowsVersion, hyperv: bool = True) -> str:
+    """What to do when an image cannot run on ``host`` with process isolation."""
+    advice = f"rebuild on {_tag_hint(host.build)}"
+    return advice + ", or run with --isolation=hyperv" if hyperv else advice
+
+
+# --- hcsshim / containerd ------------------------------------------------------------------------------------
+def hcsshim_check(host: WindowsVersion, ctr: WindowsVersion) -> bool:
+    """Exactly hcsshim's ``CheckHostAndContainerCompat`` (revisions ignored)."""
+    if (host.major, host.minor) != (ctr.major, ctr.minor):
+        return False
+    if host.build < LTSC2022:
+        return host.build == ctr.build
+    return hcsshim_floor(host.build) <= ctr.build <= host.build
+
+
+def hcsshim_floor(build: int) -> int:
+    """The oldest build hcsshim lets a host of ``build`` (20348 or newer) run: the newest LTSC strictly below it."""
+    for ltsc in reversed(HCSSHIM_COMPAT_LTSC_RELEASES):
+        if build > ltsc:
+            return ltsc
+    return LTSC2022
+
+
+def _containerd(image: WindowsVersion, host: WindowsVersion, isolation: str, host_kind: str) -> Verdict:
+    """containerd's verdict: hcsshim's check, for every isolation mode."""
+    if hcsshim_check(host, image):
+        if image.build == host.build:
+            return "supported", f"containerd runs {image.version} on {host.version}: same build ({isolation} isolation)"
+        return "supported", (
+            f"containerd runs {image.version} on {host.version}: hcsshim's CheckHostAndContainerCompat accepts "
+            f"builds {hcsshim_floor(host.build)} to {host.build} on this host ({isolation} isolation)"
+        )
+    if host.build < LTSC2022:
+        why = f"hosts older than 20348 need the exact build ({host.build})"
+    elif image.build > host.build:
+        why = "the image is newer than the host"
+    else:
+        why = f"this host accepts builds {hcsshim_floor(host.build)} to {host.build} only"
+    hyperv = " even with Hyper-V isolation (its platform matcher ignores isolation)" if isolation == "hyperv" else ""
+    return "unsupported", (
+        f"containerd refuses {image.version} on {host.version}{hyperv}: {why}; {_rebuild_advice(host, hyperv=False)}"
+    )
+
+
+# --- documented ----------------------------------------------------------------------------------------------
+def _documented_process_other_build(image: WindowsVersion, host: WindowsVersion, host_kind: str) -> Verdict:
+    """Process isolation with an older image build: only the stable-ABI pairs of the matrix."""
+    prev = previous_ltsc(host.build)
+    img, hst = _label(image), _label(host)
+    if host_kind == "server":
+        if image.build in STABLE_ABI_LTSC and image.build == prev:
+            return "supported", (
+                f"{img} runs on {hst} with process isolation: Microsoft's matrix lists the previous LTSC image "
+                "on Windows Server 2025 and 23H2 hosts"
+            )
+    elif host.build >= WINDOWS11 and image.build in STABLE_ABI_LTSC and image.build < host.build:
+        return "preview", (
+            f"{img} on the Windows 11 host {hst} with process isolation is listed as preview in Microsoft's client "
+            "matrix; Hyper-V isolation is fully supported"
+        )
+    return "unsupported", (
+        f"{img} cannot run on {hst} with process isolation: the builds differ and Microsoft's matrix lists no "
+        f"process isolation for this pair (error 0xc0370101); {_rebuild_advice(host)}"
+    )
+
+
+def _revision_check(image: WindowsVersion, host: WindowsVersion) -> str:
+    """``match``, ``mismatch`` or ``unverifiable`` for the Windows Server 2016 same-revision rule."""
+    if image.revision is None or host.revision is None:
+        return "unverifiable"
+    return "match" if image.revision == host.revision else "mismatch"
+
+
+def _documented_same_build(image: WindowsVersion, host: WindowsVersion, host_kind: str) -> Verdict:
+    """Process isolation, same build: the client-host limits and the 14393 revision rule."""
+    img, hst = _label(image), _label(host)
+    if host_kind == "client" and host.build < WINDOWS11 and host.build not in WINDOWS10_PROCESS_BUILDS:
+        return "unsupported", (
+            f"{img} on the Windows 10 host {hst}: Microsoft's client matrix lists process isolation only for "
+            "Windows 10 2004 and 20H2 with their own images; run with --isolation=hyperv"
+        )
+    if host.build == LTSC2016:
+        check = _revision_check(image, host)
+        if check == "match":
+            return "supported", f"{img} matches {hst} build and revision, as Windows Server 2016 requires"
+        if check == "mismatch":
+            return "unsupported", (
+                f"Windows Server 2016 needs the same revision for process isolation: image {image.version}, host "
+                f"{host.version}; use mcr.microsoft.com/windows/servercore:{host.version} or --isolation=hyperv"
+            )
+        missing = " and ".join(name for name, v in (("image", image), ("host", host)) if v.revision is None)
+        if host.revision is None:
+            fix = "give the host's full version (with its UBR) and pin the image to 10.0.14393.<host UBR>"
+        else:
+            fix = f"pin the image to mcr.microsoft.com/windows/servercore:{host.version}"
+        return "unsupported", (
+            f"unverifiable: Windows Server 2016 needs the same revision (UBR) for process isolation, and the "
+            f"{missing} revision is unknown; {fix}, or run with --isolation=hyperv"
+        )
+    return "supported", f"{img} runs on {hst} with process isolation: same build"
+
+
+def _documented(image: WindowsVersion, host: WindowsVersion, isolation: str, host_kind: str) -> Verdict:
+    """Microsoft's published matrix."""
+    img, hst = _label(image), _label(host)
+    if image.build > host.build:
+        return "unsupported", (
+            f"{img} is newer than the host {hst}: a newer build never runs on an older host, not even with "
+            f"Hyper-V isolation; use {_tag_hint(host.build)} or a host of build {image.build}"
+        )
+    if isolation == "hyperv":
+        return "supported", f"{img} runs on {hst} with Hyper-V isolation: same or older build"
+    if image.build == host.build:
+        return _documented_same_build(image, host, host_kind)
+    return _documented_process_other_build(image, host, host_kind)
+
+
+# --- docker --------------------------------------------------------------------------------------------------
+def _docker(image: WindowsVersion, host: WindowsVersion, isolation: str, host_kind: str) -> Verdict:
+    """The classic Docker Engine: its puller, then the host compute service."""
+    if image.build > host.build:
+        return "unsupported", (
+            f"Docker refuses to pull it: a Windows version {image.major}.{image.minor}.{image.build}-based image is "
+            f"incompatible with a {host.major}.{host.minor}.{host.build} host (whatever the isolation); "
+            f"use {_tag_hint(host.build)}"
+        )
+    if isolation == "hyperv":
+        return "supported", "Docker runs an older or same-build image with Hyper-V isolation"
+    if host_kind == "client" and host.build < RS5:
+        return "unsupported", (
+            "Docker runs only Hyper-V isolated containers on Windows 10 before version 1809; use --isolation=hyperv"
+        )
+    if image.build == host.build:
+        return "supported", "Docker and the host compute service run a same-build image with process isolation"
+    if image.build >= LTSC2022 and host.build >= LTSC2022:
+        return "supported", (
+            f"the host compute service of {host.version} runs the {image.build} image with process isolation "
+            "(stable ABI from Windows Server 2022 on)"
+        )
+    return "unsupported", (
+        f"the host compute service refuses a {image.build} image on a {host.build} host with process isolation "
+        f"(0xc0370101, the operating system of the container does not match); {_rebuild_advice(host)}"
+    )
+
+
+_RULES: dict[str, Callable[[WindowsVersion, WindowsVersion, str, str], Verdict]] = {
+    "documented": _documented,
+    "containerd": _containerd,
+    "docker": _docker,
+}
+
+
+def _caveats(image: WindowsVersion, host: WindowsVersion, isolation: str, host_kind: str) -> list[str]:
+    """Warnings no rule set turns into a status, with their evidence."""
+    notes: list[str] = []
+    if (
+        isolation == "process"
+        and image.build == host.build
+        and image.revision is not None
+        and host.revision is not None
+        and image.revision > host.revision
+    ):
+        notes.append(
+            f"the image revision {image.revision} is newer than the host's {host.revision}: such containers are "
+            f"known to stop with 0xc0370106 (exited unexpectedly) until the host is patched ({UBR_ISSUE_URL}); "
+            "update the host or run with --isolation=hyperv"
+        )
+    for version, what in ((image, "image"), (host, "host")):
+        if catalog.entry_for_build(version.build) is None:
+            notes.append(
+                f"the {what} build {version.build} is not in the release catalog; it is judged by the general rules"
+            )
+    if image.build < catalog.FIRST_CONTAINER_BUILD:
+        notes.append(f"Windows containers start with build {catalog.FIRST_CONTAINER_BUILD}; {image.build} has none")
+    return notes
+
+
+def _versions(image: object, host: object) -> tuple[WindowsVersion, WindowsVersion]:
+    return parse_windows_version(image), parse_windows_version(host)
+
+
+def _verdict(image: WindowsVersion, host: WindowsVersion, isolation: str, kind: str, rules: str) -> Verdict:
+    """One rule set's verdict, with the checks every rule set shares."""
+    if (image.major, image.minor) != (host.major, host.minor):
+        return "unsupported", f"image {image.version} and host {host.version} are different Windows major versions"
+    if image.build < catalog.FIRST_CONTAINER_BUILD or host.build < catalog.FIRST_CONTAINER_BUILD:
+        low = min(image.build, host.build)
+        return "unsupported", f"build {low} predates Windows containers (build {catalog.FIRST_CONTAINER_BUILD})"
+    return _RULES[rules](image, host, isolation, kind)
+
+
+def status_of(image: WindowsVersion, host: WindowsVersion, isolation: str, host_kind: str, rules: str) -> str:
+    """The status alone, for callers that loop (no option checks, no catalog look-up of the host kind)."""
+    return _verdict(image, host, isolation, host_kind, rules)[0]
+
+
+def container_compat(
+    image: object,
+    host: object,
+    isolation: str = "process",
+    host_kind: str = "server",
+    rules: str = "documented",
+) -> dict[str, Any]:
+    """Tell whether ``image`` runs on ``host`` with ``isolation``, under the ``rules`` rule set.
+
+    ``image`` and ``host`` take anything ``parse_windows_version`` takes. Returns ``{status, reason, rules,
+    isolation, host_kind, image_version, host_version, image_release, host_release, revision_check, caveats,
+    verdicts, disagreement}``; ``disagreement`` maps each rule set to its status when they do not all agree,
+    else None. ``host_kind`` is overridden by the catalog for builds that ship as one kind only.
+    """
+    check_choice("isolation", isolation, ISOLATIONS)
+    check_choice("host_kind", host_kind, HOST_KINDS)
+    check_choice("rules", rules, RULE_SETS)
+    img, hst = _versions(image, host)
+    kind = effective_host_kind(hst.build, host_kind)
+    verdicts = {name: _verdict(img, hst, isolation, kind, name) for name in RULE_SETS}
+    statuses = {name: verdict[0] for name, verdict in verdicts.items()}
+    status, reason = verdicts[rules]
+    if kind != host_kind:
+        reason += f" (build {hst.build} ships only as a {kind} OS, so it is judged as a {kind} host)"
+    same_build = img.build == hst.build == LTSC2016 and isolation == "process"
+    return {
+        "status": status,
+        "reason": reason,
+        "rules": rules,
+        "isolation": isolation,
+        "host_kind": kind,
+        "image_version": img.as_dict(),
+        "host_version": hst.as_dict(),
+        "image_release": _release_summary(img.build),
+        "host_release": _release_summary(hst.build),
+        "revision_check": _revision_check(img, hst) if same_build else "not_required",
+        "caveats": _caveats(img, hst, isolation, kind),
+        "verdicts": {name: {"status": s, "reason": r} for name, (s, r) in verdicts.items()},
+        "disagreement": statuses if len(set(statuses.values())) > 1 else None,
+    }
+
+
+def is_compatible(
+    image: object,
+    host: object,
+    isolation: str = "process",
+    host_kind: str = "server",
+    rules: str = "documented",
+) -> bool:
+    """True when ``container_compat`` says ``supported`` or ``preview``."""
+    return container_compat(image, host, isolation, host_kind, rules)["status"] != "unsupported"

@@ -1,0 +1,171 @@
+"""The manifest-list entry a real engine pulls for a Windows host.
+
+``rules='containerd'`` follows containerd's Windows platform matcher (github.com/containerd/platforms
+``defaults_windows.go`` ``Default()`` and ``platform_windows_compat.go`` ``windowsMatchComparer``): an entry
+matches when its OS is ``windows``, its architecture the host's, and hcsshim's ``CheckHostAndContainerCompat``
+accepts its ``os.version`` (an entry without ``os.version`` always matches). Matching entries come first,
+ordered by ``os.version`` compared as strings, highest first (``p1.OSVersion > p2.OSVersion``); the first one
+is pulled.
+
+``rules='docker'`` follows the classic Docker Engine puller (moby ``distribution/pull_v2_windows.go``
+``filterManifests``): it keeps entries of the host's architecture and a supported OS, drops Windows entries of
+a newer build than the host (``checkImageCompatibility``), then stable-sorts Windows entries first and, among
+them, entries whose ``os.version`` starts with the host's ``major.minor.build.`` first; otherwise the order of
+the list is kept. The first entry is pulled.
+
+Accepts the JSON (text or parsed) of ``docker manifest inspect`` (a manifest list or an OCI image index),
+of ``docker manifest inspect --verbose`` (a list of ``{Ref, Descriptor}``) and of the registry API.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Optional
+
+from ansible_collections.wincontainers.compat.plugins.module_utils.compat import hcsshim_check
+from ansible_collections.wincontainers.compat.plugins.module_utils.errors import (
+    ImageReferenceError,
+    check_choice,
+    describe,
+)
+from ansible_collections.wincontainers.compat.plugins.module_utils.version import (
+    WindowsVersion,
+    parse_windows_version,
+)
+
+MANIFEST_RULES: tuple[str, ...] = ("containerd", "docker")
+_EXPECTED = (
+    "the JSON of `docker manifest inspect` or of the registry API: a manifest list or OCI image index with "
+    "manifests[].platform.{os, architecture, os.version}"
+)
+
+
+class ManifestListError(ImageReferenceError):
+    """A manifest list is malformed, or none of its entries fits the host."""
+
+
+def _load(manifest_list: object) -> Any:
+    if isinstance(manifest_list, (bytes, bytearray)):
+        manifest_list = manifest_list.decode("utf-8", "replace")
+    if isinstance(manifest_list, str):
+        try:
+            return json.loads(manifest_list)
+        except ValueError as exc:
+            raise ManifestListError(f"the manifest list is not valid JSON ({exc}); expected {_EXPECTED}") from exc
+    return manifest_list
+
+
+def manifest_entries(manifest_list: object) -> list[dict[str, Any]]:
+    """The entries (descriptors with a ``platform``) of a manifest list, in list order."""
+    data = _load(manifest_list)
+    if isinstance(data, list):
+        entries = [item.get("Descriptor", item) if isinstance(item, dict) else item for item in data]
+    elif isinstance(data, dict) and isinstance(data.get("manifests"), list):
+        entries = data["manifests"]
+    elif isinstance(data, dict) and ("layers" in data or "config" in data):
+        raise ManifestListError(
+            f"this is a single image manifest, not a manifest list: there is nothing to choose; expected {_EXPECTED}"
+        )
+    else:
+        raise ManifestListError(f"expected {_EXPECTED}; got {describe(data)}")
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict) or not isinstance(entry.get("platform", {}), dict):
+            raise ManifestListError(f"manifests[{index}] is not a descriptor with a platform object: {describe(entry)}")
+    return entries
+
+
+def _platform(entry: dict[str, Any]) -> dict[str, Any]:
+    platform = entry.get("platform") or {}
+    return platform if isinstance(platform, dict) else {}
+
+
+def _os_version(entry: dict[str, Any]) -> str:
+    value = _platform(entry).get("os.version", "")
+    return value if isinstance(value, str) else ""
+
+
+def _go_windows_version(text: str) -> Optional[WindowsVersion]:
+    """containerd's ``getWindowsOSVersion``: ``major.minor.build[...]`` with 8/8/16-bit fields, else None."""
+    parts = text.split(".")
+    if len(parts) < 3 or not all(p.isdigit() for p in parts[:3]):
+        return None
+    major, minor, build = (int(p) for p in parts[:3])
+    if major > 0xFF or minor > 0xFF or build > 0xFFFF:
+        return None
+    return WindowsVersion(major, minor, build, None)
+
+
+def _containerd_match(entry: dict[str, Any], host: WindowsVersion, arch: str) -> bool:
+    platform = _platform(entry)
+    if str(platform.get("os", "")).lower() != "windows" or platform.get("architecture") != arch:
+        return False
+    version = _os_version(entry)
+    if not version:
+        return True
+    ctr = _go_windows_version(version)
+    return hcsshim_check(host, ctr if ctr is not None else WindowsVersion(0, 0, 0, None))
+
+
+def _select_containerd(entries: list[dict[str, Any]], host: WindowsVersion, arch: str) -> Optional[dict[str, Any]]:
+    matches = [entry for entry in entries if _containerd_match(entry, host, arch)]
+    if not matches:
+        return None
+    # sort.SliceStable, Less = p1.OSVersion > p2.OSVersion (Go string comparison) among matches; Python's sort is
+    # stable with reverse=True too, so equal versions keep their list order.
+    return sorted(matches, key=_os_version, reverse=True)[0]
+
+
+def _docker_image_too_new(version: str, host: WindowsVersion) -> bool:
+    """moby ``checkImageCompatibility``: the third dotted field, when numeric, must not exceed the host build."""
+    parts = version.split(".")
+    if len(parts) >= 3:
+        try:
+            return int(parts[2]) > host.build
+        except ValueError:
+            return False
+    return False
+
+
+def _select_docker(entries: list[dict[str, Any]], host: WindowsVersion, arch: str) -> Optional[dict[str, Any]]:
+    # A Windows daemon supports the windows OS only (system.IsOSSupported), so every kept entry is a Windows one.
+    matches = [
+        entry
+        for entry in entries
+        if _platform(entry).get("architecture") == arch
+        and str(_platform(entry).get("os", "")).lower() == "windows"
+        and not _docker_image_too_new(_os_version(entry), host)
+    ]
+    if not matches:
+        return None
+    prefix = f"{host.major}.{host.minor}.{host.build}."
+    # sort.Stable(manifestsByVersion): entries whose os.version starts with the host's build come first.
+    matches.sort(key=lambda entry: not _os_version(entry).startswith(prefix))
+    return matches[0]
+
+
+def select_manifest(
+    manifest_list: object,
+    host: object,
+    rules: str = "containerd",
+    architecture: str = "amd64",
+) -> dict[str, Any]:
+    """Return the entry of ``manifest_list`` that containerd (or Docker) pulls on ``host``.
+
+    ``host`` takes anything ``parse_windows_version`` takes. Raises ``ManifestListError`` (an
+    ``ImageReferenceError``) for malformed input and when no entry fits, in the words of the engine.
+    """
+    check_choice("rules", rules, MANIFEST_RULES)
+    version = parse_windows_version(host)
+    entries = manifest_entries(manifest_list)
+    chosen = (_select_containerd if rules == "containerd" else _select_docker)(entries, version, architecture)
+    if chosen is None:
+        offered = ", ".join(
+            f"{_platform(e).get('os', '?')}/{_platform(e).get('architecture', '?')}"
+            + (f" {_os_version(e)}" if _os_version(e) else "")
+            for e in entries
+        )
+        raise ManifestListError(
+            f"no matching manifest for windows/{architecture} {version.major}.{version.minor}.{version.build} in the "
+            f"manifest list entries ({rules} rules); the list offers: {offered or 'nothing'}"
+        )
+    return dict(chosen)

@@ -1,0 +1,284 @@
+"""Official image tags for a host, the tag to put in ``FROM``, and retargeting image references to a host.
+
+Tags come from the release catalog's ``tags`` field (the MCR release tags of each build, newest style first).
+Version-pinned tags (``10.0.B.R``) exist for every monthly image of a build (see the "Windows Server container
+update history" and the tag lists of mcr.microsoft.com/windows/*); they are produced from the host's own
+revision, never guessed.
+
+Image references follow the grammar of github.com/distribution/reference (``reference.go``):
+``[registry[:port]/]path[:tag][@digest]``; the first component is a registry when it holds a ``.`` or a
+``:`` or is ``localhost``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Optional
+
+from ansible_collections.wincontainers.compat.plugins.module_utils import catalog
+from ansible_collections.wincontainers.compat.plugins.module_utils.compat import (
+    HOST_KINDS,
+    ISOLATIONS,
+    RULE_SETS,
+    effective_host_kind,
+    status_of,
+)
+from ansible_collections.wincontainers.compat.plugins.module_utils.errors import (
+    ImageReferenceError,
+    UnknownReleaseError,
+    check_choice,
+    describe,
+)
+from ansible_collections.wincontainers.compat.plugins.module_utils.version import (
+    WindowsVersion,
+    parse_windows_version,
+)
+
+REPOSITORIES: tuple[str, ...] = catalog.REPOSITORIES
+PINS: tuple[str, ...] = ("release", "version")
+MCR = "mcr.microsoft.com"
+
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_REFERENCE = re.compile(
+    r"^(?:(?P<registry>(?:localhost|[A-Za-z0-9.-]*[.:][A-Za-z0-9.:\[\]-]*|[A-Za-z0-9-]+\.[A-Za-z0-9.-]+)(?::\d+)?)/)?"
+    rf"(?P<path>{_COMPONENT}(?:/{_COMPONENT})*)"
+    r"(?::(?P<tag>[\w][\w.-]{0,127}))?"
+    r"(?:@(?P<digest>[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?$"
+)
+_PINNED = re.compile(r"^10\.0\.(\d{5})(?:\.(\d{1,10}))?$")
+_KB = re.compile(r"^kb\d{6,7}$", re.IGNORECASE)
+# Tag words that name the base image a derived image was built on (``4.8-windowsservercore-ltsc2019``).
+_FAMILY_WORDS = {"windowsservercore": "servercore", "servercore": "servercore", "nanoserver": "nanoserver"}
+# Repositories of the base images, also under their old Docker Hub names.
+_BASE_PATHS = {
+    "windows/servercore": "servercore",
+    "windows/nanoserver": "nanoserver",
+    "windows/server": "server",
+    "windows": "windows",
+    "microsoft/windowsservercore": "servercore",
+    "microsoft/nanoserver": "nanoserver",
+}
+_MAX_REFERENCE = 255 + 1 + 128 + 1 + 135  # name (NameTotalLengthMax), ':' tag, '@' sha512 digest
+_EXPECTED_REFERENCE = "an image reference such as mcr.microsoft.com/windows/servercore:ltsc2022 or name:tag@sha256:..."
+
+
+# --- image references --------------------------------------------------------------------------------------
+def parse_image_reference(ref: object) -> dict[str, Any]:
+    """Split an image reference into ``{registry, path, namespace, repository, tag, digest, name}``.
+
+    ``registry`` is None when the reference names none (Docker Hub); ``namespace`` is the path without its last
+    component (None for a one-component path); ``name`` is ``registry/path``. Raises ``ImageReferenceError``.
+    """
+    if not isinstance(ref, str) or not ref.strip():
+        raise ImageReferenceError(f"expected {_EXPECTED_REFERENCE}; got {describe(ref)}")
+    if len(ref) > _MAX_REFERENCE:
+        raise ImageReferenceError(
+            f"{describe(ref)} is longer than {_MAX_REFERENCE} characters; expected {_EXPECTED_REFERENCE}"
+        )
+    match = _REFERENCE.match(ref.strip())
+    if match is None:
+        raise ImageReferenceError(
+            f"{describe(ref)} is not a valid image reference: expected {_EXPECTED_REFERENCE} "
+            "(lowercase path components, a tag of letters, digits, '.', '_' or '-')"
+        )
+    registry, path = match.group("registry"), match.group("path")
+    name = f"{registry}/{path}" if registry else path
+    if len(name) > 255:
+        raise ImageReferenceError(f"the name of {describe(ref)} is longer than 255 characters (the registry limit)")
+    namespace, _, repository = path.rpartition("/")
+    return {
+        "registry": registry,
+        "path": path,
+        "namespace": namespace or None,
+        "repository": repository,
+        "tag": match.group("tag"),
+        "digest": match.group("digest"),
+        "name": name,
+    }
+
+
+def format_image_reference(parts: dict[str, Any]) -> str:
+    """The reference text of ``parse_image_reference``'s result (``name[:tag][@digest]``)."""
+    text = str(parts["name"])
+    if parts.get("tag"):
+        text += f":{parts['tag']}"
+    if parts.get("digest"):
+        text += f"@{parts['digest']}"
+    return text
+
+
+# --- tags for a host ---------------------------------------------------------------------------------------
+def _release_builds_with_tags(repo: str) -> list[int]:
+    """Builds that have release tags in ``repo``, newest first."""
+    return [entry["build"] for entry in reversed(catalog.all_releases()) if entry["tags"].get(repo)]
+
+
+_TAGGED_BUILDS: dict[str, list[int]] = {repo: _release_builds_with_tags(repo) for repo in REPOSITORIES}
+
+
+def _compatible_builds(host: WindowsVersion, repo: str, isolation: str, kind: str, rules: str) -> list[int]:
+    """Tagged builds of ``repo`` whose images run on ``host``, newest first."""
+    return [
+        build
+        for build in _TAGGED_BUILDS[repo]
+        if status_of(WindowsVersion(host.major, host.minor, build, None), host, isolation, kind, rules) != "unsupported"
+    ]
+
+
+def compatible_image_tags(
+    host: object,
+    repo: str = "servercore",
+    isolation: str = "process",
+    host_kind: str = "server",
+    rules: str = "documented",
+) -> list[str]:
+    """The official release tags of ``mcr.microsoft.com/windows/<repo>`` that run on ``host``, newest first.
+
+    Tags judged ``preview`` are included. On a Windows Server 2016 host with process isolation the release tag
+    cannot prove the same revision, so the list holds the version-pinned tag ``10.0.14393.<host UBR>`` instead
+    (empty when the host's revision is unknown).
+    """
+    check_choice("repo", repo, REPOSITORIES)
+    check_choice("isolation", isolation, ISOLATIONS)
+    check_choice("host_kind", host_kind, HOST_KINDS)
+    check_choice("rules", rules, RULE_SETS)
+    version = parse_windows_version(host)
+    kind = effective_host_kind(version.build, host_kind)
+    tags: list[str] = []
+    for build in _compatible_builds(version, repo, isolation, kind, rules):
+        tags.extend(catalog.tags_for(build, repo))
+    if (
+        rules == "documented"
+        and isolation == "process"
+        and version.build == 14393
+        and version.revision is not None
+        and catalog.tags_for(14393, repo)
+    ):
+        tags.insert(0, version.version)
+    return tags
+
+
+def _release_build_for(version: WindowsVersion, repo: str) -> int:
+    """The build whose release tag suits ``version`` in ``repo``: its own, else the newest that runs on it.
+
+    Raises ``ImageReferenceError`` when ``repo`` has no image that runs on the host.
+    """
+    if catalog.tags_for(version.build, repo):
+        return version.build
+    kind = effective_host_kind(version.build, "server")
+    for isolation in ISOLATIONS:
+        builds = _compatible_builds(version, repo, isolation, kind, "documented")
+        if builds:
+            return builds[0]
+    first = _TAGGED_BUILDS[repo][-1] if _TAGGED_BUILDS[repo] else None
+    oldest = f"; its oldest release is {catalog.tags_for(first, repo)[0]} ({first})" if first else ""
+    raise ImageReferenceError(
+        f"{MCR}/windows/{repo} has no image that runs on {version.version} ({_release_name(version.build)}){oldest}"
+    )
+
+
+def _release_name(build: int) -> str:
+    entry = catalog.entry_for_build(build)
+    return str(entry["name"]) if entry else f"unknown Windows build {build}"
+
+
+def base_image_tag(host: object, repo: str = "servercore", pin: str = "release") -> str:
+    """The tag of ``mcr.microsoft.com/windows/<repo>`` to put in ``FROM`` for ``host``.
+
+    ``pin='release'`` gives the release tag (``ltsc2022``; ``1809`` for nanoserver, which has no ``ltsc2019``);
+    for a host without images of its own build (Windows 11 23H2, Windows Server 23H2) the newest release that
+    runs on it. ``pin='version'`` gives ``10.0.B.R`` from the host's revision: Windows Server 2016 hosts need it
+    for process isolation, since their images must match the host's revision.
+    """
+    check_choice("repo", repo, REPOSITORIES)
+    check_choice("pin", pin, PINS)
+    version = parse_windows_version(host)
+    if pin == "version":
+        if version.revision is None:
+            raise ImageReferenceError(
+                f"pin='version' needs the host's revision (UBR), and {describe(host)} carries none; give the full "
+                "version (10.0.17763.437, the output of ver or the registry values with UBR) or use pin='release'"
+            )
+        if not catalog.tags_for(version.build, repo):
+            raise ImageReferenceError(
+                f"{MCR}/windows/{repo} publishes no images of build {version.build} ({_release_name(version.build)}),"
+                f" so no 10.0.{version.build}.R tag exists; use pin='release'"
+            )
+        return version.version
+    tags = catalog.tags_for(_release_build_for(version, repo), repo)
+    if not tags:  # pragma: no cover - _release_build_for only returns tagged builds
+        raise UnknownReleaseError(f"no release tag of {repo} for {version.version}")
+    return tags[0]
+
+
+# --- retargeting -------------------------------------------------------------------------------------------
+def _family_of(parts: dict[str, Any]) -> str:
+    """The base-image repository a reference is, or was built on: ``servercore`` unless it says otherwise."""
+    path = parts["path"]
+    registry = parts["registry"]
+    if path in _BASE_PATHS and (registry in (None, MCR) or path.startswith("windows/")):
+        return _BASE_PATHS[path]
+    return "servercore"
+
+
+def _is_release_token(token: str) -> bool:
+    build = catalog.build_for_alias(token)
+    return (
+        build is not None
+        and build >= catalog.FIRST_CONTAINER_BUILD
+        and any(catalog.tags_for(build, repo) for repo in REPOSITORIES)
+    )
+
+
+def _retarget_tag(tag: str, family: str, host: WindowsVersion, ref: str) -> str:
+    """Replace every release token of ``tag`` by the host's; drop KB tokens; keep the rest."""
+    tokens = tag.split("-")
+    out: list[str] = []
+    replaced = False
+    for index, token in enumerate(tokens):
+        previous = tokens[index - 1].lower() if index else ""
+        token_family = _FAMILY_WORDS.get(previous, family)
+        pinned = _PINNED.match(token)
+        if _KB.match(token) and replaced:
+            continue
+        if pinned or _is_release_token(token):
+            target_build = _release_build_for(host, token_family)
+            if pinned and host.revision is not None and target_build == host.build:
+                out.append(host.version)
+            else:
+                out.append(catalog.tags_for(target_build, token_family)[0])
+            replaced = True
+            continue
+        out.append(token)
+    if not replaced:
+        raise ImageReferenceError(
+            f"the tag of {describe(ref)} names no Windows release (such as ltsc2019, 1809 or 10.0.17763.437), so "
+            "there is nothing to retarget; give a tag that names the release"
+        )
+    return "-".join(out)
+
+
+def retarget_image(image_ref: object, host: object) -> str:
+    """The same image for ``host``'s Windows release.
+
+    ``mcr.microsoft.com/dotnet/framework/aspnet:4.8-windowsservercore-ltsc2019`` becomes ``...-ltsc2022`` on a
+    Windows Server 2022 host and ``mcr.microsoft.com/windows/nanoserver:1809`` becomes ``nanoserver:ltsc2022``.
+    Release tokens are rewritten in the naming of the base image they refer to (``nanoserver-1809`` →
+    ``nanoserver-ltsc2022``); KB suffixes and digests pin the old image and are dropped. Raises
+    ``ImageReferenceError`` when the tag names no release or no variant can exist for the host.
+    """
+    parts = parse_image_reference(image_ref)
+    version = parse_windows_version(host)
+    if not parts["tag"]:
+        raise ImageReferenceError(
+            f"{describe(image_ref)} has no tag, so its Windows release is unknown; give a tag such as ltsc2019"
+        )
+    family = _family_of(parts)
+    new = dict(parts, tag=_retarget_tag(parts["tag"], family, version, str(image_ref)), digest=None)
+    return format_image_reference(new)
+
+
+def release_tag_of(image_ref: object) -> Optional[str]:
+    """The first release token of an image reference's tag (``ltsc2019`` of ``4.8-windowsservercore-ltsc2019``)."""
+    tag = parse_image_reference(image_ref)["tag"] or ""
+    return next((t for t in tag.split("-") if _PINNED.match(t) or _is_release_token(t)), None)

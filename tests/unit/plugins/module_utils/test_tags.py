@@ -1,0 +1,241 @@
+"""Table-driven tests of image tags for a host, ``FROM`` tags, image reference parsing and retargeting.
+
+Tag names follow the MCR tag lists of mcr.microsoft.com/windows/{servercore,nanoserver,server} and the derived
+images that name their base (mcr.microsoft.com/dotnet/framework/aspnet ``4.8-windowsservercore-ltsc2019``,
+mcr.microsoft.com/dotnet/runtime ``6.0-nanoserver-1809``); "nanoserver has no ltsc2019 tag, use 1809" comes from
+Microsoft's "Windows container version compatibility" page ("Choose which container OS version to use").
+"""
+
+from __future__ import annotations
+
+import pytest
+from ansible_collections.wincontainers.compat.plugins.module_utils.errors import (
+    ImageReferenceError,
+    OptionError,
+    VersionParseError,
+)
+from ansible_collections.wincontainers.compat.plugins.module_utils.tags import (
+    base_image_tag,
+    compatible_image_tags,
+    format_image_reference,
+    parse_image_reference,
+    release_tag_of,
+    retarget_image,
+)
+
+COMPATIBLE_TAGS = [
+    # (host, repo, isolation, host_kind, rules, expected tags, newest first)
+    ("10.0.17763.5458", "servercore", "process", "server", "documented", ["ltsc2019", "1809"]),
+    ("10.0.17763.5458", "nanoserver", "process", "server", "documented", ["1809"]),
+    ("10.0.20348.2700", "servercore", "process", "server", "documented", ["ltsc2022"]),
+    ("10.0.20348.2700", "server", "process", "server", "documented", ["ltsc2022"]),
+    ("10.0.26100.1742", "servercore", "process", "server", "documented", ["ltsc2025", "ltsc2022"]),
+    ("10.0.25398.1", "servercore", "process", "server", "documented", ["ltsc2022"]),
+    ("10.0.22631.3296", "servercore", "process", "client", "documented", ["ltsc2022"]),
+    ("10.0.26200.6899", "nanoserver", "process", "client", "documented", ["ltsc2025", "ltsc2022"]),
+    ("10.0.26200.6899", "nanoserver", "process", "client", "containerd", ["ltsc2025"]),
+    ("10.0.19045.3803", "servercore", "process", "client", "documented", []),
+    ("10.0.14393.1914", "servercore", "process", "server", "documented", ["10.0.14393.1914"]),
+    ("10.0.14393", "servercore", "process", "server", "documented", []),
+    ("10.0.14393.1914", "servercore", "process", "server", "docker", ["ltsc2016"]),
+    (
+        "10.0.20348.2700",
+        "servercore",
+        "hyperv",
+        "server",
+        "documented",
+        ["ltsc2022", "20H2", "2004", "1909", "1903", "ltsc2019", "1809", "1803", "1709", "ltsc2016"],
+    ),
+    ("10.0.20348.2700", "servercore", "hyperv", "server", "containerd", ["ltsc2022"]),
+    ("10.0.17763.5458", "windows", "hyperv", "server", "documented", ["ltsc2019", "1809"]),
+]
+
+
+@pytest.mark.parametrize(("host", "repo", "isolation", "kind", "rules", "expected"), COMPATIBLE_TAGS)
+def test_compatible_image_tags(host: str, repo: str, isolation: str, kind: str, rules: str, expected: list) -> None:
+    assert compatible_image_tags(host, repo, isolation, kind, rules) == expected
+
+
+@pytest.mark.parametrize(
+    ("host", "repo", "pin", "tag"),
+    [
+        ("10.0.20348.2700", "servercore", "release", "ltsc2022"),
+        ("10.0.17763.437", "servercore", "release", "ltsc2019"),
+        ("10.0.17763.437", "nanoserver", "release", "1809"),  # nanoserver has no ltsc2019 tag
+        ("10.0.26100.1742", "server", "release", "ltsc2025"),
+        ("10.0.14393.1914", "servercore", "release", "ltsc2016"),
+        ("10.0.14393.1914", "servercore", "version", "10.0.14393.1914"),
+        ("10.0.17763.437", "nanoserver", "version", "10.0.17763.437"),
+        ("Microsoft Windows [Version 10.0.22631.3296]", "servercore", "release", "ltsc2022"),  # Windows 11 23H2
+        ("10.0.25398.1", "nanoserver", "release", "ltsc2022"),  # Windows Server 23H2 has no images of its own
+        ("10.0.26200.6899", "servercore", "release", "ltsc2025"),
+        ("10.0.19045.3803", "servercore", "release", "20H2"),  # Windows 10 22H2: newest image it runs (Hyper-V)
+    ],
+)
+def test_base_image_tag(host: str, repo: str, pin: str, tag: str) -> None:
+    assert base_image_tag(host, repo, pin) == tag
+
+
+@pytest.mark.parametrize(
+    ("host", "repo", "pin", "words"),
+    [
+        ("ltsc2022", "servercore", "version", ["revision", "pin='release'"]),
+        ("10.0.22631.3296", "servercore", "version", ["no images of build 22631"]),
+        ("10.0.17763.437", "server", "release", ["windows/server has no image", "ltsc2022"]),
+    ],
+)
+def test_base_image_tag_errors(host: str, repo: str, pin: str, words: list) -> None:
+    with pytest.raises(ImageReferenceError) as info:
+        base_image_tag(host, repo, pin)
+    for word in words:
+        assert word in str(info.value)
+
+
+@pytest.mark.parametrize(("kwargs", "option"), [({"repo": "windowsservercore"}, "repo"), ({"pin": "kb"}, "pin")])
+def test_base_image_tag_options(kwargs: dict, option: str) -> None:
+    with pytest.raises(OptionError, match=option):
+        base_image_tag("ltsc2022", **kwargs)
+
+
+REFERENCES = [
+    (
+        "mcr.microsoft.com/dotnet/framework/aspnet:4.8-windowsservercore-ltsc2019",
+        (
+            "mcr.microsoft.com",
+            "dotnet/framework/aspnet",
+            "dotnet/framework",
+            "aspnet",
+            "4.8-windowsservercore-ltsc2019",
+        ),
+    ),
+    ("nanoserver:1809", (None, "nanoserver", None, "nanoserver", "1809")),
+    ("localhost:5000/team/app:ltsc2019-amd64", ("localhost:5000", "team/app", "team", "app", "ltsc2019-amd64")),
+    ("microsoft/nanoserver", (None, "microsoft/nanoserver", "microsoft", "nanoserver", None)),
+    ("registry.example:443/a/b/c:v1.2_3", ("registry.example:443", "a/b/c", "a/b", "c", "v1.2_3")),
+]
+
+
+@pytest.mark.parametrize(("ref", "parts"), REFERENCES)
+def test_parse_image_reference(ref: str, parts: tuple) -> None:
+    parsed = parse_image_reference(ref)
+    assert (parsed["registry"], parsed["path"], parsed["namespace"], parsed["repository"], parsed["tag"]) == parts
+    assert parsed["digest"] is None
+    assert format_image_reference(parsed) == ref
+
+
+def test_parse_image_reference_with_digest() -> None:
+    ref = (
+        "mcr.microsoft.com/windows/nanoserver:1809@sha256:"
+        + "fb17f0ecdf2fc3c06d5b3b8a661f9832580f1c381de0578960cf8abc4a4e605a"
+    )
+    parsed = parse_image_reference(ref)
+    assert parsed["tag"] == "1809"
+    assert parsed["digest"].startswith("sha256:fb17f0ec")
+    assert format_image_reference(parsed) == ref
+
+
+@pytest.mark.parametrize("ref", ["", "UPPER/case:1", "name:", "name:tag:extra", ":tag", "a//b", None, 42, "x" * 600])
+def test_parse_image_reference_rejects(ref: object) -> None:
+    with pytest.raises(ImageReferenceError):
+        parse_image_reference(ref)
+
+
+RETARGET = [
+    # (reference, host, expected)
+    (
+        "mcr.microsoft.com/dotnet/framework/aspnet:4.8-windowsservercore-ltsc2019",
+        "10.0.20348.2700",
+        "mcr.microsoft.com/dotnet/framework/aspnet:4.8-windowsservercore-ltsc2022",
+    ),
+    (
+        "mcr.microsoft.com/dotnet/framework/aspnet:4.8-windowsservercore-ltsc2022",
+        "10.0.26100.1742",
+        "mcr.microsoft.com/dotnet/framework/aspnet:4.8-windowsservercore-ltsc2025",
+    ),
+    ("mcr.microsoft.com/windows/nanoserver:1809", "10.0.20348.2700", "mcr.microsoft.com/windows/nanoserver:ltsc2022"),
+    ("mcr.microsoft.com/windows/nanoserver:ltsc2022", "10.0.17763.437", "mcr.microsoft.com/windows/nanoserver:1809"),
+    (
+        "mcr.microsoft.com/windows/servercore:ltsc2022",
+        "10.0.17763.437",
+        "mcr.microsoft.com/windows/servercore:ltsc2019",
+    ),
+    (
+        "mcr.microsoft.com/dotnet/runtime:6.0-nanoserver-1809",
+        "10.0.20348.2700",
+        "mcr.microsoft.com/dotnet/runtime:6.0-nanoserver-ltsc2022",
+    ),
+    (
+        "mcr.microsoft.com/dotnet/runtime:6.0-nanoserver-ltsc2022",
+        "10.0.17763.437",
+        "mcr.microsoft.com/dotnet/runtime:6.0-nanoserver-1809",
+    ),
+    (
+        "mcr.microsoft.com/windows/servercore:1809-KB4493509",
+        "10.0.20348",
+        "mcr.microsoft.com/windows/servercore:ltsc2022",
+    ),
+    (
+        "mcr.microsoft.com/windows/servercore:10.0.17763.437",
+        "10.0.20348.2700",
+        "mcr.microsoft.com/windows/servercore:10.0.20348.2700",
+    ),
+    (
+        "mcr.microsoft.com/windows/servercore:10.0.17763.437",
+        "10.0.20348",
+        "mcr.microsoft.com/windows/servercore:ltsc2022",
+    ),
+    ("traefik:v2.11-windowsservercore-1809", "10.0.20348", "traefik:v2.11-windowsservercore-ltsc2022"),
+    (
+        "registry.local:5000/app:ltsc2019-amd64@sha256:" + "a" * 64,
+        "10.0.26100",
+        "registry.local:5000/app:ltsc2025-amd64",
+    ),
+    (
+        "mcr.microsoft.com/windows/servercore:ltsc2019",
+        "Microsoft Windows [Version 10.0.22631.3296]",
+        "mcr.microsoft.com/windows/servercore:ltsc2022",
+    ),
+]
+
+
+@pytest.mark.parametrize(("ref", "host", "expected"), RETARGET)
+def test_retarget_image(ref: str, host: str, expected: str) -> None:
+    assert retarget_image(ref, host) == expected
+
+
+@pytest.mark.parametrize(
+    ("ref", "host", "words"),
+    [
+        ("mcr.microsoft.com/windows/server:ltsc2022", "10.0.17763.437", ["windows/server has no image", "17763"]),
+        ("busybox:latest", "10.0.20348", ["names no Windows release", "busybox:latest"]),
+        ("mcr.microsoft.com/windows/servercore", "10.0.20348", ["has no tag"]),
+    ],
+)
+def test_retarget_image_errors(ref: str, host: str, words: list) -> None:
+    with pytest.raises(ImageReferenceError) as info:
+        retarget_image(ref, host)
+    for word in words:
+        assert word in str(info.value)
+
+
+def test_retarget_image_bad_host() -> None:
+    with pytest.raises(VersionParseError):
+        retarget_image("mcr.microsoft.com/windows/servercore:ltsc2019", "no host here")
+
+
+@pytest.mark.parametrize(
+    ("ref", "token"),
+    [
+        ("mcr.microsoft.com/dotnet/framework/aspnet:4.8-windowsservercore-ltsc2019", "ltsc2019"),
+        ("mcr.microsoft.com/windows/servercore:10.0.17763.437", "10.0.17763.437"),
+        ("busybox:latest", None),
+    ],
+)
+def test_release_tag_of(ref: str, token: object) -> None:
+    assert release_tag_of(ref) == token
+
+
+def test_retargeting_is_idempotent_for_every_release() -> None:
+    for host in ("10.0.17763", "10.0.20348", "10.0.26100"):
+        once = retarget_image("mcr.microsoft.com/dotnet/framework/aspnet:4.8-windowsservercore-ltsc2019", host)
+        assert retarget_image(once, host) == once
