@@ -1,0 +1,784 @@
+"""Pure planning for the Docker Swarm fleet modules: node versions, label diffs, constraints, findings.
+
+Everything here works on plain dicts shaped like the Docker Engine API's JSON (``ID``, ``Version``,
+``Spec``, ``Description``, ``Status``); nothing talks to an engine. The modules list nodes, services and
+tasks once, call these functions and send only the updates they return.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
+
+from ansible_collections.wincontainers.compat.plugins.module_utils.catalog import windows_release
+from ansible_collections.wincontainers.compat.plugins.module_utils.container_error import container_error
+from ansible_collections.wincontainers.compat.plugins.module_utils.errors import (
+    OptionError,
+    WinCompatError,
+    check_choice,
+    describe,
+)
+from ansible_collections.wincontainers.compat.plugins.module_utils.version import (
+    WindowsVersion,
+    parse_windows_version,
+)
+
+try:  # the compatibility rules of the core; the documented rule below is used until compat.py is present
+    from ansible_collections.wincontainers.compat.plugins.module_utils.compat import container_compat
+except ImportError:  # pragma: no cover - depends on the checkout
+    container_compat = None  # type: ignore[assignment]
+
+DEFAULT_OS_LABEL = "OS"
+DEFAULT_VERSION_LABEL = "OsVersion"
+WINDOWS = "windows"
+VERSION_FORMATS = ("major.minor.build", "build", "version")
+UNAVAILABLE_CHOICES = ("skip", "fail", "update")
+ISOLATION_CHOICES = ("auto", "process", "hyperv", "keep")
+SAME_REVISION_BUILD = 14393  # Windows Server 2016: process isolation also needs the same revision
+OUT_OF_SEQUENCE = "update out of sequence"
+_CONSTRAINT = re.compile(r"^\s*(?P<key>[^=!\s]+)\s*(?P<op>==|!=)\s*(?P<value>.*?)\s*$")
+_LABEL_KEY = re.compile(r"^[^\s=]+$")
+
+
+class SwarmPlanError(WinCompatError):
+    """A Swarm module input names no node, an ambiguous node, or an unusable label or constraint."""
+
+
+# --- nodes -----------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Node:
+    """The fields of a Swarm node the modules use, read from the Engine API's node JSON."""
+
+    id: str
+    hostname: str
+    version_index: int
+    labels: dict[str, str]
+    role: str
+    availability: str
+    state: str
+    os: str
+    architecture: str
+    engine_version: str
+    engine_labels: dict[str, str]
+    addr: str
+    spec: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
+
+
+def parse_node(raw: Mapping[str, Any]) -> Node:
+    """A :class:`Node` from ``GET /nodes`` JSON."""
+    spec = dict(raw.get("Spec") or {})
+    desc = raw.get("Description") or {}
+    platform = desc.get("Platform") or {}
+    engine = desc.get("Engine") or {}
+    status = raw.get("Status") or {}
+    return Node(
+        id=str(raw.get("ID", "")),
+        hostname=str(desc.get("Hostname", "")),
+        version_index=int((raw.get("Version") or {}).get("Index", 0)),
+        labels={str(k): str(v) for k, v in (spec.get("Labels") or {}).items()},
+        role=str(spec.get("Role", "")),
+        availability=str(spec.get("Availability", "")),
+        state=str(status.get("State", "")),
+        os=str(platform.get("OS", "")).lower(),
+        architecture=str(platform.get("Architecture", "")),
+        engine_version=str(engine.get("EngineVersion", "")),
+        engine_labels={str(k): str(v) for k, v in (engine.get("Labels") or {}).items()},
+        addr=str(status.get("Addr", "")),
+        spec=spec,
+    )
+
+
+def unavailable_reason(node: Node) -> Optional[str]:
+    """Why a node should not be patched now (``down``, ``drained``...), or None when it is ready and active."""
+    if node.state != "ready":
+        return node.state or "unknown state"
+    if node.availability == "drain":
+        return "drained"
+    return None
+
+
+def resolve_node(ref: str, nodes: Sequence[Node]) -> Node:
+    """The node whose id or (unique) hostname is REF; an unknown or ambiguous REF is an error."""
+    for node in nodes:
+        if node.id == ref:
+            return node
+    named = [node for node in nodes if node.hostname == ref]
+    if not named:
+        named = [node for node in nodes if node.hostname.lower() == ref.lower()]
+    if len(named) == 1:
+        return named[0]
+    if named:
+        ids = ", ".join(sorted(node.id for node in named))
+        raise SwarmPlanError(f"node {ref!r} is ambiguous: {len(named)} nodes have that hostname ({ids}); use the id")
+    known = ", ".join(sorted(node.hostname for node in nodes)) or "none"
+    raise SwarmPlanError(f"node {ref!r} is neither a node id nor a hostname of this swarm (hostnames: {known})")
+
+
+def format_version(version: WindowsVersion, version_format: str = "major.minor.build") -> str:
+    """The label value of VERSION: ``10.0.17763`` (default), ``17763``, or ``10.0.17763.5458``."""
+    check_choice("version_format", version_format, VERSION_FORMATS)
+    if version_format == "build":
+        return str(version.build)
+    if version_format == "version":
+        return version.version
+    return f"{version.major}.{version.minor}.{version.build}"
+
+
+def safe_version(value: object) -> Optional[WindowsVersion]:
+    """``parse_windows_version(value)``, or None when VALUE holds no Windows version."""
+    if value is None or value == "":
+        return None
+    try:
+        return parse_windows_version(value)
+    except WinCompatError:
+        return None
+
+
+def facts_of(value: Any) -> Mapping[str, Any]:
+    """The ``wincontainers_host`` facts inside a host's vars, its ``ansible_facts``, or the facts themselves."""
+    if not isinstance(value, Mapping):
+        return {}
+    for path in (("wincontainers_host",), ("ansible_facts", "wincontainers_host")):
+        inner: Any = value
+        for key in path:
+            inner = inner.get(key) if isinstance(inner, Mapping) else None
+        if isinstance(inner, Mapping):
+            return inner
+    return value
+
+
+def facts_node_id(facts: Mapping[str, Any]) -> Optional[str]:
+    """The Swarm node id recorded in host facts (``docker.swarm.node_id``)."""
+    node_id = ((facts.get("docker") or {}).get("swarm") or {}).get("node_id")
+    return str(node_id) if node_id else None
+
+
+@dataclass(frozen=True)
+class FactsMatch:
+    """Host facts matched to swarm nodes: node id -> (inventory host, version), and the hosts left over."""
+
+    versions: dict[str, tuple[str, WindowsVersion]]
+    unmatched: dict[str, str]
+
+
+def match_facts(from_facts: Mapping[str, Any], nodes: Sequence[Node]) -> FactsMatch:
+    """Match every host's facts to a node by ``docker.swarm.node_id``; say why the others do not match."""
+    by_id = {node.id: node for node in nodes}
+    versions: dict[str, tuple[str, WindowsVersion]] = {}
+    unmatched: dict[str, str] = {}
+    for host, raw in from_facts.items():
+        facts = facts_of(raw)
+        node_id = facts_node_id(facts)
+        version = safe_version(facts.get("version"))
+        if node_id is None:
+            unmatched[str(host)] = "no docker.swarm.node_id in its facts (not a swarm node)"
+        elif node_id not in by_id:
+            unmatched[str(host)] = f"node id {node_id} is not a node of this swarm"
+        elif version is None:
+            unmatched[str(host)] = f"no Windows version in its facts ({describe(facts.get('version'))})"
+        else:
+            versions[node_id] = (str(host), version)
+    return FactsMatch(versions, unmatched)
+
+
+def reported_version(node: Node, version_label: str = DEFAULT_VERSION_LABEL) -> tuple[Optional[WindowsVersion], str]:
+    """What the node's engine says it runs (engine label VERSION_LABEL), else its node label; and the source."""
+    for source, labels in (("engine_labels", node.engine_labels), ("node_labels", node.labels)):
+        version = safe_version(labels.get(version_label))
+        if version is not None:
+            return version, source
+    return None, "unknown"
+
+
+# --- label plans -----------------------------------------------------------------------------------------------
+def check_label_key(key: object, where: str) -> str:
+    """A label key must be a non-empty string without spaces or ``=``."""
+    if not isinstance(key, str) or not _LABEL_KEY.match(key):
+        raise SwarmPlanError(f"{where}: label key {describe(key)} is not valid (expected text without spaces or '=')")
+    return key
+
+
+def windows_labels(
+    version: WindowsVersion,
+    os_label: str = DEFAULT_OS_LABEL,
+    version_label: str = DEFAULT_VERSION_LABEL,
+    version_format: str = "major.minor.build",
+) -> dict[str, str]:
+    """The collection's own labels for a Windows node: ``{OS: windows, OsVersion: 10.0.17763}``."""
+    labels = {}
+    if os_label:
+        labels[os_label] = WINDOWS
+    if version_label:
+        labels[version_label] = format_version(version, version_format)
+    return labels
+
+
+@dataclass
+class Want:
+    """What one node should get: labels to set and label keys to remove."""
+
+    labels: dict[str, str] = field(default_factory=dict)
+    remove: set[str] = field(default_factory=set)
+    source: str = "input"
+
+
+def merge_want(
+    wants: dict[str, Want], node_id: str, labels: Mapping[str, str], remove: Iterable[str], src: str
+) -> None:
+    """Add LABELS and REMOVE to the want of NODE_ID; a key both set and removed is an error."""
+    want = wants.setdefault(node_id, Want(source=src))
+    if want.source != src and src not in want.source.split("+"):
+        want.source = f"{want.source}+{src}"
+    for key, value in labels.items():
+        old = want.labels.get(key)
+        if old is not None and old != value:
+            raise SwarmPlanError(f"node {node_id}: label {key} is wanted as both {old!r} and {value!r}")
+        want.labels[key] = value
+    want.remove.update(remove)
+    both = want.remove & set(want.labels)
+    if both:
+        raise SwarmPlanError(f"node {node_id}: labels {sorted(both)} are both set and in labels_to_remove")
+
+
+@dataclass(frozen=True)
+class LabelDiff:
+    """The label change of one node: keys added, changed (old, new) and removed (old value)."""
+
+    added: dict[str, str]
+    changed: dict[str, tuple[str, str]]
+    removed: dict[str, str]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.changed or self.removed)
+
+
+def label_diff(current: Mapping[str, str], want: Want) -> tuple[dict[str, str], LabelDiff]:
+    """The labels after applying WANT to CURRENT (every other label kept) and the difference."""
+    after = dict(current)
+    added: dict[str, str] = {}
+    changed: dict[str, tuple[str, str]] = {}
+    removed: dict[str, str] = {}
+    for key, value in want.labels.items():
+        if key not in current:
+            added[key] = value
+        elif current[key] != value:
+            changed[key] = (current[key], value)
+        after[key] = value
+    for key in sorted(want.remove):
+        if key in after:
+            removed[key] = after.pop(key)
+    return after, LabelDiff(added, changed, removed)
+
+
+@dataclass
+class NodePlan:
+    """The outcome for one node: its labels before and after, the diff, and whether it is skipped."""
+
+    node: Node
+    before: dict[str, str]
+    after: dict[str, str]
+    diff: LabelDiff
+    source: str
+    skipped: Optional[str] = None
+
+    @property
+    def needs_update(self) -> bool:
+        return self.skipped is None and not self.diff.empty
+
+    def result(self, changed: bool, attempts: int = 0) -> dict[str, Any]:
+        """The per-node entry of the module result; for a skipped node the diff is what is pending."""
+        return {
+            "id": self.node.id,
+            "hostname": self.node.hostname,
+            "state": self.node.state,
+            "availability": self.node.availability,
+            "source": self.source,
+            "changed": changed,
+            "skipped": self.skipped is not None,
+            "skip_reason": self.skipped,
+            "added": dict(self.diff.added),
+            "updated": {k: {"before": old, "after": new} for k, (old, new) in self.diff.changed.items()},
+            "removed": dict(self.diff.removed),
+            "labels": dict(self.before if self.skipped else self.after),
+            "attempts": attempts,
+        }
+
+
+def plan_node(node: Node, want: Want, unavailable: str = "skip") -> NodePlan:
+    """Plan one node; a down or drained node with changes is skipped (``skip``), fatal (``fail``) or patched."""
+    check_choice("unavailable", unavailable, UNAVAILABLE_CHOICES)
+    after, diff = label_diff(node.labels, want)
+    plan = NodePlan(node, dict(node.labels), after, diff, want.source)
+    reason = unavailable_reason(node)
+    if reason and not diff.empty and unavailable != "update":
+        if unavailable == "fail":
+            raise SwarmPlanError(f"node {node.hostname} ({node.id}) is {reason}; its labels would change: {diff}")
+        plan.skipped = f"node is {reason}"
+    return plan
+
+
+def updated_spec(node: Node, labels: Mapping[str, str]) -> dict[str, Any]:
+    """The node's full spec with LABELS; role, availability and every other field unchanged."""
+    spec = dict(node.spec)
+    spec["Labels"] = dict(labels)
+    return spec
+
+
+def is_out_of_sequence(error: object) -> bool:
+    """True for the Engine's version conflict answer (another client updated the object first)."""
+    return OUT_OF_SEQUENCE in str(error).lower()
+
+
+# --- constraints and placement ---------------------------------------------------------------------------------
+def parse_constraint(text: str) -> Optional[tuple[str, str, str]]:
+    """``(key, op, value)`` of a placement constraint such as ``node.labels.OS==windows``, or None."""
+    match = _CONSTRAINT.match(str(text))
+    if not match:
+        return None
+    return match["key"], match["op"], match["value"]
+
+
+def rewrite_constraints(current: Sequence[str], wanted: Mapping[str, Optional[str]]) -> list[str]:
+    """CURRENT with the constraints on WANTED's keys set to ``key==value`` (None removes the key).
+
+    A managed constraint keeps its position; other constraints are kept untouched and in order;
+    missing ones are appended in WANTED's order.
+    """
+    out: list[str] = []
+    placed: set[str] = set()
+    for text in current:
+        parsed = parse_constraint(text)
+        key = parsed[0] if parsed else None
+        if key is None or key not in wanted:
+            out.append(text)
+            continue
+        value = wanted[key]
+        if key in placed or value is None:
+            continue
+        out.append(text if parsed == (key, "==", value) else f"{key}=={value}")
+        placed.add(key)
+    for key, value in wanted.items():
+        if key not in placed and value is not None:
+            out.append(f"{key}=={value}")
+    return out
+
+
+def node_attribute(key: str, node: Node) -> Optional[str]:
+    """The value Swarm compares for constraint KEY on NODE (None when the node does not have it)."""
+    if key.startswith("node.labels."):
+        return node.labels.get(key[len("node.labels.") :])
+    if key.startswith("engine.labels."):
+        return node.engine_labels.get(key[len("engine.labels.") :])
+    return {
+        "node.id": node.id,
+        "node.hostname": node.hostname,
+        "node.role": node.role,
+        "node.platform.os": node.os,
+        "node.platform.arch": node.architecture,
+    }.get(key)
+
+
+def constraints_allow(constraints: Iterable[str], node: Node) -> bool:
+    """Evaluate Swarm placement constraints on NODE (case-insensitive values, as swarmkit compares them)."""
+    for text in constraints:
+        parsed = parse_constraint(text)
+        if parsed is None:
+            continue
+        key, op, value = parsed
+        actual = node_attribute(key, node)
+        equal = actual is not None and actual.casefold() == value.casefold()
+        if (op == "==") != equal:
+            return False
+    return True
+
+
+def verdict(image: WindowsVersion, host: WindowsVersion, isolation: str) -> str:
+    """``supported``/``unsupported``/``preview`` of an image build on a host build (the core's rules)."""
+    if container_compat is not None:
+        return str(container_compat(image.version, host.version, isolation=isolation)["status"])
+    if isolation == "hyperv":  # pragma: no cover - documented rule, used only without compat.py
+        return "supported" if image.build <= host.build else "unsupported"
+    same = image.build == host.build
+    if same and host.build == SAME_REVISION_BUILD and None not in (image.revision, host.revision):
+        same = image.revision == host.revision
+    return "supported" if same else "unsupported"  # pragma: no cover
+
+
+def runs(image: WindowsVersion, host: WindowsVersion, isolation: str) -> bool:
+    return verdict(image, host, isolation) in ("supported", "preview")
+
+
+@dataclass
+class ServiceView:
+    """The fields of a Swarm service the modules use."""
+
+    id: str
+    name: str
+    image: str
+    version_index: int
+    constraints: list[str]
+    isolation: str
+    mode: str
+    replicas: Optional[int]
+    spec: dict[str, Any] = field(repr=False, default_factory=dict)
+
+
+def parse_service(raw: Mapping[str, Any]) -> ServiceView:
+    """A :class:`ServiceView` from ``GET /services`` JSON."""
+    spec = dict(raw.get("Spec") or {})
+    template = spec.get("TaskTemplate") or {}
+    container = template.get("ContainerSpec") or {}
+    mode = spec.get("Mode") or {}
+    mode_name = next(iter(mode), "replicated").lower()
+    replicas = (mode.get("Replicated") or {}).get("Replicas") if "Replicated" in mode else None
+    return ServiceView(
+        id=str(raw.get("ID", "")),
+        name=str(spec.get("Name", "")),
+        image=str(container.get("Image", "")),
+        version_index=int((raw.get("Version") or {}).get("Index", 0)),
+        constraints=[str(c) for c in ((template.get("Placement") or {}).get("Constraints") or [])],
+        isolation=str(container.get("Isolation") or "default"),
+        mode=mode_name,
+        replicas=None if replicas is None else int(replicas),
+        spec=spec,
+    )
+
+
+def image_name(image: str) -> str:
+    """IMAGE without its ``@sha256:`` digest (the form Swarm pins after resolving a tag)."""
+    return image.split("@", 1)[0]
+
+
+def image_version(image: str, given: object = None) -> Optional[WindowsVersion]:
+    """The Windows build of a service image: GIVEN when set, else read from the tag (``...-ltsc2019``)."""
+    if given not in (None, ""):
+        return parse_windows_version(given)
+    name = image_name(image)
+    if ":" not in name.rsplit("/", 1)[-1]:
+        return None
+    return safe_version(name)
+
+
+@dataclass(frozen=True)
+class PlacementPlan:
+    """New constraints and isolation of one service, and why."""
+
+    constraints: list[str]
+    isolation: str
+    reason: str
+
+
+def choose_isolation(
+    image: WindowsVersion, node_versions: Sequence[WindowsVersion], requested: str, current: str
+) -> str:
+    """``auto``: Hyper-V when the image cannot run with process isolation on any node but runs on every node
+    with Hyper-V (an image older than every node); else the current isolation."""
+    check_choice("isolation", requested, ISOLATION_CHOICES)
+    if requested in ("process", "hyperv"):
+        return requested
+    if requested == "keep" or not node_versions:
+        return current
+    if not any(runs(image, host, "process") for host in node_versions) and all(
+        runs(image, host, "hyperv") for host in node_versions
+    ):
+        return "hyperv"
+    return current
+
+
+def plan_placement(
+    service: ServiceView,
+    version: WindowsVersion,
+    node_versions: Sequence[WindowsVersion],
+    *,
+    isolation: str = "auto",
+    os_label: str = DEFAULT_OS_LABEL,
+    version_label: str = DEFAULT_VERSION_LABEL,
+    version_format: str = "major.minor.build",
+) -> PlacementPlan:
+    """Constraints ``node.labels.OS==windows`` and, under process isolation, ``node.labels.OsVersion==<build>``.
+
+    A service that runs with Hyper-V isolation can run on every node of the same or a newer build, which a
+    Swarm equality constraint cannot express: its version constraint is removed instead.
+    """
+    chosen = choose_isolation(version, node_versions, isolation, service.isolation)
+    wanted: dict[str, Optional[str]] = {}
+    if os_label:
+        wanted[f"node.labels.{os_label}"] = WINDOWS
+    if version_label:
+        pinned = None if chosen == "hyperv" else format_version(version, version_format)
+        wanted[f"node.labels.{version_label}"] = pinned
+    constraints = rewrite_constraints(service.constraints, wanted)
+    if chosen == "hyperv" and service.isolation != "hyperv":
+        reason = f"image {version.version} is older than every node: Hyper-V isolation"
+    elif chosen == "hyperv":
+        reason = "Hyper-V isolation: no build constraint"
+    else:
+        reason = f"process isolation: nodes with {version_label} {format_version(version, version_format)}"
+    return PlacementPlan(constraints, chosen, reason)
+
+
+def updated_service_spec(service: ServiceView, plan: PlacementPlan) -> dict[str, Any]:
+    """The service's full spec with PLAN's constraints and isolation; every other field untouched."""
+    spec = _copy(service.spec)
+    template = spec.setdefault("TaskTemplate", {})
+    placement = template.setdefault("Placement", {})
+    if plan.constraints:
+        placement["Constraints"] = list(plan.constraints)
+    else:
+        placement.pop("Constraints", None)
+    if plan.isolation in ("process", "hyperv") and plan.isolation != service.isolation:
+        template.setdefault("ContainerSpec", {})["Isolation"] = plan.isolation
+    return spec
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
+# --- diagnostics -----------------------------------------------------------------------------------------------
+FAILED_STATES = frozenset({"failed", "rejected"})
+
+
+def finding(check: str, severity: str, subject: str, host: Optional[str], message: str, fix: str, **extra: Any) -> dict:
+    """A finding in the shared shape (docs/design.md)."""
+    return {"check": check, "severity": severity, "subject": subject, "host": host, "message": message,
+            "fix": fix, **extra}  # fmt: skip
+
+
+def tag_hint(version: Optional[WindowsVersion], repo: str = "servercore") -> str:
+    """``mcr.microsoft.com/windows/servercore:ltsc2019`` for a build the catalog knows, else the build."""
+    if version is None:
+        return "the host's Windows build"
+    try:
+        tags = (windows_release(version.version).get("tags") or {}).get(repo) or []
+    except WinCompatError:
+        tags = []
+    return f"mcr.microsoft.com/windows/{repo}:{tags[0]}" if tags else f"a {repo} image of build {version.build}"
+
+
+def task_error(task: Mapping[str, Any]) -> str:
+    """The error text Swarm records for a task (``Status.Err``, else its message when it failed)."""
+    status = task.get("Status") or {}
+    return str(status.get("Err") or (status.get("Message") if status.get("State") in FAILED_STATES else "") or "")
+
+
+def node_summary(node: Node, version: Optional[WindowsVersion], source: str) -> dict[str, Any]:
+    """One node of the report (the shape the compliance role reads offline)."""
+    return {
+        "id": node.id,
+        "hostname": node.hostname,
+        "role": node.role,
+        "availability": node.availability,
+        "state": node.state,
+        "os": node.os,
+        "architecture": node.architecture,
+        "engine_version": node.engine_version,
+        "labels": dict(node.labels),
+        "version": version.version if version else None,
+        "build": version.build if version else None,
+        "version_source": source,
+    }
+
+
+def classify_task(task: Mapping[str, Any], hostname: Optional[str]) -> dict[str, Any]:
+    """A failing task with its error classified by the core's ``container_error``."""
+    status = task.get("Status") or {}
+    text = task_error(task)
+    classified = container_error(text)
+    return {
+        "id": task.get("ID"),
+        "slot": task.get("Slot"),
+        "node_id": task.get("NodeID"),
+        "hostname": hostname,
+        "state": status.get("State"),
+        "desired_state": task.get("DesiredState"),
+        "timestamp": status.get("Timestamp"),
+        "error": text,
+        "class": classified["class"],
+        "hresult": classified.get("hresult"),
+        "advice": classified.get("advice"),
+    }
+
+
+@dataclass
+class Fleet:
+    """Nodes with their versions, as a report sees them."""
+
+    nodes: list[Node]
+    versions: dict[str, tuple[Optional[WindowsVersion], str]]
+
+    def version(self, node_id: str) -> Optional[WindowsVersion]:
+        return self.versions.get(node_id, (None, "unknown"))[0]
+
+    def hostname(self, node_id: Optional[str]) -> Optional[str]:
+        return next((n.hostname for n in self.nodes if n.id == node_id), None)
+
+
+def fleet_versions(
+    nodes: Sequence[Node], facts: Optional[FactsMatch] = None, version_label: str = DEFAULT_VERSION_LABEL
+) -> Fleet:
+    """Each node's version: host facts first, then its engine labels, then its node label."""
+    versions: dict[str, tuple[Optional[WindowsVersion], str]] = {}
+    for node in nodes:
+        if facts is not None and node.id in facts.versions:
+            versions[node.id] = (facts.versions[node.id][1], "host_facts")
+        else:
+            versions[node.id] = reported_version(node, version_label)
+    return Fleet(list(nodes), versions)
+
+
+def _fix_for(
+    cls: str, image: Optional[WindowsVersion], host: Optional[WindowsVersion], fleet: Fleet, version_label: str
+) -> str:
+    if cls not in ("os_mismatch", "image_newer_than_host", "no_matching_manifest"):
+        return "inspect the task error (docker service ps --no-trunc) and the service's command and image"
+    fixes = [f"rebuild on {tag_hint(host)}"]
+    if image is not None:
+        targets = [n.hostname for n in fleet.nodes if (v := fleet.version(n.id)) and runs(image, v, "process")]
+        if targets:
+            fixes.append(f"constrain to nodes with {version_label} {image.build} ({', '.join(sorted(targets))})")
+        if host is not None and runs(image, host, "hyperv"):
+            fixes.append("use Hyper-V isolation (--isolation=hyperv)")
+    return "; or ".join(fixes)
+
+
+def service_report(
+    service: ServiceView,
+    tasks: Sequence[Mapping[str, Any]],
+    fleet: Fleet,
+    given_version: object = None,
+    version_label: str = DEFAULT_VERSION_LABEL,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """One service of the report (desired vs running, failing tasks) and its findings."""
+    version = image_version(service.image, given_version)
+    own = [t for t in tasks if t.get("ServiceID") == service.id]
+    running = sum(1 for t in own if (t.get("Status") or {}).get("State") == "running")
+    desired = (
+        service.replicas if service.replicas is not None else sum(1 for t in own if t.get("DesiredState") == "running")
+    )
+    failing = [classify_task(t, fleet.hostname(t.get("NodeID"))) for t in own if task_error(t)]
+    failing.sort(key=lambda t: str(t.get("timestamp") or ""), reverse=True)
+    subject = f"service {service.name}"
+    found: list[dict[str, Any]] = []
+    seen: set[tuple[Optional[str], str]] = set()
+    for task in failing:
+        key = (task["node_id"], task["class"])
+        if key in seen:
+            continue
+        seen.add(key)
+        host = fleet.version(str(task["node_id"])) if task["node_id"] else None
+        found.append(
+            finding(
+                "task_failed",
+                "critical" if task["class"] != "unknown" else "high",
+                subject,
+                task["hostname"],
+                f"task {service.name}.{task['slot']} {task['state']}: {task['error']}",
+                _fix_for(task["class"], version, host, fleet, version_label),
+                error_class=task["class"],
+                hresult=task["hresult"],
+            )
+        )
+    if desired and running < desired:
+        found.append(
+            finding(
+                "service_not_converged",
+                "critical" if running == 0 else "high",
+                subject,
+                None,
+                f"{running}/{desired} replicas running",
+                "see the task_failed findings of this service; placement constraints may leave no eligible node",
+            )
+        )
+    if version is not None:
+        found += placement_findings(service, version, fleet, version_label)
+    report = {
+        "id": service.id,
+        "name": service.name,
+        "image": service.image,
+        "image_version": version.version if version else None,
+        "mode": service.mode,
+        "replicas": service.replicas,
+        "desired": desired,
+        "running": running,
+        "constraints": list(service.constraints),
+        "isolation": service.isolation,
+        "failing_tasks": failing,
+    }
+    return report, found
+
+
+def placement_findings(
+    service: ServiceView, version: WindowsVersion, fleet: Fleet, version_label: str
+) -> list[dict[str, Any]]:
+    """Nodes the constraints allow where the image cannot run; no eligible node at all."""
+    isolation = "hyperv" if service.isolation == "hyperv" else "process"
+    allowed = [n for n in fleet.nodes if n.os in ("", WINDOWS) and constraints_allow(service.constraints, n)]
+    bad = [(n.hostname, v) for n in allowed if (v := fleet.version(n.id)) and not runs(version, v, isolation)]
+    subject = f"service {service.name}"
+    found = []
+    if bad:
+        where = ", ".join(f"{h} ({v.version})" for h, v in bad)
+        found.append(
+            finding(
+                "image_build_mismatch",
+                "critical",
+                subject,
+                bad[0][0] if len(bad) == 1 else None,
+                f"image {version.version} can be placed on nodes where it cannot run ({isolation} isolation): {where}",
+                f"constrain to node.labels.{version_label}=={version.major}.{version.minor}.{version.build} "
+                "(wincontainers.compat.swarm_service_placement), rebuild on "
+                f"{tag_hint(bad[0][1])}, or use Hyper-V isolation",
+                hosts=[h for h, _v in bad],
+            )
+        )
+    return found
+
+
+def label_findings(fleet: Fleet, version_label: str, version_format: str = "major.minor.build") -> list[dict]:
+    """Nodes whose version label is missing or differs from the version their host facts or engine report."""
+    found = []
+    for node in fleet.nodes:
+        version, source = fleet.versions.get(node.id, (None, "unknown"))
+        if version is None or source == "node_labels":
+            continue
+        want = format_version(version, version_format)
+        have = node.labels.get(version_label)
+        if have == want:
+            continue
+        message = f"label {version_label} is missing" if have is None else f"label {version_label}={have}"
+        found.append(
+            finding(
+                "swarm_node_labels",
+                "medium" if have is None else "high",
+                f"node {node.hostname}",
+                node.hostname,
+                f"{message}; the node runs {version.version} ({source})",
+                f"set {version_label}={want} with wincontainers.compat.swarm_node_labels",
+                label=version_label,
+            )
+        )
+    return found
+
+
+def by_severity(findings: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Findings ordered critical first, stable within a severity."""
+    rank: Callable[[Mapping[str, Any]], int] = lambda f: ("critical", "high", "medium", "low", "info").index(  # noqa: E731
+        str(f.get("severity", "info"))
+    )
+    return [dict(f) for f in sorted(findings, key=rank)]
+
+
+def check_option_keys(os_label: str, version_label: str) -> None:
+    """The managed label keys must be valid and distinct."""
+    for name, key in (("os_label", os_label), ("version_label", version_label)):
+        if key:
+            check_label_key(key, name)
+    if os_label and os_label == version_label:
+        raise OptionError(f"os_label and version_label must differ; both are {os_label!r}")
