@@ -21,14 +21,18 @@ $module = [Ansible.Basic.AnsibleModule]::Create($args, $spec)
 $subset = $module.Params.gather_subset
 function Test-Subset([string]$Name) { ($subset -contains 'all') -or ($subset -contains $Name) }
 
-function Invoke-Docker([string[]]$Arguments) {
-    $output = & $script:docker @Arguments 2>&1
+function Invoke-Native([string]$Path, [string[]]$Arguments) {
+    # Fixed argument arrays only; stderr lines arrive as ErrorRecords, which must not stop the module.
+    $ErrorActionPreference = 'Continue'
+    $output = & $Path @Arguments 2>&1
     @{
         rc = $LASTEXITCODE
         stdout = (@($output | Where-Object { $_ -isnot [System.Management.Automation.ErrorRecord] }) -join "`n")
         stderr = (@($output | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }) -join "`n")
     }
 }
+
+function Invoke-Docker([string[]]$Arguments) { Invoke-Native -Path $script:docker -Arguments $Arguments }
 
 function Get-ServiceState([string]$Name) {
     $service = Get-Service -Name $Name -ErrorAction SilentlyContinue
@@ -41,7 +45,8 @@ $key = Get-ItemProperty -LiteralPath $keyPath
 $raw.registry = @{}
 foreach ($name in @('CurrentMajorVersionNumber', 'CurrentMinorVersionNumber', 'CurrentBuildNumber', 'UBR', 'BuildLabEx',
         'DisplayVersion', 'ReleaseId', 'ProductName', 'EditionID', 'InstallationType')) {
-    $raw.registry.$name = $key.$name
+    $property = $key.PSObject.Properties[$name]
+    $raw.registry.$name = if ($property) { $property.Value } else { $null }
 }
 
 if (Test-Subset 'features') {
@@ -83,7 +88,7 @@ if ($wantDocker) {
             }
             if ((Test-Subset 'images') -or $containerIds) {
                 $imageIds = @((Invoke-Docker @('images', '--quiet', '--no-trunc')).stdout -split "`n" | Where-Object { $_ })
-                if ($raw.docker.containers) {
+                if ($raw.docker.containers -and $raw.docker.containers.rc -eq 0) {
                     $imageIds += @($raw.docker.containers.stdout | ConvertFrom-Json | ForEach-Object { $_.Image })
                 }
                 $imageIds = @($imageIds | Select-Object -Unique)
@@ -96,7 +101,7 @@ if ($wantDocker) {
 if (Test-Subset 'containerd') {
     $raw.containerd = @{ service = (Get-ServiceState 'containerd'); version = $null }
     $command = Get-Command -Name containerd.exe -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
-    if ($command) { $raw.containerd.version = (& $command.Source --version 2>$null) -join "`n" }
+    if ($command) { $raw.containerd.version = (Invoke-Native -Path $command.Source -Arguments @('--version')).stdout }
 }
 
 $module.Result.raw = $raw

@@ -44,14 +44,14 @@ if (-not $module.CheckMode) {
     $tmp = [System.IO.Path]::Combine($dir, ".daemon.json.$([System.IO.Path]::GetRandomFileName())")
     try {
         [System.IO.File]::WriteAllText($tmp, $content, $utf8)
-        if ($module.Result.exists) {
-            $backupPath = [NullString]::Value
-            if ($module.Params.backup) {
-                $backupPath = '{0}.{1}.{2:yyyyMMdd-HHmmss}.bak' -f $path, $PID, (Get-Date)
-                $module.Result.backup_file = $backupPath
-            }
-            # One NTFS operation: the new file takes the old name, the old one becomes the backup.
+        if ($module.Result.exists -and $module.Params.backup) {
+            $backupPath = '{0}.{1}.{2:yyyyMMdd-HHmmss}.bak' -f $path, $PID, (Get-Date)
+            $module.Result.backup_file = $backupPath
+            # One NTFS operation: the new file takes the old name (and its ACL), the old one becomes the backup.
             [System.IO.File]::Replace($tmp, $path, $backupPath)
+        }
+        elseif ($module.Result.exists) {
+            [System.IO.File]::Replace($tmp, $path, [NullString]::Value)
         }
         else {
             [System.IO.File]::Move($tmp, $path)
