@@ -19,6 +19,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils import catalo
 from ansible_collections.wincontainers.compat.plugins.module_utils.compat import (
     HOST_KINDS,
     ISOLATIONS,
+    LTSC2016,
     RULE_SETS,
     effective_host_kind,
     status_of,
@@ -54,7 +55,7 @@ _BASE_PATHS = {
     "windows/servercore": "servercore",
     "windows/nanoserver": "nanoserver",
     "windows/server": "server",
-    "windows": "windows",
+    "windows/windows": "windows",
     "microsoft/windowsservercore": "servercore",
     "microsoft/nanoserver": "nanoserver",
 }
@@ -158,22 +159,25 @@ def compatible_image_tags(
     return tags
 
 
-def _release_build_for(version: WindowsVersion, repo: str) -> int:
+def _release_build_for(version: WindowsVersion, repo: str, isolations: tuple[str, ...] = ISOLATIONS) -> int:
     """The build whose release tag suits ``version`` in ``repo``: its own, else the newest that runs on it.
 
-    Raises ``ImageReferenceError`` when ``repo`` has no image that runs on the host.
+    ``isolations`` are tried in order. Raises ``ImageReferenceError`` when ``repo`` has no image that runs on
+    the host with them.
     """
     if catalog.tags_for(version.build, repo):
         return version.build
     kind = effective_host_kind(version.build, "server")
-    for isolation in ISOLATIONS:
+    for isolation in isolations:
         builds = _compatible_builds(version, repo, isolation, kind, "documented")
         if builds:
             return builds[0]
-    first = _TAGGED_BUILDS[repo][-1] if _TAGGED_BUILDS[repo] else None
-    oldest = f"; its oldest release is {catalog.tags_for(first, repo)[0]} ({first})" if first else ""
+    releases = [catalog.tags_for(build, repo)[0] for build in _TAGGED_BUILDS[repo]]
+    offered = f"; its releases are {', '.join(releases)}" if releases else ""
+    how = " with process isolation" if isolations == ("process",) else ""
     raise ImageReferenceError(
-        f"{MCR}/windows/{repo} has no image that runs on {version.version} ({_release_name(version.build)}){oldest}"
+        f"{MCR}/windows/{repo} has no image that runs on {version.version} ({_release_name(version.build)})"
+        f"{how}{offered}"
     )
 
 
@@ -212,13 +216,14 @@ def base_image_tag(host: object, repo: str = "servercore", pin: str = "release")
 
 
 # --- retargeting -------------------------------------------------------------------------------------------
+def _is_base_image(parts: dict[str, Any]) -> bool:
+    """True for the Windows base images themselves (``mcr.microsoft.com/windows/nanoserver`` ...)."""
+    return parts["path"] in _BASE_PATHS and parts["registry"] in (None, MCR)
+
+
 def _family_of(parts: dict[str, Any]) -> str:
     """The base-image repository a reference is, or was built on: ``servercore`` unless it says otherwise."""
-    path = parts["path"]
-    registry = parts["registry"]
-    if path in _BASE_PATHS and (registry in (None, MCR) or path.startswith("windows/")):
-        return _BASE_PATHS[path]
-    return "servercore"
+    return _BASE_PATHS[parts["path"]] if _is_base_image(parts) else "servercore"
 
 
 def _is_release_token(token: str) -> bool:
@@ -230,8 +235,12 @@ def _is_release_token(token: str) -> bool:
     )
 
 
-def _retarget_tag(tag: str, family: str, host: WindowsVersion, ref: str) -> str:
-    """Replace every release token of ``tag`` by the host's; drop KB tokens; keep the rest."""
+def _retarget_tag(tag: str, family: str, host: WindowsVersion, ref: str, base: bool) -> str:
+    """Replace every release token of ``tag`` by the host's; drop KB tokens; keep the rest.
+
+    A base image (``base``) retargeted to a Windows Server 2016 host of known revision gets the version pin, the
+    only tag that satisfies the same-revision rule of process isolation there.
+    """
     tokens = tag.split("-")
     out: list[str] = []
     replaced = False
@@ -242,8 +251,9 @@ def _retarget_tag(tag: str, family: str, host: WindowsVersion, ref: str) -> str:
         if _KB.match(token) and replaced:
             continue
         if pinned or _is_release_token(token):
-            target_build = _release_build_for(host, token_family)
-            if pinned and host.revision is not None and target_build == host.build:
+            target_build = _release_build_for(host, token_family, ("process",))
+            same_revision_rule = base and host.build == LTSC2016
+            if (pinned or same_revision_rule) and host.revision is not None and target_build == host.build:
                 out.append(host.version)
             else:
                 out.append(catalog.tags_for(target_build, token_family)[0])
@@ -264,7 +274,8 @@ def retarget_image(image_ref: object, host: object) -> str:
     ``mcr.microsoft.com/dotnet/framework/aspnet:4.8-windowsservercore-ltsc2019`` becomes ``...-ltsc2022`` on a
     Windows Server 2022 host and ``mcr.microsoft.com/windows/nanoserver:1809`` becomes ``nanoserver:ltsc2022``.
     Release tokens are rewritten in the naming of the base image they refer to (``nanoserver-1809`` →
-    ``nanoserver-ltsc2022``); KB suffixes and digests pin the old image and are dropped. Raises
+    ``nanoserver-ltsc2022``); KB suffixes and digests pin the old image and are dropped. The target release is the
+    host's own, else the newest that runs on the host with process isolation (``ltsc2022`` on Windows 11). Raises
     ``ImageReferenceError`` when the tag names no release or no variant can exist for the host.
     """
     parts = parse_image_reference(image_ref)
@@ -274,7 +285,8 @@ def retarget_image(image_ref: object, host: object) -> str:
             f"{describe(image_ref)} has no tag, so its Windows release is unknown; give a tag such as ltsc2019"
         )
     family = _family_of(parts)
-    new = dict(parts, tag=_retarget_tag(parts["tag"], family, version, str(image_ref)), digest=None)
+    base = _is_base_image(parts)
+    new = dict(parts, tag=_retarget_tag(parts["tag"], family, version, str(image_ref), base), digest=None)
     return format_image_reference(new)
 
 

@@ -18,13 +18,20 @@ from __future__ import annotations
 import pytest
 from ansible_collections.wincontainers.compat.plugins.module_utils.compat import (
     RULE_SETS,
+    STATUSES,
     container_compat,
     hcsshim_check,
     hcsshim_floor,
     is_compatible,
 )
-from ansible_collections.wincontainers.compat.plugins.module_utils.errors import OptionError, VersionParseError
+from ansible_collections.wincontainers.compat.plugins.module_utils.errors import (
+    OptionError,
+    VersionParseError,
+    WinCompatError,
+)
 from ansible_collections.wincontainers.compat.plugins.module_utils.version import WindowsVersion
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 S, P, U = "supported", "preview", "unsupported"
 
@@ -380,3 +387,49 @@ def test_is_compatible_counts_preview_as_compatible() -> None:
     assert is_compatible("ltsc2019", "10.0.20348") is False
     assert is_compatible("ltsc2019", "10.0.20348", "hyperv") is True
     assert is_compatible("ltsc2019", "10.0.20348", "hyperv", rules="containerd") is False
+
+
+# --- properties -----------------------------------------------------------------------------------------------
+KNOWN_BUILDS = [14393, 16299, 17134, 17763, 18362, 18363, 19041, 19042, 19045, 20348, 22000, 22631, 25398, 26100]
+BUILDS = st.one_of(st.sampled_from([*KNOWN_BUILDS, 26200, 28000]), st.integers(min_value=14393, max_value=65535))
+REVISIONS = st.one_of(st.none(), st.integers(min_value=0, max_value=30000))
+VERSIONS = st.builds(lambda b, r: WindowsVersion(10, 0, b, r), BUILDS, REVISIONS)
+ISOLATION = st.sampled_from(["process", "hyperv"])
+KIND = st.sampled_from(["server", "client"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(VERSIONS, VERSIONS, ISOLATION, KIND)
+def test_every_result_is_consistent(image: WindowsVersion, host: WindowsVersion, isolation: str, kind: str) -> None:
+    results = {rules: container_compat(image, host, isolation, kind, rules) for rules in RULE_SETS}
+    statuses = {rules: result["status"] for rules, result in results.items()}
+    for result in results.values():
+        assert result["status"] in STATUSES
+        assert result["reason"]
+        assert result["disagreement"] == (statuses if len(set(statuses.values())) > 1 else None)
+    if image.build > host.build:  # nothing runs a newer build
+        assert set(statuses.values()) == {U}
+    if isolation == "hyperv":  # documented Hyper-V: same or older build
+        assert (statuses["documented"] == S) == (image.build <= host.build)
+    assert statuses["containerd"] == (S if hcsshim_check(host, image) else U)
+
+
+@settings(max_examples=200, deadline=None)
+@given(VERSIONS, VERSIONS, KIND)
+def test_process_isolation_never_allows_more_than_hyperv(
+    image: WindowsVersion, host: WindowsVersion, kind: str
+) -> None:
+    for rules in ("documented", "docker"):
+        if container_compat(image, host, "process", kind, rules)["status"] != U:
+            assert container_compat(image, host, "hyperv", kind, rules)["status"] == S
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.text(max_size=40), st.integers(), st.none(), st.lists(st.integers(), max_size=3)), ISOLATION)
+def test_any_input_gives_a_result_or_the_documented_error(value: object, isolation: str) -> None:
+    for image, host in ((value, "10.0.20348"), ("ltsc2022", value)):
+        try:
+            result = container_compat(image, host, isolation)
+        except WinCompatError:
+            continue
+        assert result["status"] in STATUSES

@@ -6,6 +6,7 @@ Server 2025 should select 2025", "... latest rev") and moby distribution/pull_v2
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,8 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.manifest impo
     manifest_entries,
     select_manifest,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "manifests"
 NANOSERVER_1809 = (FIXTURES / "nanoserver_1809.json").read_text()
@@ -155,3 +158,45 @@ def test_rules_are_checked() -> None:
         select_manifest(PYTHON, "10.0.17763", rules="documented")
     with pytest.raises(WinCompatError):
         select_manifest(PYTHON, "not a version")
+
+
+# --- properties -----------------------------------------------------------------------------------------------
+OS_VERSIONS = st.one_of(
+    st.just(""),
+    st.builds(lambda b, r: f"10.0.{b}.{r}", st.sampled_from([14393, 17763, 20348, 22621, 26100]), st.integers(0, 9999)),
+    st.text(max_size=12),
+)
+ENTRIES = st.lists(
+    st.builds(
+        lambda os, arch, version, n: {
+            "digest": f"sha256:{n}",
+            "platform": {"os": os, "architecture": arch, **({"os.version": version} if version else {})},
+        },
+        st.sampled_from(["windows", "linux", "Windows"]),
+        st.sampled_from(["amd64", "arm64"]),
+        OS_VERSIONS,
+        st.integers(0, 10**6),
+    ),
+    max_size=6,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ENTRIES, st.sampled_from(["10.0.17763.437", "10.0.20348", "10.0.26100.1", "10.0.26200"]))
+def test_chosen_entry_is_one_the_engine_accepts(entries: list, host: str) -> None:
+    for rules in ("containerd", "docker"):
+        try:
+            chosen = select_manifest({"manifests": entries}, host, rules)
+        except ManifestListError as exc:
+            assert "no matching manifest" in str(exc)
+            continue
+        assert chosen in entries
+        assert chosen["platform"]["os"].lower() == "windows"
+        assert chosen["platform"]["architecture"] == "amd64"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.text(max_size=40), st.integers(), st.none(), st.dictionaries(st.text(max_size=5), st.integers())))
+def test_any_input_gives_an_entry_or_the_documented_error(value: object) -> None:
+    with contextlib.suppress(WinCompatError):
+        select_manifest(value, "10.0.20348")

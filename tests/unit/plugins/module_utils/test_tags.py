@@ -8,11 +8,14 @@ Microsoft's "Windows container version compatibility" page ("Choose which contai
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import (
     ImageReferenceError,
     OptionError,
     VersionParseError,
+    WinCompatError,
 )
 from ansible_collections.wincontainers.compat.plugins.module_utils.tags import (
     base_image_tag,
@@ -22,6 +25,8 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.tags import (
     release_tag_of,
     retarget_image,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 COMPATIBLE_TAGS = [
     # (host, repo, isolation, host_kind, rules, expected tags, newest first)
@@ -209,6 +214,8 @@ def test_retarget_image(ref: str, host: str, expected: str) -> None:
         ("mcr.microsoft.com/windows/server:ltsc2022", "10.0.17763.437", ["windows/server has no image", "17763"]),
         ("busybox:latest", "10.0.20348", ["names no Windows release", "busybox:latest"]),
         ("mcr.microsoft.com/windows/servercore", "10.0.20348", ["has no tag"]),
+        ("mcr.microsoft.com/windows/windows:ltsc2019", "10.0.20348", ["windows/windows has no image", "process"]),
+        ("mcr.microsoft.com/windows/servercore:ltsc2019", "10.0.19045.3803", ["servercore has no image", "20H2"]),
     ],
 )
 def test_retarget_image_errors(ref: str, host: str, words: list) -> None:
@@ -239,3 +246,48 @@ def test_retargeting_is_idempotent_for_every_release() -> None:
     for host in ("10.0.17763", "10.0.20348", "10.0.26100"):
         once = retarget_image("mcr.microsoft.com/dotnet/framework/aspnet:4.8-windowsservercore-ltsc2019", host)
         assert retarget_image(once, host) == once
+
+
+# --- properties -----------------------------------------------------------------------------------------------
+# No '.' or ':' in generated components: a first component holding one is a registry by the reference grammar.
+COMPONENT = st.from_regex(r"[a-z0-9]{1,8}(?:(?:_|__|-+)[a-z0-9]{1,8}){0,2}", fullmatch=True)
+TAG = st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,20}", fullmatch=True)
+REGISTRY = st.one_of(st.none(), st.sampled_from(["mcr.microsoft.com", "localhost:5000", "registry.example:443"]))
+DIGEST = st.one_of(st.none(), st.from_regex(r"sha256:[0-9a-f]{64}", fullmatch=True))
+HOSTS = st.sampled_from(["10.0.17763.437", "10.0.20348.2700", "10.0.26100", "10.0.22631.3296", "10.0.14393.1914"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(REGISTRY, st.lists(COMPONENT, min_size=1, max_size=3), st.one_of(st.none(), TAG), DIGEST)
+def test_reference_parse_format_round_trip(registry: object, path: list, tag: object, digest: object) -> None:
+    ref = "/".join(([registry] if registry else []) + path)
+    ref += f":{tag}" if tag else ""
+    ref += f"@{digest}" if digest else ""
+    parsed = parse_image_reference(ref)
+    assert format_image_reference(parsed) == ref
+    assert (parsed["registry"], parsed["path"], parsed["tag"], parsed["digest"]) == (
+        registry,
+        "/".join(path),
+        tag,
+        digest,
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["servercore", "nanoserver", "windows", "server"]), HOSTS, HOSTS)
+def test_retargeted_base_images_run_on_their_host(repo: str, source: str, host: str) -> None:
+    try:
+        ref = f"mcr.microsoft.com/windows/{repo}:{base_image_tag(source, repo)}"
+        new = retarget_image(ref, host)
+    except ImageReferenceError:
+        return
+    assert retarget_image(new, host) == new
+    tag = parse_image_reference(new)["tag"]
+    assert tag in compatible_image_tags(host, repo, "process", "client" if "22631" in host else "server")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.text(max_size=60), st.integers(), st.none(), st.binary(max_size=10)), HOSTS)
+def test_any_reference_gives_a_result_or_the_documented_error(value: object, host: str) -> None:
+    with contextlib.suppress(WinCompatError):
+        assert isinstance(retarget_image(value, host), str)
