@@ -101,7 +101,7 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
 
 
 def render_text(report: Mapping[str, Any], *, max_findings: int = 20) -> str:
-    """A summary a person reads in a terminal: counts, the host x image matrix, the worst findings."""
+    """A summary a person reads in a terminal: counts, the hosts, the image x host matrix, the worst findings."""
     summary = report["summary"]
     counts = ", ".join(f"{summary['by_severity'].get(name, 0)} {name}" for name in SEVERITIES)
     lines = [
@@ -110,19 +110,28 @@ def render_text(report: Mapping[str, Any], *, max_findings: int = 20) -> str:
         f"{summary['findings']} findings ({counts})",
         "",
     ]
-    columns = report.get("images", [])
-    rows_by_host = {row["host"]: row for row in report.get("matrix", [])}
-    headers = ["host", "release", "version", "isolation", *[c["label"] for c in columns]]
+    hosts = report.get("hosts", [])
+    lines += _table(
+        ["host", "release", "version", "isolation", "findings"],
+        [
+            [
+                host["name"],
+                host["release"] or "?",
+                host["version"] or "no facts",
+                host["isolation"] or "-",
+                f"{host['findings']} (worst: {host['worst']})" if host["findings"] else "0",
+            ]
+            for host in hosts
+        ],
+    )
+    matrix = {row["host"]: {cell["image"]: cell for cell in row["cells"]} for row in report.get("matrix", [])}
+    names = [host["name"] for host in hosts if host["name"] in matrix]
     rows = []
-    for host in report.get("hosts", []):
-        row = rows_by_host.get(host["name"])
-        cells = [_cell_text(cell) for cell in row["cells"]] if row else ["-"] * len(columns)
-        version = host["version"] or "no facts"
-        rows.append([host["name"], host["release"] or "?", version, host["isolation"] or "-", *cells])
-    lines += _table(headers, rows)
+    for image in report.get("images", []):
+        cells = [_cell_text(matrix[name][image["ref"]]) for name in names]
+        rows.append([image["label"], image["version"] or "?", *cells])
+    lines += ["", *_table(["image \\ host", "image version", *names], rows)]
     lines.append("cell: process/hyperv verdict (ok, pre = preview, NO = not supported); * = running on that host")
-    if columns:
-        lines.append("images: " + "; ".join(f"{c['label']} = {c['version'] or '?'}" for c in columns))
     findings = report.get("findings", [])
     if findings:
         lines += ["", f"Findings (worst first, {min(len(findings), max_findings)} of {len(findings)}):"]

@@ -279,16 +279,18 @@ def test_html_matrix_cells_carry_the_verdicts() -> None:
     assert len(fixes) == 3
 
 
-def test_text_summary_shows_matrix_and_findings() -> None:
+def test_text_summary_shows_hosts_matrix_and_findings() -> None:
     text = render_text(make_report())
     lines = text.splitlines()
     assert lines[0].startswith("Compliance on 2026-11-28") and "3 findings (1 critical, 0 high, 1 medium" in lines[0]
-    header = next(line for line in lines if line.startswith("host "))
-    assert "web:2.3-ltsc2019" in header and "api:1-ltsc2022" in header
-    row = next(line for line in lines if line.startswith("win2019-01"))
-    assert row.split()[-2:] == ["ok/ok*", "NO/NO*"]
-    row = next(line for line in lines if line.startswith("win2022-01"))
-    assert row.split()[-2:] == ["NO/ok", "ok/ok"]
+    host_row = next(line for line in lines if line.startswith("win2019-01 "))
+    assert host_row.split()[-3:] == ["2", "(worst:", "critical)"]
+    header = next(line for line in lines if line.startswith("image \\ host"))
+    assert header.split()[-2:] == ["win2019-01", "win2022-01"]
+    row = next(line for line in lines if line.startswith("web:2.3-ltsc2019"))
+    assert row.split()[1:] == ["10.0.17763.6659", "ok/ok*", "NO/ok"]
+    row = next(line for line in lines if line.startswith("api:1-ltsc2022"))
+    assert row.split()[1:] == ["10.0.20348.2966", "NO/NO*", "ok/ok"]
     assert any(line.strip().startswith("[critical] win2019-01: container api") for line in lines)
     assert any(line.strip() == "fix: rebuild on ltsc2019" for line in lines)
 

@@ -1,0 +1,46 @@
+#!/usr/bin/env python3
+"""Rebuild ``state/hosts/<host>.json`` of the example fleet from the raw values in ``raw/<host>.json``.
+
+Each raw file holds what ``win_container_host_facts.ps1`` returns on a host (registry values, feature
+states, the JSON that ``docker info``, ``docker version``, ``docker image inspect`` and ``docker container
+inspect`` print, the daemon.json text, containerd's version). The facts are built by the same controller
+code as the action plugin, so the example files are exactly what
+``ansible windows -m wincontainers.compat.win_container_host_facts --tree state/hosts`` records.
+
+Run from the top of the collection: ``.venv/bin/python examples/fleet/build_facts.py``.
+
+The versions are real releases: 14393.7606 (KB5048671), 14393.7515 (KB5046612), 17763.6659 (KB5048661),
+17763.6775 (KB5050008), 20348.2966 (KB5048654), 20348.3091 (KB5049983), 26100.2605 (KB5048667),
+22631.4602 (KB5048685) and 19042.1889 (KB5016616, the last 20H2 image), from Microsoft's release
+information pages:
+https://learn.microsoft.com/en-us/windows/release-health/windows-server-release-info,
+https://learn.microsoft.com/en-us/windows/release-health/release-information and
+https://learn.microsoft.com/en-us/windows/release-health/windows11-release-information.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT / ".tmp" / "collections"))
+
+from ansible_collections.wincontainers.compat.plugins.module_utils.host_facts import build_host_facts  # noqa: E402
+
+
+def main() -> None:
+    """Write one facts file per raw file."""
+    out_dir = HERE / "state" / "hosts"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for raw_file in sorted((HERE / "raw").glob("*.json")):
+        facts = build_host_facts(json.loads(raw_file.read_text(encoding="utf-8")))
+        document = {"changed": False, "ansible_facts": {"wincontainers_host": facts}}
+        (out_dir / raw_file.name).write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        print(f"{raw_file.name}: {facts['version']['version']} {facts['release']['name']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,229 @@
+# Copyright: wincontainers.compat maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action of ``compliance_report``: runs the compliance checks and writes the reports, on the controller.
+
+Nothing runs on a target. Facts come from the play's host variables or from an offline directory of
+recorded facts and orchestrator state; the checks are the pure ``module_utils.compliance`` functions;
+each report file is replaced atomically and only when its content changed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+from ansible_collections.wincontainers.compat.plugins.module_utils.compliance import (
+    SEVERITIES,
+    at_or_above,
+    evaluate,
+    make_policy,
+)
+from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError
+from ansible_collections.wincontainers.compat.plugins.module_utils.reports import (
+    EXTENSIONS,
+    render_html,
+    render_json,
+    render_junit,
+    render_text,
+)
+
+FACTS_KEY = "wincontainers_host"
+TARGET_VAR = "wincontainers_target_version"
+FORMATS = ("json", "junit", "html")
+
+ARGUMENT_SPEC: dict[str, Any] = {
+    "hosts": {"type": "list", "elements": "str", "default": []},
+    "facts": {"type": "dict", "default": {}},
+    "offline_dir": {"type": "path"},
+    "swarm": {"type": "raw", "default": {}},
+    "k8s": {"type": "raw", "default": {}},
+    "targets": {"type": "dict", "default": {}},
+    "isolation": {"type": "str", "default": "any", "choices": ["any", "process", "hyperv", "auto"]},
+    "rules": {"type": "str", "default": "documented", "choices": ["documented", "containerd", "docker"]},
+    "today": {"type": "str"},
+    "unpinned_tags": {"type": "list", "elements": "str", "default": ["latest"]},
+    "swarm_os_label": {"type": "str", "default": "OS"},
+    "swarm_version_label": {"type": "str", "default": "OsVersion"},
+    "k8s_version_labels": {
+        "type": "list",
+        "elements": "str",
+        "default": ["node.kubernetes.io/windows-build", "beta.kubernetes.io/osbuild", "wincontainers.compat/release"],
+    },
+    "dest": {"type": "path"},
+    "basename": {"type": "str", "default": "compliance"},
+    "formats": {"type": "list", "elements": "str", "default": list(FORMATS), "choices": list(FORMATS)},
+    "title": {"type": "str", "default": "Windows container compliance"},
+    "junit_fail_from": {"type": "str", "default": "low", "choices": list(SEVERITIES)},
+    "fail_on": {"type": "str", "default": "none", "choices": ["none", *SEVERITIES]},
+    "return_report": {"type": "bool", "default": False},
+}
+
+
+def facts_of(document: Any) -> Optional[Mapping[str, Any]]:
+    """The ``wincontainers_host`` facts in a recorded document: a module result, ``{wincontainers_host}``, or bare."""
+    if not isinstance(document, Mapping):
+        return None
+    if isinstance(document.get("ansible_facts"), Mapping) and FACTS_KEY in document["ansible_facts"]:
+        return document["ansible_facts"][FACTS_KEY]
+    if isinstance(document.get(FACTS_KEY), Mapping):
+        return document[FACTS_KEY]
+    return document if "version" in document else None
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise AnsibleActionFail(f"offline input {path} is not readable JSON: {exc}") from exc
+
+
+def load_offline(directory: str) -> dict[str, Any]:
+    """Read an offline input directory: ``hosts/<name>[.json]``, ``swarm/<cluster>.json``, ``k8s/<cluster>.json``.
+
+    A host file holds what ``ansible -m wincontainers.compat.win_container_host_facts --tree hosts/`` writes (or
+    the bare facts), optionally with a top-level ``target_version``.
+    """
+    root = Path(directory)
+    if not root.is_dir():
+        raise AnsibleActionFail(f"offline_dir {directory} is not a directory (expected hosts/, swarm/ and k8s/ in it)")
+    loaded: dict[str, Any] = {"hosts": {}, "targets": {}, "swarm": {}, "k8s": {}}
+    for path in sorted((root / "hosts").glob("*")) if (root / "hosts").is_dir() else []:
+        if path.is_file() and not path.name.startswith("."):
+            name = path.name[: -len(".json")] if path.name.endswith(".json") else path.name
+            document = _read_json(path)
+            facts = facts_of(document)
+            if facts is None:
+                raise AnsibleActionFail(f"{path} holds no {FACTS_KEY} facts (expected ansible_facts.{FACTS_KEY})")
+            loaded["hosts"][name] = facts
+            if document.get("target_version"):
+                loaded["targets"][name] = document["target_version"]
+    for kind in ("swarm", "k8s"):
+        for path in sorted((root / kind).glob("*.json")) if (root / kind).is_dir() else []:
+            loaded[kind][path.stem] = _read_json(path)
+    return loaded
+
+
+def named_states(value: Any, what: str) -> dict[str, Mapping[str, Any]]:
+    """Orchestrator results as ``{cluster: result}``; a list of results is named by ``cluster``/``item`` or index."""
+    if isinstance(value, Mapping):
+        if "nodes" in value:
+            return {"default": value}
+        if "results" in value and isinstance(value["results"], list):
+            value = value["results"]
+        else:
+            return {str(key): state for key, state in value.items() if isinstance(state, Mapping)}
+    if isinstance(value, list):
+        states = {}
+        for position, state in enumerate(value):
+            if not isinstance(state, Mapping) or state.get("skipped"):
+                continue
+            item = state.get("item")
+            name = state.get("cluster") or (item.get("name") if isinstance(item, Mapping) else item) or position
+            states[str(name)] = state
+        return states
+    if value in (None, ""):
+        return {}
+    raise AnsibleActionFail(f"{what} must be a dict of cluster name to module result, or a list of results")
+
+
+def write_atomically(path: Path, content: str, check_mode: bool) -> bool:
+    """Replace ``path`` with ``content`` through a temporary file in the same directory; False when unchanged."""
+    try:
+        if path.read_text(encoding="utf-8") == content:
+            return False
+    except OSError:
+        pass
+    if check_mode:
+        return True
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=str(path.parent))
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(content)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+    return True
+
+
+class ActionModule(ActionBase):
+    """Evaluates the fleet once and writes the JSON, JUnit XML and HTML reports on the controller."""
+
+    TRANSFERS_FILES = False
+    _requires_connection = False
+
+    def run(self, tmp: Optional[str] = None, task_vars: Optional[dict[str, Any]] = None) -> dict[str, Any]:
+        """Gather the inputs, evaluate, render, write; fail afterwards when ``fail_on`` is reached."""
+        result: dict[str, Any] = super().run(tmp, task_vars)
+        task_vars = task_vars or {}
+        _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        offline = load_offline(args["offline_dir"]) if args["offline_dir"] else {}
+        hosts, targets = self._host_inputs(args, offline, task_vars)
+        swarm = {**offline.get("swarm", {}), **named_states(args["swarm"], "swarm")}
+        k8s = {**offline.get("k8s", {}), **named_states(args["k8s"], "k8s")}
+        try:
+            policy = make_policy(args)
+            report = evaluate(hosts, swarm=swarm, k8s=k8s, targets=targets, policy=policy)
+        except WinCompatError as exc:
+            raise AnsibleActionFail(str(exc)) from exc
+        result.update(
+            changed=False,
+            summary=report["summary"],
+            findings=report["findings"],
+            table=render_text(report),
+            reports={},
+        )
+        if args["return_report"]:
+            result["report"] = report
+        if args["dest"]:
+            result.update(self._write(report, args))
+        reached = at_or_above(report["findings"], None if args["fail_on"] == "none" else args["fail_on"])
+        if reached:
+            result.update(
+                failed=True,
+                msg=f"{len(reached)} finding(s) of severity {args['fail_on']} or worse; first: "
+                f"[{reached[0]['severity']}] {reached[0]['subject']}: {reached[0]['message']}",
+            )
+        return result
+
+    def _host_inputs(
+        self, args: Mapping[str, Any], offline: Mapping[str, Any], task_vars: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Facts and pending target versions per host: given, then host variables, then the offline input."""
+        recorded, targets = dict(offline.get("hosts", {})), dict(offline.get("targets", {}))
+        names = list(args["hosts"]) or sorted({*recorded, *args["facts"]})
+        hostvars = task_vars.get("hostvars") or {}
+        hosts: dict[str, Any] = {}
+        for name in names:
+            variables = hostvars.get(name, {})
+            facts = args["facts"].get(name) or (variables.get("ansible_facts") or {}).get(FACTS_KEY)
+            hosts[name] = facts or variables.get(FACTS_KEY) or recorded.get(name)
+            target = args["targets"].get(name) or variables.get(TARGET_VAR) or targets.get(name)
+            if target:
+                targets[name] = target
+        return hosts, targets
+
+    def _write(self, report: Mapping[str, Any], args: Mapping[str, Any]) -> dict[str, Any]:
+        renderers = {
+            "json": lambda: render_json(report),
+            "junit": lambda: render_junit(report, fail_from=args["junit_fail_from"]),
+            "html": lambda: render_html(report, title=args["title"]),
+        }
+        dest = Path(args["dest"])
+        paths, changed = {}, False
+        for name in args["formats"]:
+            path = dest / f"{args['basename']}{EXTENSIONS[name]}"
+            try:
+                changed |= write_atomically(path, renderers[name](), bool(self._task.check_mode))
+            except OSError as exc:
+                raise AnsibleActionFail(f"cannot write the {name} report to {path}: {exc}") from exc
+            paths[name] = str(path)
+        return {"changed": changed, "reports": paths}

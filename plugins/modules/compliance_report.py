@@ -1,0 +1,246 @@
+#!/usr/bin/python
+# Copyright: wincontainers.compat maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# This is a documentation stub: the work is done by the action plugin of the same name, on the controller.
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: compliance_report
+short_description: Check a Windows container fleet and write JSON, JUnit XML and HTML reports
+version_added: 0.1.0
+description:
+  - Runs every compliance check over a fleet in one pass on the controller, and writes the reports once.
+  - Host checks, per host - facts present; release in support; each running container's image against the
+    host's build and the container's isolation; process-isolated images newer than the host's update revision
+    (error 0xc0370106); containers that stop running after the host's pending update (O(targets));
+    the Docker engine's default isolation against O(isolation); image tags pinned (no V(latest)); the image's
+    release in support.
+  - Orchestrator checks - Swarm node labels (O(swarm_version_label)) and Kubernetes node labels
+    (O(k8s_version_labels)) against what the matching hosts really run; services whose placement constraints,
+    and workloads whose nodeSelector or RuntimeClass, allow nodes whose real build cannot run their image;
+    image tags pinned. Findings that M(wincontainers.compat.swarm_compat_info) and
+    M(wincontainers.compat.k8s_compat_info) reported are carried into the report with their source.
+  - Every verdict comes from the core of this collection (C(container_compat) with the rule set O(rules)).
+  - Host facts are, for each host of O(hosts), O(facts) if given, else the host's
+    C(ansible_facts.wincontainers_host) (from M(wincontainers.compat.win_container_host_facts)), else the
+    host variable C(wincontainers_host), else the recorded file in O(offline_dir).
+  - The reports are written on the controller, each through a temporary file that replaces it atomically,
+    and only when its content changed. The content depends only on the inputs and O(today), so a rerun
+    on the same day with the same fleet reports C(changed=false).
+author:
+  - wincontainers.compat maintainers
+options:
+  hosts:
+    description:
+      - Names of the hosts to check. Hosts without facts get a C(facts_present) finding.
+      - When empty, every host of O(facts) and of the offline input is checked.
+    type: list
+    elements: str
+    default: []
+  facts:
+    description:
+      - C(wincontainers_host) facts by host name, taking precedence over host variables and the offline input.
+    type: dict
+    default: {}
+  offline_dir:
+    description:
+      - A directory of recorded input, for reports without a reachable host or cluster.
+      - C(hosts/<name>) or C(hosts/<name>.json) - a result of M(wincontainers.compat.win_container_host_facts)
+        as C(ansible windows -m wincontainers.compat.win_container_host_facts --tree hosts/) writes it, or the
+        bare facts; an optional top-level C(target_version) gives the host's pending update.
+      - C(swarm/<cluster>.json) - a result of M(wincontainers.compat.swarm_compat_info).
+      - C(k8s/<cluster>.json) - a result of M(wincontainers.compat.k8s_compat_info), optionally with
+        C(runtime_classes) (a list of C(name), C(handler), C(node_selector)).
+    type: path
+  swarm:
+    description:
+      - Results of M(wincontainers.compat.swarm_compat_info) by cluster name, or a registered loop result
+        (named by each item's C(name)). Added to those of O(offline_dir).
+    type: raw
+    default: {}
+  k8s:
+    description:
+      - Results of M(wincontainers.compat.k8s_compat_info) by cluster name, or a registered loop result.
+    type: raw
+    default: {}
+  targets:
+    description:
+      - The Windows version each host moves to with its pending update or upgrade, by host name, for
+        example C(win2016-01) to V(10.0.14393.7699). The host variable C(wincontainers_target_version) works too.
+    type: dict
+    default: {}
+  isolation:
+    description:
+      - The default isolation the Docker engines must have. V(any) checks nothing; V(auto) wants V(hyperv)
+        where a host runs images of another build and V(process) elsewhere.
+    type: str
+    default: any
+    choices: [any, process, hyperv, auto]
+  rules:
+    description:
+      - The rule set of the verdicts, see the C(container_compat) filter.
+    type: str
+    default: documented
+    choices: [documented, containerd, docker]
+  today:
+    description:
+      - The date of the support checks, C(YYYY-MM-DD). Defaults to the controller's date.
+    type: str
+  unpinned_tags:
+    description:
+      - Tags that float (compared without case). A reference with no tag and no digest is unpinned too.
+    type: list
+    elements: str
+    default: [latest]
+  swarm_os_label:
+    description:
+      - The Swarm node label that names the OS.
+    type: str
+    default: OS
+  swarm_version_label:
+    description:
+      - The Swarm node label that carries the Windows version; it must name the host's build (and its
+        revision, when the label has one).
+    type: str
+    default: OsVersion
+  k8s_version_labels:
+    description:
+      - Kubernetes node labels that name a Windows build, a version or a release; each one present must
+        match the host.
+    type: list
+    elements: str
+    default: [node.kubernetes.io/windows-build, beta.kubernetes.io/osbuild, wincontainers.compat/release]
+  dest:
+    description:
+      - The directory on the controller to write the reports to. No file is written when omitted.
+    type: path
+  basename:
+    description:
+      - The file name of the reports without extension (C(.json), C(.xml), C(.html)).
+    type: str
+    default: compliance
+  formats:
+    description:
+      - The reports to write.
+    type: list
+    elements: str
+    default: [json, junit, html]
+    choices: [json, junit, html]
+  title:
+    description:
+      - The title of the HTML page.
+    type: str
+    default: Windows container compliance
+  junit_fail_from:
+    description:
+      - The mildest severity that makes a JUnit test case fail; milder findings go to its C(system-out).
+    type: str
+    default: low
+    choices: [critical, high, medium, low, info]
+  fail_on:
+    description:
+      - Fail the task, after writing the reports, when a finding of this severity or worse exists.
+    type: str
+    default: none
+    choices: [none, critical, high, medium, low, info]
+  return_report:
+    description:
+      - Return the whole report (hosts, images, matrix, checks) in RV(report).
+    type: bool
+    default: false
+attributes:
+  action:
+    support: full
+    details: Runs on the controller only; no module is sent to the hosts.
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
+  check_mode:
+    support: full
+    details: Evaluates and returns everything; writes no report and predicts RV(ignore:changed).
+  diff_mode:
+    support: none
+  idempotent:
+    support: full
+    details: The reports depend only on the inputs and O(today); unchanged files are not rewritten.
+  platform:
+    platforms: posix
+notes:
+  - Run it once for the fleet (C(run_once) or a play on C(localhost)); the role
+    P(wincontainers.compat.compliance#role) does.
+seealso:
+  - module: wincontainers.compat.win_container_host_facts
+  - module: wincontainers.compat.swarm_compat_info
+  - module: wincontainers.compat.k8s_compat_info
+  - role: wincontainers.compat.compliance
+"""
+
+EXAMPLES = r"""
+- name: Report on the example fleet recorded in examples/fleet/state
+  wincontainers.compat.compliance_report:
+    offline_dir: examples/fleet/state
+    dest: reports
+    today: "2026-11-28"
+  register: compliance
+
+- name: Show the summary table
+  ansible.builtin.debug:
+    msg: "{{ compliance.table }}"
+
+- name: Check the gathered hosts against the live swarm, fail on critical findings
+  wincontainers.compat.compliance_report:
+    hosts: "{{ groups['windows'] }}"
+    swarm:
+      prod: "{{ swarm_state }}"
+    isolation: process
+    dest: /var/lib/compliance
+    fail_on: critical
+  run_once: true
+"""
+
+RETURN = r"""
+summary:
+  description: Counts of hosts, images and findings, by severity and by check.
+  returned: always
+  type: dict
+  sample:
+    hosts: 7
+    hosts_with_findings: 6
+    images: 11
+    findings: 17
+    by_severity: {critical: 4, high: 5, medium: 7, low: 0, info: 0}
+    by_check: {container_compat: 1, host_support: 1}
+    worst: critical
+findings:
+  description:
+    - Every finding, worst first, in the shared shape (C(check), C(severity), C(subject), C(host),
+      C(message), C(fix)) plus C(suite) and, for orchestrator findings, C(source), C(image), C(hosts).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - check: swarm_placement
+      severity: critical
+      subject: service billing
+      host: win2019-02
+      message: "image contoso/billing:1.8-ltsc2022 (10.0.20348.2966) can be placed on 1 node(s) where it cannot run"
+      fix: constrain the service to OsVersion 20348 with wincontainers.compat.swarm_service_placement
+      suite: swarm prod
+table:
+  description: The summary, the host x image matrix (process/hyperv verdicts) and the worst findings as text.
+  returned: always
+  type: str
+reports:
+  description: The path of each report written (or that would be written in check mode), by format.
+  returned: always
+  type: dict
+  sample: {json: reports/compliance.json, junit: reports/compliance.xml, html: reports/compliance.html}
+report:
+  description: The whole report, as in the JSON file.
+  returned: when O(return_report=true)
+  type: dict
+"""

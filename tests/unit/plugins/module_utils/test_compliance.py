@@ -1,0 +1,489 @@
+"""Compliance checks: each check table-driven on small facts, then the whole example fleet and its fixed twin."""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import json
+from pathlib import Path
+from typing import Any, Optional
+
+import pytest
+from ansible_collections.wincontainers.compat.plugins.module_utils import compliance as c
+from ansible_collections.wincontainers.compat.plugins.module_utils.errors import OptionError
+
+ROOT = Path(__file__).resolve().parents[4]
+STATE = ROOT / "examples" / "fleet" / "state"
+TODAY = datetime.date(2026, 11, 28)
+
+
+def facts(
+    version: str,
+    *,
+    kind: str = "server",
+    isolation: Optional[str] = "process",
+    containers: tuple[tuple[str, str, str], ...] = (),
+    node_id: Optional[str] = None,
+) -> dict[str, Any]:
+    """Minimal ``wincontainers_host`` facts: version, kind, engine, running containers (name, image@os, isolation)."""
+    return {
+        "version": {"version": version},
+        "host_kind": kind,
+        "docker": {
+            "installed": isolation is not None,
+            "running": isolation is not None,
+            "default_isolation": isolation,
+            "swarm": {"node_id": node_id},
+        },
+        "containers": [
+            {"name": name, "image": image.split("@")[0], "image_os_version": image.split("@")[1], "isolation": iso}
+            for name, image, iso in containers
+        ],
+    }
+
+
+def checks_of(findings: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    return sorted((f["check"], f["severity"], f.get("host") or "-") for f in findings)
+
+
+def run(hosts: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    policy = kwargs.pop("policy", None) or c.Policy(today=TODAY)
+    return c.evaluate(hosts, policy=policy, **kwargs)
+
+
+# ------------------------------------------------------------------------------------------- helpers
+
+
+@pytest.mark.parametrize(
+    ("ref", "build"),
+    [
+        ("mcr.microsoft.com/windows/servercore:ltsc2022", 20348),
+        ("mcr.microsoft.com/windows/nanoserver:1809", 17763),
+        ("contoso/web:2.3-ltsc2019", 17763),
+        ("mcr.microsoft.com/dotnet/framework/aspnet:4.8-windowsservercore-ltsc2019", 17763),
+        ("registry.local:5000/app:10.0.20348.2966", 20348),
+        ("contoso/agent:latest", None),
+        ("contoso/agent", None),
+        ("registry.local:5000/app", None),
+    ],
+)
+def test_reference_version(ref: str, build: Optional[int]) -> None:
+    found = c.reference_version(ref)
+    assert (found.build if found else None) == build
+
+
+@pytest.mark.parametrize(
+    ("ref", "unpinned"),
+    [
+        ("contoso/agent:latest", True),
+        ("contoso/agent:LATEST", True),
+        ("contoso/agent", True),
+        ("registry.local:5000/agent", True),
+        ("registry.local:5000/agent:1.2", False),
+        ("contoso/agent@sha256:" + "a" * 64, False),
+        ("mcr.microsoft.com/windows/servercore:ltsc2022", False),
+    ],
+)
+def test_is_unpinned(ref: str, unpinned: bool) -> None:
+    assert c.is_unpinned(ref, ("latest",)) is unpinned
+
+
+@pytest.mark.parametrize(
+    ("constraints", "allowed"),
+    [
+        ([], True),
+        (["node.platform.os==windows"], True),
+        (["node.platform.os==linux"], False),
+        (["node.labels.OsVersion==10.0.17763"], True),
+        (["node.labels.OsVersion == 10.0.17763"], True),
+        (["node.labels.OsVersion!=10.0.17763"], False),
+        (["node.labels.osversion==10.0.17763"], False),  # label keys are case-sensitive
+        (["node.labels.team==PAYMENTS"], True),  # values compare without case, as Swarm does
+        (["node.labels.missing==x"], False),
+        (["node.labels.missing!=x"], True),
+        (["node.role==manager"], False),
+        (["engine.labels.whatever==1"], True),  # not in the node entry: cannot rule the node out
+    ],
+)
+def test_swarm_constraint_allows(constraints: list[str], allowed: bool) -> None:
+    node = {
+        "id": "n1",
+        "hostname": "WIN2019-01",
+        "role": "worker",
+        "os": "windows",
+        "labels": {"OsVersion": "10.0.17763", "team": "payments"},
+    }
+    assert c.swarm_constraint_allows(constraints, node) is allowed
+
+
+@pytest.mark.parametrize(
+    ("label", "real", "wrong"),
+    [
+        ("10.0.17763", "10.0.17763.6659", False),
+        ("17763", "10.0.17763.6659", False),
+        ("ltsc2019", "10.0.17763.6659", False),
+        ("10.0.20348", "10.0.17763.6659", True),
+        ("ltsc2022", "10.0.26100.2605", True),
+        ("14393.7606", "10.0.14393.7606", False),
+        ("14393.7515", "10.0.14393.7606", True),  # stale revision after patching
+        ("not-a-version", "10.0.17763.6659", True),
+    ],
+)
+def test_label_mismatch(label: str, real: str, wrong: bool) -> None:
+    version = c.safe_version(real)
+    assert version is not None
+    assert c.label_mismatch(label, version) is wrong
+
+
+def test_make_policy_validates_and_names_the_option() -> None:
+    assert c.make_policy({"isolation": "auto", "today": "2026-11-28"}).today == TODAY
+    with pytest.raises(OptionError, match="isolation must be one of"):
+        c.make_policy({"isolation": "sometimes"})
+    with pytest.raises(OptionError, match="today must be a date"):
+        c.make_policy({"today": "tomorrow"})
+    with pytest.raises(OptionError, match="severity must be one of"):
+        c.at_or_above([], "urgent")
+
+
+def test_at_or_above() -> None:
+    items = [{"severity": s} for s in c.SEVERITIES]
+    assert [f["severity"] for f in c.at_or_above(items, "high")] == ["critical", "high"]
+    assert c.at_or_above(items, None) == []
+    assert len(c.at_or_above(items, "info")) == 5
+
+
+# ------------------------------------------------------------------------------------------- host checks
+
+
+@pytest.mark.parametrize(
+    ("host", "container", "expected"),
+    [
+        # process isolation needs the same build
+        ("10.0.17763.6659", ("web", "contoso/web:1-ltsc2019@10.0.17763.6659", "process"), []),
+        ("10.0.17763.6659", ("api", "contoso/api:1-ltsc2022@10.0.20348.2966", "process"), ["container_compat"]),
+        ("10.0.20348.2966", ("web", "contoso/web:1-ltsc2019@10.0.17763.6659", "process"), ["container_compat"]),
+        # Hyper-V isolation runs same or older builds, not newer ones
+        ("10.0.20348.2966", ("web", "contoso/web:1-ltsc2019@10.0.17763.6659", "hyperv"), []),
+        ("10.0.17763.6659", ("api", "contoso/api:1-ltsc2022@10.0.20348.2966", "hyperv"), ["container_compat"]),
+        # Windows Server 2016: process isolation needs the same update revision
+        ("10.0.14393.7606", ("iis", "iis:ltsc2016@10.0.14393.7515", "process"), ["container_compat"]),
+        ("10.0.14393.7606", ("api", "api:3-ltsc2016@10.0.14393.7606", "process"), []),
+        # a newer revision than the host, same build, process isolation
+        ("10.0.17763.6659", ("r", "servercore:ltsc2019@10.0.17763.6775", "process"), ["image_revision"]),
+        ("10.0.17763.6659", ("r", "servercore:ltsc2019@10.0.17763.6775", "hyperv"), []),
+        ("10.0.17763.6775", ("r", "servercore:ltsc2019@10.0.17763.6659", "process"), []),
+    ],
+)
+def test_container_checks(host: str, container: tuple[str, str, str], expected: list[str]) -> None:
+    report = run({"h": facts(host, containers=(container,))})
+    found = [f["check"] for f in report["findings"] if f["check"] in ("container_compat", "image_revision")]
+    assert found == expected
+    for item in report["findings"]:
+        assert item["host"] == "h" and item["fix"] and item["message"]
+
+
+@pytest.mark.parametrize(
+    ("host", "image", "base", "alternative"),
+    [
+        ("10.0.17763.6659", "contoso/api:1-ltsc2022@10.0.20348.2966", "servercore:ltsc2019", "a host of its own build"),
+        (
+            "10.0.20348.2966",
+            "contoso/web:1-ltsc2019@10.0.17763.6659",
+            "servercore:ltsc2022",
+            "--isolation=hyperv on this",
+        ),
+        ("10.0.14393.7606", "iis:ltsc2016@10.0.14393.7515", "servercore:10.0.14393.7606", "--isolation=hyperv on this"),
+    ],
+)
+def test_container_compat_is_critical_and_names_the_fix(host: str, image: str, base: str, alternative: str) -> None:
+    report = run({"h": facts(host, containers=(("app", image, "process"),))})
+    item = next(f for f in report["findings"] if f["check"] == "container_compat")
+    assert item["severity"] == "critical" and item["subject"] == "container app"
+    assert base in item["fix"] and alternative in item["fix"]
+
+
+@pytest.mark.parametrize(
+    ("host", "target", "container", "breaks"),
+    [
+        ("10.0.14393.7606", "10.0.14393.7699", ("a", "a:1@10.0.14393.7606", "process"), True),
+        ("10.0.17763.6659", "10.0.17763.6775", ("a", "a:1@10.0.17763.6659", "process"), False),
+        ("10.0.17763.6659", "10.0.20348", ("a", "a:1@10.0.17763.6659", "process"), True),  # in-place upgrade
+        ("10.0.17763.6659", "10.0.20348", ("a", "a:1@10.0.17763.6659", "hyperv"), False),
+        ("10.0.14393.7606", "10.0.14393.7699", ("a", "a:1@10.0.14393.7515", "process"), False),  # already broken
+    ],
+)
+def test_update_impact(host: str, target: str, container: tuple[str, str, str], breaks: bool) -> None:
+    report = run({"h": facts(host, containers=(container,))}, targets={"h": target})
+    impact = [f for f in report["findings"] if f["check"] == "update_impact"]
+    assert bool(impact) is breaks
+    if breaks:
+        assert impact[0]["severity"] == "high" and target in impact[0]["message"]
+    assert {"suite": "hosts", "subject": "h", "check": "update_impact"} in report["checks"]
+
+
+@pytest.mark.parametrize(
+    ("policy", "isolation", "containers", "finding"),
+    [
+        ("any", "hyperv", (), False),
+        ("process", "process", (), False),
+        ("process", "hyperv", (), True),
+        ("hyperv", "process", (), True),
+        ("auto", "process", (("a", "a:1@10.0.17763.6659", "process"),), False),
+        ("auto", "process", (("a", "a:1@10.0.14393.7606", "hyperv"),), True),
+        ("auto", "hyperv", (("a", "a:1@10.0.17763.6659", "process"),), True),
+    ],
+)
+def test_daemon_isolation(policy: str, isolation: str, containers: tuple, finding: bool) -> None:
+    report = run(
+        {"h": facts("10.0.17763.6659", isolation=isolation, containers=containers)},
+        policy=c.Policy(today=TODAY, isolation=policy),
+    )
+    assert any(f["check"] == "daemon_isolation" for f in report["findings"]) is finding
+
+
+def test_unpinned_and_out_of_support_images() -> None:
+    containers = (
+        ("agent", "contoso/agent:latest@10.0.20348.2966", "hyperv"),
+        ("old", "mcr.microsoft.com/windows/servercore:20H2@10.0.19042.1889", "hyperv"),
+    )
+    report = run({"h": facts("10.0.26100.2605", isolation="hyperv", containers=containers)})
+    assert checks_of(report["findings"]) == [("image_support", "medium", "h"), ("image_tag_pinned", "medium", "h")]
+    support = next(f for f in report["findings"] if f["check"] == "image_support")
+    assert "2022-08-09" in support["message"]
+
+
+@pytest.mark.parametrize(
+    ("version", "kind", "today", "out"),
+    [
+        ("10.0.22631.4602", "client", datetime.date(2026, 11, 28), True),
+        ("10.0.22631.4602", "client", datetime.date(2025, 1, 15), False),
+        ("10.0.14393.7606", "server", datetime.date(2026, 11, 28), False),
+        ("10.0.14393.7606", "server", datetime.date(2027, 1, 13), True),
+        ("10.0.25398.1308", "server", datetime.date(2026, 11, 28), True),
+    ],
+)
+def test_host_support(version: str, kind: str, today: datetime.date, out: bool) -> None:
+    report = run({"h": facts(version, kind=kind, isolation=None)}, policy=c.Policy(today=today))
+    assert any(f["check"] == "host_support" for f in report["findings"]) is out
+    assert report["hosts"][0]["in_support"] is (not out)
+
+
+def test_hosts_without_facts_are_reported_not_skipped() -> None:
+    report = run({"gone": None, "h": facts("10.0.20348.2966")})
+    assert checks_of(report["findings"]) == [("facts_present", "high", "gone")]
+    assert [row["host"] for row in report["matrix"]] == ["h"]
+    assert report["summary"]["hosts"] == 2 and report["summary"]["hosts_with_findings"] == 1
+
+
+def test_verdicts_are_computed_once_per_distinct_input() -> None:
+    calls: list[tuple[str, str, str, str]] = []
+
+    def counting(image: str, host: str, isolation: str, kind: str) -> dict[str, Any]:
+        calls.append((image, host, isolation, kind))
+        return {"status": "supported", "reason": "same build"}
+
+    same = facts("10.0.17763.6659", containers=(("w", "contoso/web:1-ltsc2019@10.0.17763.6659", "process"),))
+    c.evaluate({f"h{i}": copy.deepcopy(same) for i in range(50)}, policy=c.Policy(today=TODAY), compat=counting)
+    assert len(calls) == len(set(calls)) <= 3
+
+
+# ------------------------------------------------------------------------------------------- orchestrators
+
+
+def swarm_state(os_version_label: str) -> dict[str, Any]:
+    return {
+        "nodes": [
+            {"id": "n19", "hostname": "WIN2019-02", "os": "windows", "labels": {"OsVersion": os_version_label}},
+            {"id": "n22", "hostname": "win2022-01", "os": "windows", "labels": {"OsVersion": "10.0.20348"}},
+            {"id": "lx", "hostname": "linux-01", "os": "linux", "labels": {}},
+        ],
+        "services": [
+            {
+                "name": "billing",
+                "image": "contoso/billing:1.8-ltsc2022",
+                "constraints": ["node.labels.OsVersion==10.0.20348"],
+            }
+        ],
+        "findings": [],
+    }
+
+
+def test_swarm_wrong_label_gives_label_and_placement_findings() -> None:
+    hosts = {"win2019-02": facts("10.0.17763.6775", node_id="n19"), "win2022-01": facts("10.0.20348.2966")}
+    report = run(hosts, swarm={"prod": swarm_state("10.0.20348")})
+    assert checks_of(report["findings"]) == [
+        ("swarm_node_labels", "high", "win2019-02"),
+        ("swarm_placement", "critical", "win2019-02"),
+    ]
+    placement = next(f for f in report["findings"] if f["check"] == "swarm_placement")
+    assert placement["hosts"] == ["win2019-02"] and placement["suite"] == "swarm prod"
+    assert placement["subject"] == "service billing"
+
+
+def test_swarm_right_labels_are_clean() -> None:
+    hosts = {"win2019-02": facts("10.0.17763.6775", node_id="n19"), "win2022-01": facts("10.0.20348.2966")}
+    report = run(hosts, swarm={"prod": swarm_state("10.0.17763")})
+    assert report["findings"] == []
+    assert {"suite": "swarm prod", "subject": "service billing", "check": "swarm_placement"} in report["checks"]
+    assert {"suite": "swarm prod", "subject": "node win2022-01", "check": "swarm_node_labels"} in report["checks"]
+
+
+def test_swarm_missing_version_label_is_reported() -> None:
+    state = swarm_state("10.0.17763")
+    del state["nodes"][0]["labels"]["OsVersion"]
+    report = run({"win2019-02": facts("10.0.17763.6775", node_id="n19")}, swarm={"prod": state})
+    assert checks_of(report["findings"]) == [("swarm_node_labels", "medium", "win2019-02")]
+
+
+def k8s_state(k22_release: str, image: str = "contoso/catalog:2.0-ltsc2025", **workload: Any) -> dict[str, Any]:
+    return {
+        "nodes": [
+            {"name": "k22", "labels": {"kubernetes.io/os": "windows", "wincontainers.compat/release": k22_release}},
+            {"name": "k25", "labels": {"kubernetes.io/os": "windows", "wincontainers.compat/release": "ltsc2025"}},
+        ],
+        "workloads": [
+            {
+                "kind": "Deployment",
+                "namespace": "shop",
+                "name": "catalog",
+                "node_selector": {"kubernetes.io/os": "windows", "wincontainers.compat/release": "ltsc2025"},
+                "containers": [{"name": "catalog", "image": image}],
+                **workload,
+            }
+        ],
+        "runtime_classes": [
+            {"name": "hv", "handler": "runhcs-wcow-hypervisor", "node_selector": {"kubernetes.io/os": "windows"}},
+        ],
+        "findings": [
+            {
+                "check": "pod_error",
+                "severity": "high",
+                "subject": "pod shop/x",
+                "host": "k22",
+                "message": "m",
+                "fix": "f",
+            }
+        ],
+    }
+
+
+K8S_HOSTS = {"k22": facts("10.0.20348.3091", isolation=None), "k25": facts("10.0.26100.2605", isolation=None)}
+
+
+def test_k8s_wrong_label_gives_label_placement_and_passed_through_findings() -> None:
+    report = run(copy.deepcopy(K8S_HOSTS), k8s={"aks": k8s_state("ltsc2025")})
+    assert checks_of(report["findings"]) == [
+        ("k8s_node_labels", "high", "k22"),
+        ("k8s_placement", "critical", "k22"),
+        ("pod_error", "high", "k22"),
+    ]
+    passed = next(f for f in report["findings"] if f["check"] == "pod_error")
+    assert passed["source"] == "k8s aks" and passed["suite"] == "k8s aks"
+
+
+def test_k8s_right_labels_are_clean() -> None:
+    report = run(copy.deepcopy(K8S_HOSTS), k8s={"aks": k8s_state("ltsc2022")})
+    assert [f["check"] for f in report["findings"]] == ["pod_error"]
+
+
+@pytest.mark.parametrize(("runtime_class", "bad"), [(None, ["k22", "k25"]), ("hv", [])])
+def test_k8s_hyperv_runtime_class_runs_older_images(runtime_class: Optional[str], bad: list[str]) -> None:
+    extra = {"node_selector": {"kubernetes.io/os": "windows"}}
+    if runtime_class:
+        extra["runtime_class"] = runtime_class
+    state = k8s_state("ltsc2022", image="contoso/legacy:1-ltsc2019", **extra)
+    report = run(copy.deepcopy(K8S_HOSTS), k8s={"aks": state})
+    assert [f.get("hosts") for f in report["findings"] if f["check"] == "k8s_placement"] == ([bad] if bad else [])
+
+
+def test_k8s_nodes_without_host_facts_use_the_reported_version() -> None:
+    state = k8s_state("ltsc2025")
+    state["nodes"][0]["kernel_version"] = "10.0.20348.3091"
+    report = run({}, k8s={"aks": state})
+    assert [(f["check"], f["hosts"]) for f in report["findings"] if "hosts" in f] == [("k8s_placement", ["k22"])]
+
+
+# ------------------------------------------------------------------------------------------- the example fleet
+
+
+def load_state(root: Path) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    hosts = {
+        path.stem: json.loads(path.read_text())["ansible_facts"]["wincontainers_host"]
+        for path in sorted((root / "hosts").glob("*.json"))
+    }
+    swarm = {path.stem: json.loads(path.read_text()) for path in (root / "swarm").glob("*.json")}
+    k8s = {path.stem: json.loads(path.read_text()) for path in (root / "k8s").glob("*.json")}
+    return hosts, swarm, k8s
+
+
+EXPECTED_EXAMPLE_FINDINGS = [
+    ("container_compat", "critical", "win2016-01"),
+    ("k8s_placement", "critical", "-"),
+    ("k8s_placement", "critical", "win2022-k8s-01"),
+    ("swarm_placement", "critical", "win2019-02"),
+    ("task_failed", "critical", "WIN2019-02"),
+    ("host_support", "high", "dev-win11"),
+    ("image_revision", "high", "win2019-01"),
+    ("k8s_node_labels", "high", "win2022-k8s-01"),
+    ("swarm_node_labels", "high", "win2019-02"),
+    ("update_impact", "high", "win2016-01"),
+    ("daemon_isolation", "medium", "win2019-02"),
+    ("image_support", "medium", "dev-win11"),
+    ("image_support", "medium", "-"),
+    ("image_tag_pinned", "medium", "win2019-01"),
+    ("image_tag_pinned", "medium", "-"),
+]
+
+
+def test_example_fleet_findings() -> None:
+    hosts, swarm, k8s = load_state(STATE)
+    report = run(
+        hosts,
+        swarm=swarm,
+        k8s=k8s,
+        targets={"win2016-01": "10.0.14393.7699"},
+        policy=c.Policy(today=TODAY, isolation="auto"),
+    )
+    assert checks_of(report["findings"]) == sorted(EXPECTED_EXAMPLE_FINDINGS)
+    assert [f["severity"] for f in report["findings"]] == sorted(
+        (f["severity"] for f in report["findings"]), key=c.SEVERITIES.index
+    )
+    assert report["summary"]["hosts"] == 7 and report["summary"]["worst"] == "critical"
+    assert len(report["matrix"]) == 7 and all(len(row["cells"]) == len(report["images"]) for row in report["matrix"])
+
+
+def fix_fleet(hosts: dict[str, Any], swarm: dict[str, Any], k8s: dict[str, Any]) -> None:
+    """Apply every fix the example's findings name, the way an operator would."""
+    win16 = hosts["win2016-01"]
+    win16["containers"] = [x for x in win16["containers"] if x["name"] == "legacy-api"]
+    win16["containers"][0]["image_os_version"] = "10.0.14393.7699"  # rebuilt for the patch
+    win16["version"] = {"version": "10.0.14393.7699"}  # patched
+    win19 = hosts["win2019-01"]
+    win19["containers"] = [x for x in win19["containers"] if x["name"].startswith("web")]
+    hosts["win2019-02"]["docker"]["default_isolation"] = "process"
+    hosts["win2019-02"]["containers"][0]["isolation"] = "process"
+    hosts["dev-win11"]["version"] = {"version": "10.0.26100.2605"}  # upgraded to Windows 11 24H2
+    hosts["dev-win11"]["containers"] = [x for x in hosts["dev-win11"]["containers"] if x["name"] == "sql-dev"]
+    prod = swarm["prod-swarm"]
+    next(n for n in prod["nodes"] if n["hostname"] == "WIN2019-02")["labels"]["OsVersion"] = "10.0.17763"
+    prod["services"] = [s for s in prod["services"] if s["name"] != "monitor"]
+    prod["findings"] = []
+    aks = k8s["prod-aks"]
+    next(n for n in aks["nodes"] if n["name"] == "win2022-k8s-01")["labels"]["wincontainers.compat/release"] = (
+        "ltsc2022"
+    )
+    aks["workloads"] = [w for w in aks["workloads"] if w["name"] != "legacy-export"]
+
+
+def test_fixed_example_fleet_is_clean() -> None:
+    hosts, swarm, k8s = load_state(STATE)
+    fix_fleet(hosts, swarm, k8s)
+    report = run(
+        hosts,
+        swarm=swarm,
+        k8s=k8s,
+        targets={"win2016-01": "10.0.14393.7699"},
+        policy=c.Policy(today=TODAY, isolation="auto"),
+    )
+    assert report["findings"] == [], json.dumps(report["findings"], indent=1)
+    assert report["summary"]["worst"] is None and report["summary"]["hosts_with_findings"] == 0
