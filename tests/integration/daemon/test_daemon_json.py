@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ansible_collections.wincontainers.compat.plugins.module_utils.host_facts import build_host_facts
 from dockerd import Engine, start_engine
 from playbook_runner import REPO_ROOT, run_playbook
 
@@ -21,6 +22,7 @@ pytestmark = pytest.mark.docker
 
 HERE = Path(__file__).resolve().parent
 HARNESS = REPO_ROOT / "tests" / "harness" / "dockerd.py"
+FACT_FIXTURES = REPO_ROOT / "tests" / "unit" / "fixtures" / "host_facts"
 # Keys the engine must keep reading through every change (all valid for dockerd 20.10 on Linux).
 FOREIGN = {
     "labels": ["wcc-test=daemon-json"],
@@ -187,3 +189,46 @@ def test_role_rolls_back_a_setting_the_engine_refuses(engine: Engine, fresh_conf
     assert engine.is_up()
     assert fresh_config.read_bytes() == original
     assert "wcc-test=daemon-json" in engine_info(engine)["Labels"]
+
+
+def recorded_host_facts(name: str, **options: Any) -> dict[str, Any]:
+    """``wincontainers_host`` facts built from raw values recorded on a real Windows host."""
+    recorded = json.loads((FACT_FIXTURES / f"{name}.json").read_text())
+    return build_host_facts(recorded["raw"], **{**recorded.get("options", {}), **options})
+
+
+@pytest.mark.parametrize(
+    ("images", "expected"),
+    [
+        (["mcr.microsoft.com/windows/servercore:ltsc2019"], "process"),
+        (["mcr.microsoft.com/windows/servercore:ltsc2019", "mcr.microsoft.com/windows/nanoserver:ltsc2022"], "hyperv"),
+    ],
+)
+def test_role_auto_mode_decides_from_the_images_a_host_is_told_to_run(
+    engine: Engine, fresh_config: Path, images: list[str], expected: str
+) -> None:
+    facts = recorded_host_facts("server2019_swarm_manager")  # Windows Server 2019, 17763.1158
+    extra = role_vars(
+        engine, daemon_isolation_mode="auto", daemon_isolation_host_facts=facts, daemon_isolation_images=images
+    )
+    run = run_playbook(HERE / "playbook_role.yml", extra_vars=extra)
+    assert run.returncode == 0, run.explain()
+    assert json.loads(fresh_config.read_text())["exec-opts"] == [
+        "native.cgroupdriver=cgroupfs",
+        f"isolation={expected}",
+    ]
+
+
+def test_role_auto_mode_protects_a_running_container_of_another_build(engine: Engine, fresh_config: Path) -> None:
+    raw = json.loads((FACT_FIXTURES / "server2019_bc_hyperv_container.json").read_text())["raw"]
+    images = json.loads(raw["docker"]["images"]["stdout"])
+    images[0]["OsVersion"] = "10.0.20348.707"  # the container's image is a Windows Server 2022 build
+    raw["docker"]["images"]["stdout"] = json.dumps(images)
+    facts = build_host_facts(raw, host_kind="server")
+    extra = role_vars(engine, daemon_isolation_mode="auto", daemon_isolation_host_facts=facts)
+    check = run_playbook(HERE / "playbook_role.yml", extra_vars=extra, check=True, diff=True)
+    assert check.returncode == 0, check.explain()
+    assert check.changed >= 1 and json.loads(fresh_config.read_text()) == FOREIGN
+    run = run_playbook(HERE / "playbook_role.yml", extra_vars=extra)
+    assert run.returncode == 0, run.explain()
+    assert "isolation=hyperv" in json.loads(fresh_config.read_text())["exec-opts"]

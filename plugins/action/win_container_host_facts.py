@@ -1,0 +1,62 @@
+# Copyright: wincontainers.compat maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Runs ``win_container_host_facts.ps1`` (read-only) and builds ``wincontainers_host`` on the controller."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError
+
+MODULE = "wincontainers.compat.win_container_host_facts"
+SUBSETS = ["all", "version", "features", "docker", "containerd", "images", "containers"]
+MODULE_OPTIONS = ("gather_subset", "daemon_json_path", "docker_path")
+ARGUMENT_SPEC: dict[str, Any] = {
+    "gather_subset": {"type": "list", "elements": "str", "default": ["all"], "choices": SUBSETS},
+    "daemon_json_path": {"type": "str"},
+    "docker_path": {"type": "str"},
+    "host_kind": {"type": "str", "default": "auto", "choices": ["auto", "server", "client"]},
+    "rules": {"type": "str", "default": "documented", "choices": ["documented", "containerd", "docker"]},
+    "repositories": {"type": "list", "elements": "str", "default": ["servercore", "nanoserver", "server", "windows"]},
+}
+
+
+class ActionModule(ActionBase):
+    """Gathers the raw values in one round trip, then decides everything with the core."""
+
+    TRANSFERS_FILES = False
+
+    def run(self, tmp: Optional[str] = None, task_vars: Optional[dict[str, Any]] = None) -> dict[str, Any]:
+        """Run the PowerShell, build the facts; never changes the host, so it runs in check mode too."""
+        result: dict[str, Any] = super().run(tmp, task_vars)
+        if getattr(self._connection._shell, "SHELL_FAMILY", "") != "powershell":
+            raise AnsibleActionFail(
+                f"{MODULE} gathers facts of Windows hosts; {task_vars and task_vars.get('inventory_hostname')!s} "
+                "is not reached with a PowerShell shell (use ansible_connection winrm, psrp or ssh with "
+                "ansible_shell_type powershell)"
+            )
+        _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        module_args = {name: args[name] for name in MODULE_OPTIONS if args.get(name) is not None}
+        # Imported here: the facts builder loads the whole core, which only a run needs.
+        from ansible_collections.wincontainers.compat.plugins.module_utils.host_facts import (
+            build_host_facts,
+        )
+
+        answer = self._execute_module(module_name=MODULE, module_args=module_args, task_vars=task_vars or {})
+        if answer.get("failed") or "raw" not in answer:
+            raise AnsibleActionFail(f"{MODULE} failed on the host: {answer.get('msg', 'no raw values returned')}")
+        try:
+            facts = build_host_facts(
+                answer["raw"],
+                host_kind=None if args["host_kind"] == "auto" else args["host_kind"],
+                rules=args["rules"],
+                repositories=args["repositories"],
+            )
+        except WinCompatError as exc:
+            raise AnsibleActionFail(f"{MODULE}: {exc}") from exc
+        result.update(changed=False, ansible_facts={"wincontainers_host": facts})
+        if facts["warnings"]:
+            result["warnings"] = list(facts["warnings"])
+        return result

@@ -1,0 +1,338 @@
+"""Turns the raw values ``win_container_host_facts.ps1`` returns into ``wincontainers_host`` facts.
+
+The PowerShell only reads: registry values, feature states, the text ``docker`` prints, the daemon.json
+text. Every decision (version, release, host kind, compatible tags, container verdicts) is made here,
+on the controller, by the core. Missing Docker, a stopped engine or a missing daemon.json are facts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Mapping, Optional, Sequence
+
+from ansible_collections.wincontainers.compat.plugins.module_utils.catalog import all_releases, windows_release
+from ansible_collections.wincontainers.compat.plugins.module_utils.compat import container_compat
+from ansible_collections.wincontainers.compat.plugins.module_utils.docker_daemon_json import (
+    WINDOWS_PATH,
+    DaemonJsonError,
+    parse_daemon_json,
+)
+from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError, check_choice
+from ansible_collections.wincontainers.compat.plugins.module_utils.tags import compatible_image_tags
+from ansible_collections.wincontainers.compat.plugins.module_utils.version import parse_windows_version
+
+REGISTRY_VERSION_KEYS = ("CurrentMajorVersionNumber", "CurrentMinorVersionNumber", "CurrentBuildNumber", "UBR")
+SERVER_INSTALLATION_TYPES = ("server", "server core", "nano server")
+ENABLED_STATES = ("installed", "enabled")
+PENDING_STATES = ("installpending", "uninstallpending", "enablepending", "disablepending")
+REPOSITORIES = ("servercore", "nanoserver", "server", "windows")
+ISOLATIONS = ("process", "hyperv")
+HOST_KINDS = ("server", "client")
+FIRST_NT10_BUILD = 10240
+_URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]+):(?P<password>[^@/\s]+)@", re.I)
+
+
+def _text(value: object) -> Optional[str]:
+    """A registry or JSON value as stripped text, ``None`` when absent or empty."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def redact(value: Any) -> Any:
+    """Mask passwords embedded in URLs (``https://user:secret@mirror``) anywhere in a JSON-like value."""
+    if isinstance(value, str):
+        return _URL_CREDENTIALS.sub(lambda m: f"{m['scheme']}{m['user']}:********@", value)
+    if isinstance(value, list):
+        return [redact(item) for item in value]
+    if isinstance(value, dict):
+        return {key: redact(item) for key, item in value.items()}
+    return value
+
+
+def host_version(registry: Mapping[str, Any]) -> dict[str, Any]:
+    """The host's version from its registry values; the revision is the UBR, ``None`` when it is absent."""
+    values = {key: registry.get(key) for key in REGISTRY_VERSION_KEYS if registry.get(key) not in (None, "")}
+    build = _text(values.get("CurrentBuildNumber")) or ""
+    if "CurrentMajorVersionNumber" not in values and build.isdigit() and int(build) >= FIRST_NT10_BUILD:
+        # Every NT 10.0 build (10240 and later) writes these two values; a partial dump may lack them.
+        values.update(CurrentMajorVersionNumber=10, CurrentMinorVersionNumber=0)
+    return parse_windows_version(values).as_dict()
+
+
+def host_kind_of(registry: Mapping[str, Any], release: Mapping[str, Any]) -> Optional[str]:
+    """``server`` or ``client`` from InstallationType, else ProductName, else the release; ``None`` if unknown.
+
+    Build 26100 is both Windows Server 2025 and Windows 11 24H2, so the build alone never decides it.
+    """
+    installation = (_text(registry.get("InstallationType")) or "").lower()
+    if installation:
+        return "server" if installation in SERVER_INSTALLATION_TYPES else "client"
+    product = _text(registry.get("ProductName")) or ""
+    if "server" in product.lower():
+        return "server"
+    if product.lower().startswith(("windows 10", "windows 11")):
+        return "client"
+    kind = release.get("kind")
+    return kind if release.get("known") and kind in HOST_KINDS else None
+
+
+def feature_facts(raw: Optional[Mapping[str, Any]]) -> Optional[dict[str, Any]]:
+    """Containers and Hyper-V feature states (Server: Get-WindowsFeature; client: Get-WindowsOptionalFeature)."""
+    if raw is None:
+        return None
+    states = {
+        "containers": _text(raw.get("Containers")),
+        "hyperv": _text(raw.get("Hyper-V") or raw.get("Microsoft-Hyper-V")),
+    }
+    return {
+        "containers": None if states["containers"] is None else states["containers"].lower() in ENABLED_STATES,
+        "hyperv": None if states["hyperv"] is None else states["hyperv"].lower() in ENABLED_STATES,
+        "reboot_pending": any((state or "").lower() in PENDING_STATES for state in states.values()),
+        "states": states,
+        "source": raw.get("source"),
+    }
+
+
+def _json_output(command: Optional[Mapping[str, Any]]) -> Any:
+    """The JSON a ``docker ... --format '{{json .}}'`` or ``inspect`` call printed, ``None`` if none."""
+    if not command or not _text(command.get("stdout")):
+        return None
+    try:
+        return json.loads(command["stdout"])
+    except (TypeError, ValueError):
+        return None
+
+
+def _command_error(command: Optional[Mapping[str, Any]]) -> Optional[str]:
+    if not command or command.get("rc") in (0, None):
+        return None
+    return _text(command.get("stderr")) or f"docker exited with {command.get('rc')}"
+
+
+def docker_facts(raw: Optional[Mapping[str, Any]]) -> dict[str, Any]:
+    """The engine: installed, running, version, default isolation, swarm membership, daemon.json."""
+    raw = raw or {}
+    info = _json_output(raw.get("info")) if (raw.get("info") or {}).get("rc") == 0 else None
+    info = info if isinstance(info, dict) and info.get("ServerVersion") else None
+    version = _json_output(raw.get("version"))
+    client = version.get("Client") if isinstance(version, dict) else None
+    service = _text(raw.get("service"))
+    swarm = (info or {}).get("Swarm") or {}
+    config_path = _text(raw.get("daemon_json_path")) or WINDOWS_PATH
+    config, config_error = None, None
+    try:
+        config = parse_daemon_json(raw.get("daemon_json"), config_path)
+    except DaemonJsonError as exc:
+        config_error = str(exc)
+    return {
+        "installed": bool(raw.get("cli") or service),
+        "running": info is not None,
+        "service_state": service.lower() if service else None,
+        "version": _text((info or {}).get("ServerVersion")),
+        "client_version": _text(client.get("Version")) if isinstance(client, dict) else None,
+        "default_isolation": _text((info or {}).get("Isolation")),
+        "os_type": _text((info or {}).get("OSType")),
+        "kernel_version": _text((info or {}).get("KernelVersion")),
+        "operating_system": _text((info or {}).get("OperatingSystem")),
+        "swarm": {
+            "node_id": _text(swarm.get("NodeID")),
+            "state": _text(swarm.get("LocalNodeState")),
+            "is_manager": bool(swarm.get("ControlAvailable")),
+        },
+        "daemon_json_path": config_path,
+        "daemon_json": redact(config),
+        "daemon_json_error": config_error,
+        "error": None if info is not None else _command_error(raw.get("info")),
+    }
+
+
+def _version_or_none(value: object) -> Optional[dict[str, Any]]:
+    if not _text(value):
+        return None
+    try:
+        return parse_windows_version(value).as_dict()
+    except WinCompatError:
+        return None
+
+
+def image_facts(raw: Optional[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Images from ``docker image inspect``: id, tags, OS and OsVersion (parsed)."""
+    inspected = _json_output(raw)
+    images = []
+    for image in inspected if isinstance(inspected, list) else []:
+        if not isinstance(image, dict):
+            continue
+        images.append(
+            {
+                "id": image.get("Id"),
+                "repo_tags": list(image.get("RepoTags") or []),
+                "os": _text(image.get("Os")),
+                "os_version": _text(image.get("OsVersion")),
+                "version": _version_or_none(image.get("OsVersion")),
+            }
+        )
+    return images
+
+
+def container_facts(
+    raw: Optional[Mapping[str, Any]], images: Sequence[Mapping[str, Any]], default_isolation: Optional[str]
+) -> list[dict[str, Any]]:
+    """Running containers from ``docker container inspect`` with their image's OsVersion and isolation."""
+    inspected = _json_output(raw)
+    by_id = {image.get("id"): image for image in images}
+    containers = []
+    for container in inspected if isinstance(inspected, list) else []:
+        if not isinstance(container, dict):
+            continue
+        image = by_id.get(container.get("Image"), {})
+        isolation = _text((container.get("HostConfig") or {}).get("Isolation"))
+        if isolation in (None, "default"):
+            isolation = default_isolation
+        containers.append(
+            {
+                "id": container.get("Id"),
+                "name": (_text(container.get("Name")) or "").lstrip("/") or None,
+                "image": _text((container.get("Config") or {}).get("Image")),
+                "image_id": container.get("Image"),
+                "image_os_version": image.get("os_version"),
+                "isolation": isolation.lower() if isolation else None,
+                "running": bool((container.get("State") or {}).get("Running", True)),
+            }
+        )
+    return containers
+
+
+def next_host_build(build: int, host_kind: str) -> Optional[int]:
+    """The build a host of ``host_kind`` moves to at its next feature upgrade, from the catalog.
+
+    Servers move to the next LTSC release, clients to the next client release; ``None`` when the
+    catalog knows none (the host runs the newest release).
+    """
+    for entry in all_releases():
+        if entry["build"] <= build or not entry.get("containers") or entry["kind"] not in (host_kind, "both"):
+            continue
+        if host_kind == "client" or entry.get("channel") == "LTSC":
+            return int(entry["build"])
+    return None
+
+
+def _supported(verdict: Mapping[str, Any]) -> bool:
+    return verdict["status"] in ("supported", "preview")
+
+
+def container_verdict(
+    container: Mapping[str, Any], host: Mapping[str, Any], host_kind: Optional[str], rules: str
+) -> dict[str, Any]:
+    """The core's verdict on a running container, and what it means for the next build change.
+
+    ``borrowed_luck``: it runs although the rules say it should not (for example an image of another
+    build under process isolation), so a restart or an update can stop it. ``survives_build_change``:
+    the rules still accept it with the same isolation once the host moves to ``next_host_build`` (the
+    next LTSC release for a server, the next release for a client); ``None`` when no newer build is known.
+    """
+    image_version, isolation = container.get("image_os_version"), container.get("isolation")
+    if not image_version or isolation not in ISOLATIONS or host_kind is None:
+        why = "the image has no OsVersion" if not image_version else "the isolation or host kind is unknown"
+        return {
+            "verdict": None,
+            "survives_build_change": None,
+            "next_host_build": None,
+            "borrowed_luck": None,
+            "unknown_reason": why,
+        }
+    verdict = container_compat(image_version, host["version"], isolation=isolation, host_kind=host_kind, rules=rules)
+    upgrade = next_host_build(int(host["build"]), host_kind)
+    survives = None
+    if upgrade is not None:
+        upgraded = f"{host['major']}.{host['minor']}.{upgrade}"
+        survives = _supported(
+            container_compat(image_version, upgraded, isolation=isolation, host_kind=host_kind, rules=rules)
+        )
+    return {
+        "verdict": verdict,
+        "survives_build_change": survives,
+        "next_host_build": upgrade,
+        "borrowed_luck": bool(container.get("running")) and not _supported(verdict),
+    }
+
+
+def tag_facts(host: str, host_kind: str, rules: str, repositories: Sequence[str]) -> dict[str, dict[str, list[str]]]:
+    """For each MCR repository, the official tags that run on the host, per isolation."""
+    return {
+        repo: {
+            isolation: compatible_image_tags(host, repo=repo, isolation=isolation, host_kind=host_kind, rules=rules)
+            for isolation in ISOLATIONS
+        }
+        for repo in repositories
+    }
+
+
+def build_host_facts(
+    raw: Mapping[str, Any],
+    *,
+    host_kind: Optional[str] = None,
+    rules: str = "documented",
+    repositories: Sequence[str] = REPOSITORIES,
+) -> dict[str, Any]:
+    """Build ``ansible_facts.wincontainers_host`` from the raw values of ``win_container_host_facts.ps1``.
+
+    Args:
+        raw: The ``raw`` dict the PowerShell returned.
+        host_kind: ``server`` or ``client`` to override the detection (needed for a bare build 26100).
+        rules: The rule set of the verdicts and tags: ``documented``, ``containerd`` or ``docker``.
+        repositories: The MCR repositories to list compatible tags for.
+
+    Raises:
+        WinCompatError: the registry values do not make a Windows version, or an option is out of range.
+    """
+    if host_kind is not None:
+        check_choice("host_kind", host_kind, HOST_KINDS)
+    registry = raw.get("registry") or {}
+    version = host_version(registry)
+    release = windows_release(version["build"])
+    kind = host_kind or host_kind_of(registry, release)
+    wanted = set(raw.get("gather_subset") or ["all"])
+    everything = "all" in wanted
+    facts: dict[str, Any] = {
+        "version": version,
+        "release": release,
+        "host_kind": kind,
+        "product_name": _text(registry.get("ProductName")),
+        "edition_id": _text(registry.get("EditionID")),
+        "installation_type": _text(registry.get("InstallationType")),
+        "display_version": _text(registry.get("DisplayVersion")),
+        "release_id": _text(registry.get("ReleaseId")),
+        "build_lab_ex": _text(registry.get("BuildLabEx")),
+        "features": feature_facts(raw.get("features")),
+        "warnings": [],
+    }
+    if kind is None:
+        facts["warnings"].append(
+            f"host kind unknown for build {version['build']} (no InstallationType or ProductName): "
+            "set host_kind to get compatible tags and container verdicts"
+        )
+    if everything or wanted & {"docker", "images", "containers"}:
+        docker = docker_facts(raw.get("docker"))
+        images = image_facts((raw.get("docker") or {}).get("images"))
+        containers = container_facts((raw.get("docker") or {}).get("containers"), images, docker["default_isolation"])
+        for container in containers:
+            container.update(container_verdict(container, version, kind, rules))
+        facts.update(docker=docker, images=images, containers=containers)
+    if everything or "containerd" in wanted:
+        containerd = raw.get("containerd") or {}
+        facts["containerd"] = {
+            "installed": bool(_text(containerd.get("version")) or _text(containerd.get("service"))),
+            "running": (_text(containerd.get("service")) or "").lower() == "running",
+            "version": _containerd_version(containerd.get("version")),
+        }
+    facts["compatible_tags"] = tag_facts(version["version"], kind, rules, repositories) if kind else {}
+    return facts
+
+
+def _containerd_version(text: object) -> Optional[str]:
+    """``v1.7.20`` from ``containerd github.com/containerd/containerd v1.7.20 8fc6bcff...``."""
+    found = re.search(r"\bv?(\d+\.\d+\.\d+[\w.+-]*)", _text(text) or "")
+    return found.group(1) if found else None

@@ -1,0 +1,118 @@
+"""The action plugin of win_container_host_facts with the PowerShell's raw answer replayed from real hosts."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+from unittest.mock import MagicMock
+
+import pytest
+from ansible.errors import AnsibleActionFail
+from ansible_collections.wincontainers.compat.plugins.action.win_container_host_facts import ActionModule
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "host_facts"
+SECRET = "W1nRM-S3cret!"
+TASK_VARS = {
+    "inventory_hostname": "win2019-01",
+    "ansible_connection": "winrm",
+    "ansible_user": "Administrator",
+    "ansible_password": SECRET,
+    "ansible_winrm_transport": "ntlm",
+}
+
+
+def recorded(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text())
+    return data
+
+
+def make_action(args: dict[str, Any], answer: dict[str, Any], *, check: bool = False, shell: str = "powershell"):
+    task = MagicMock()
+    task.args = args
+    task.async_val = 0
+    task.check_mode = check
+    task.diff = False
+    task.action = "wincontainers.compat.win_container_host_facts"
+    connection = MagicMock()
+    connection._shell.SHELL_FAMILY = shell
+    connection._shell.tmpdir = "C:\\Windows\\Temp"
+    action = ActionModule(task, connection, MagicMock(), loader=MagicMock(), templar=MagicMock())
+    action._execute_module = MagicMock(return_value=copy.deepcopy(answer))  # type: ignore[method-assign]
+    return action
+
+
+def module_answer(name: str) -> dict[str, Any]:
+    """What the PowerShell returns: the raw values plus the invocation Ansible.Basic adds."""
+    raw = recorded(name)["raw"]
+    return {"changed": False, "raw": raw, "invocation": {"module_args": {"gather_subset": raw["gather_subset"]}}}
+
+
+@pytest.mark.parametrize("check", [False, True])
+def test_facts_from_a_recorded_swarm_manager(check: bool) -> None:
+    action = make_action({}, module_answer("server2019_swarm_manager"), check=check)
+    result = action.run(task_vars=TASK_VARS)
+    facts = result["ansible_facts"]["wincontainers_host"]
+    expected = recorded("server2019_swarm_manager")["expected"]
+    assert result["changed"] is False
+    assert facts["version"]["version"] == expected["version"]
+    assert facts["docker"]["swarm"] == expected["docker"]["swarm"]
+    assert action._execute_module.call_count == 1, "one round trip"
+
+
+def test_only_module_options_reach_the_host() -> None:
+    action = make_action(
+        {"gather_subset": ["version", "docker"], "host_kind": "client", "rules": "containerd"},
+        module_answer("win11_24h2_pro"),
+    )
+    result = action.run(task_vars=TASK_VARS)
+    call = action._execute_module.call_args.kwargs
+    assert call["module_name"] == "wincontainers.compat.win_container_host_facts"
+    assert call["module_args"] == {"gather_subset": ["version", "docker"]}
+    assert result["ansible_facts"]["wincontainers_host"]["host_kind"] == "client"
+
+
+def test_unknown_host_kind_is_a_warning_not_a_guess() -> None:
+    result = make_action({}, module_answer("win11_24h2_pro")).run(task_vars=TASK_VARS)
+    assert result["ansible_facts"]["wincontainers_host"]["host_kind"] is None
+    assert any("host kind unknown" in warning for warning in result["warnings"])
+
+
+def test_credentials_never_reach_the_result() -> None:
+    answer = module_answer("server2019_swarm_manager")
+    answer["raw"]["docker"]["daemon_json"] = json.dumps(
+        {"registry-mirrors": [f"https://ci:{SECRET}@mirror.example.com"], "exec-opts": ["isolation=process"]}
+    )
+    result = make_action({}, answer).run(task_vars=TASK_VARS)
+    dumped = json.dumps(result)
+    assert SECRET not in dumped
+    assert "invocation" not in result
+    mirrors = result["ansible_facts"]["wincontainers_host"]["docker"]["daemon_json"]["registry-mirrors"]
+    assert mirrors == ["https://ci:********@mirror.example.com"]
+
+
+def test_a_posix_target_is_refused_before_running_anything() -> None:
+    action = make_action({}, module_answer("server2016_datacenter"), shell="sh")
+    with pytest.raises(AnsibleActionFail, match="PowerShell"):
+        action.run(task_vars=TASK_VARS)
+    action._execute_module.assert_not_called()
+
+
+def test_bad_options_are_refused_before_running_anything() -> None:
+    action = make_action({"gather_subset": ["everything"]}, module_answer("server2016_datacenter"))
+    with pytest.raises(AnsibleActionFail, match="gather_subset"):
+        action.run(task_vars=TASK_VARS)
+    action._execute_module.assert_not_called()
+
+
+def test_a_failing_module_is_reported() -> None:
+    action = make_action({}, {"failed": True, "msg": "Access is denied"})
+    with pytest.raises(AnsibleActionFail, match="Access is denied"):
+        action.run(task_vars=TASK_VARS)
+
+
+def test_raw_values_that_make_no_version_fail_clearly() -> None:
+    action = make_action({}, {"changed": False, "raw": {"registry": {"ProductName": "Windows Server 2019"}}})
+    with pytest.raises(AnsibleActionFail, match="win_container_host_facts"):
+        action.run(task_vars=TASK_VARS)
