@@ -35,7 +35,8 @@ https://github.com/microsoft/Windows-Containers/issues/591); the result carries 
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+import functools
+from typing import Any, Callable, NamedTuple, Optional
 
 from ansible_collections.wincontainers.compat.plugins.module_utils import catalog
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import check_choice
@@ -302,6 +303,36 @@ def status_of(image: WindowsVersion, host: WindowsVersion, isolation: str, host_
     return _verdict(image, host, isolation, host_kind, rules)[0]
 
 
+class _Judgement(NamedTuple):
+    """Everything ``container_compat`` decides for one (image, host, isolation, host kind), shared by its calls."""
+
+    kind: str
+    verdicts: dict[str, Verdict]
+    disagreement: Optional[dict[str, str]]
+    revision_check: str
+    caveats: tuple[str, ...]
+    image_release: dict[str, Any]
+    host_release: dict[str, Any]
+
+
+@functools.lru_cache(maxsize=4096)
+def _judge(img: WindowsVersion, hst: WindowsVersion, isolation: str, host_kind: str) -> _Judgement:
+    """The verdicts of every rule set; cached, so callers must copy what they hand out."""
+    kind = effective_host_kind(hst.build, host_kind)
+    verdicts = {name: _verdict(img, hst, isolation, kind, name) for name in RULE_SETS}
+    statuses = {name: verdict[0] for name, verdict in verdicts.items()}
+    same_build = img.build == hst.build == LTSC2016 and isolation == "process"
+    return _Judgement(
+        kind=kind,
+        verdicts=verdicts,
+        disagreement=statuses if len(set(statuses.values())) > 1 else None,
+        revision_check=_revision_check(img, hst) if same_build else "not_required",
+        caveats=tuple(_caveats(img, hst, isolation, kind)),
+        image_release=_release_summary(img.build),
+        host_release=_release_summary(hst.build),
+    )
+
+
 def container_compat(
     image: object,
     host: object,
@@ -320,27 +351,24 @@ def container_compat(
     check_choice("host_kind", host_kind, HOST_KINDS)
     check_choice("rules", rules, RULE_SETS)
     img, hst = _versions(image, host)
-    kind = effective_host_kind(hst.build, host_kind)
-    verdicts = {name: _verdict(img, hst, isolation, kind, name) for name in RULE_SETS}
-    statuses = {name: verdict[0] for name, verdict in verdicts.items()}
-    status, reason = verdicts[rules]
-    if kind != host_kind:
-        reason += f" (build {hst.build} ships only as a {kind} OS, so it is judged as a {kind} host)"
-    same_build = img.build == hst.build == LTSC2016 and isolation == "process"
+    judged = _judge(img, hst, isolation, host_kind)
+    status, reason = judged.verdicts[rules]
+    if judged.kind != host_kind:
+        reason += f" (build {hst.build} ships only as a {judged.kind} OS, so it is judged as a {judged.kind} host)"
     return {
         "status": status,
         "reason": reason,
         "rules": rules,
         "isolation": isolation,
-        "host_kind": kind,
+        "host_kind": judged.kind,
         "image_version": img.as_dict(),
         "host_version": hst.as_dict(),
-        "image_release": _release_summary(img.build),
-        "host_release": _release_summary(hst.build),
-        "revision_check": _revision_check(img, hst) if same_build else "not_required",
-        "caveats": _caveats(img, hst, isolation, kind),
-        "verdicts": {name: {"status": s, "reason": r} for name, (s, r) in verdicts.items()},
-        "disagreement": statuses if len(set(statuses.values())) > 1 else None,
+        "image_release": dict(judged.image_release),
+        "host_release": dict(judged.host_release),
+        "revision_check": judged.revision_check,
+        "caveats": list(judged.caveats),
+        "verdicts": {name: {"status": s, "reason": r} for name, (s, r) in judged.verdicts.items()},
+        "disagreement": dict(judged.disagreement) if judged.disagreement else None,
     }
 
 

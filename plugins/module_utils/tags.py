@@ -86,7 +86,7 @@ def parse_image_reference(ref: object) -> dict[str, Any]:
     name = f"{registry}/{path}" if registry else path
     if len(name) > 255:
         raise ImageReferenceError(f"the name of {describe(ref)} is longer than 255 characters (the registry limit)")
-    namespace, _, repository = path.rpartition("/")
+    namespace, _slash, repository = path.rpartition("/")
     return {
         "registry": registry,
         "path": path,

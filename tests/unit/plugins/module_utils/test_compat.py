@@ -433,3 +433,16 @@ def test_any_input_gives_a_result_or_the_documented_error(value: object, isolati
         except WinCompatError:
             continue
         assert result["status"] in STATUSES
+
+
+def test_results_are_independent_copies() -> None:
+    first = container_compat("ltsc2022", "10.0.26200.1", "process", "client")
+    first["caveats"].append("changed")
+    first["disagreement"]["docker"] = "changed"
+    first["verdicts"]["docker"]["status"] = "changed"
+    first["host_release"]["name"] = "changed"
+    second = container_compat("ltsc2022", "10.0.26200.1", "process", "client")
+    assert second["caveats"] == []
+    assert second["disagreement"]["docker"] == S
+    assert second["verdicts"]["docker"]["status"] == S
+    assert second["host_release"]["name"] == "Windows 11, version 25H2"
