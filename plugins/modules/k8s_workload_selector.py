@@ -16,7 +16,7 @@ description:
     the pods to nodes of that build.
   - Only the selector keys it manages are written (C(kubernetes.io/os) and O(selector_label)); every other
     C(nodeSelector) key is kept. The write is a JSON merge patch of those keys only.
-  - Workloads whose images need different builds are reported in RV(findings) and not changed: no node runs them
+  - Workloads whose images need different builds are reported in RV(findings) and not changed, since no node runs them
     all with process isolation. Workloads with no image of a known Windows build, and no
     C(kubernetes.io/os=windows) selector, are treated as Linux workloads and left alone.
   - One list call per kind. A Job's pod template is immutable on most clusters; the refusal is reported in
@@ -79,7 +79,7 @@ options:
   images:
     description:
       - Builds of images whose tags do not tell, by full image reference or by repository, for example
-        V({"registry.example.com/shop/web": "ltsc2022"}). Values take anything the version parser reads.
+        C(registry.example.com/shop/web) mapped to V(ltsc2022). Values take anything the version parser reads.
     type: dict
     default: {}
 attributes:
