@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 PLUGINS = Path(__file__).resolve().parents[3] / "plugins"
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SHELL_SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Fragments of real outputs, so that generated texts come close to the parser's patterns.
 FRAGMENTS = st.sampled_from(
@@ -168,7 +169,7 @@ SHELLS = _plugins("filter", "FilterModule", "filters") + _plugins("test", "TestM
 
 @pytest.mark.parametrize(("name", "plugin"), SHELLS, ids=[name for name, _plugin in SHELLS])
 def test_shells_let_only_ansible_filter_error_escape(name: str, plugin: Callable[..., Any]) -> None:
-    @SETTINGS
+    @SHELL_SETTINGS
     @given(
         st.lists(VALUES, min_size=1, max_size=3),
         st.dictionaries(st.sampled_from(["isolation", "host_kind", "rules", "repo", "pin"]), SCALARS, max_size=2),
