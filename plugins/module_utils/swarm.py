@@ -98,6 +98,11 @@ def unavailable_reason(node: Node) -> Optional[str]:
     return None
 
 
+def is_windows_node(node: Node, os_label: str = DEFAULT_OS_LABEL) -> bool:
+    """A Windows node: its platform says so, or it carries OS_LABEL=windows."""
+    return node.os == WINDOWS or bool(os_label and node.labels.get(os_label, "").lower() == WINDOWS)
+
+
 def resolve_node(ref: str, nodes: Sequence[Node]) -> Node:
     """The node whose id or (unique) hostname is REF; an unknown or ambiguous REF is an error."""
     for node in nodes:
@@ -654,6 +659,7 @@ def service_report(
     fleet: Fleet,
     given_version: object = None,
     version_label: str = DEFAULT_VERSION_LABEL,
+    os_label: str = DEFAULT_OS_LABEL,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """One service of the report (desired vs running, failing tasks) and its findings."""
     version = image_version(service.image, given_version)
@@ -667,7 +673,8 @@ def service_report(
     subject = f"service {service.name}"
     found: list[dict[str, Any]] = []
     seen: set[tuple[Optional[str], str]] = set()
-    for task in failing:
+    converged = not desired or running >= desired
+    for task in [] if converged else failing:  # past failures of a converged service are history, not findings
         key = (task["node_id"], task["class"])
         if key in seen:
             continue
@@ -685,7 +692,7 @@ def service_report(
                 hresult=task["hresult"],
             )
         )
-    if desired and running < desired:
+    if not converged:
         found.append(
             finding(
                 "service_not_converged",
@@ -697,7 +704,7 @@ def service_report(
             )
         )
     if version is not None:
-        found += placement_findings(service, version, fleet, version_label)
+        found += placement_findings(service, version, fleet, version_label, os_label)
     report = {
         "id": service.id,
         "name": service.name,
@@ -715,11 +722,11 @@ def service_report(
 
 
 def placement_findings(
-    service: ServiceView, version: WindowsVersion, fleet: Fleet, version_label: str
+    service: ServiceView, version: WindowsVersion, fleet: Fleet, version_label: str, os_label: str = DEFAULT_OS_LABEL
 ) -> list[dict[str, Any]]:
     """Nodes the constraints allow where the image cannot run; no eligible node at all."""
     isolation = "hyperv" if service.isolation == "hyperv" else "process"
-    allowed = [n for n in fleet.nodes if n.os in ("", WINDOWS) and constraints_allow(service.constraints, n)]
+    allowed = [n for n in fleet.nodes if is_windows_node(n, os_label) and constraints_allow(service.constraints, n)]
     bad = [(n.hostname, v) for n in allowed if (v := fleet.version(n.id)) and not runs(version, v, isolation)]
     subject = f"service {service.name}"
     found = []
