@@ -67,14 +67,14 @@ class Bench:
         path = self.workdir / f"{self.count:02d}-{name}.yml"
         path.write_text(json.dumps(playbook, indent=1))
         assert self.cluster.audit_log is not None
-        _, _, self.offset = count_requests(self.cluster.audit_log, since=self.offset)
+        _count, _verbs, self.offset = count_requests(self.cluster.audit_log, since=self.offset)
         start = time.perf_counter()
         run = run_playbook(path, inventory="localhost,", timeout=7200)
         wall = time.perf_counter() - start
         if run.returncode != 0:
             raise SystemExit(f"{name} failed:\n{run.explain()}")
         time.sleep(0.5)  # let the audit log catch up with the last responses
-        requests, _, self.offset = count_requests(self.cluster.audit_log, since=self.offset)
+        requests, _verbs, self.offset = count_requests(self.cluster.audit_log, since=self.offset)
         return wall, requests, run
 
 
@@ -136,9 +136,9 @@ def measure(cluster: KubeCluster, workdir: Path, total: int, sample: int) -> int
     for body in loop_nodes:
         plan = plan_node(body, LabelOptions())
         items.append({"name": plan.name, "labels": plan.after})
-    empty_s, empty_req, _ = bench.run("loop-empty", play(loop_task(kubeconfig, [])))
-    loop_first_s, loop_first_req, _ = bench.run("loop-first", play(loop_task(kubeconfig, items)))
-    loop_noop_s, loop_noop_req, _ = bench.run("loop-noop", play(loop_task(kubeconfig, items)))
+    empty_s, empty_req, _run = bench.run("loop-empty", play(loop_task(kubeconfig, [])))
+    loop_first_s, loop_first_req, _run = bench.run("loop-first", play(loop_task(kubeconfig, items)))
+    loop_noop_s, loop_noop_req, _run = bench.run("loop-noop", play(loop_task(kubeconfig, items)))
 
     def per_node(wall: float) -> float:
         return (wall - empty_s) / sample

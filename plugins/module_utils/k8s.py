@@ -178,7 +178,7 @@ class LabelOptions:
 
 def check_label_key(key: str) -> str:
     """Validate a label key (``prefix/name``), raising :class:`OptionError` naming it."""
-    prefix, _, name = key.rpartition("/")
+    prefix, _sep, name = key.rpartition("/")
     if not _LABEL_NAME.match(name) or (prefix and (len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix))):
         raise OptionError(
             f"label key {describe(key)} is not valid; expected [prefix/]name with name of up to 63 characters "
@@ -740,7 +740,7 @@ def workload_report(
         "blocked_nodes": blocked,
     }
     findings: list[dict[str, Any]] = []
-    builds = sorted({version.build for _, version in known})
+    builds = sorted({version.build for _image, version in known})
     image_text = ", ".join(f"{image} ({version.version})" for image, version in known)
     selector_fix = (
         f"set nodeSelector {WINDOWS_BUILD_LABEL}=10.0.{builds[0]} (wincontainers.compat.k8s_workload_selector)"

@@ -304,7 +304,7 @@ def patch_nodes(
 
     def one(plan: Any) -> tuple[str, str]:
         current = plan
-        for _ in range(api.retries + 1):
+        for _attempt in range(api.retries + 1):
             try:
                 api.merge_patch(node_path(current.name), merge_patch_labels(current.changes, current.resource_version))
                 return plan.name, "patched"

@@ -22,7 +22,7 @@ description:
     C(image_newer_than_host), C(no_matching_manifest), C(container_exited_unexpectedly) ...) with the fix;
   - RV(findings), every problem in the shared findings shape, the input of the compliance role.
 author:
-  - wincontainers.compat maintainers
+  - wincontainers.compat maintainers (@wincontainers)
 extends_documentation_fragment:
   - wincontainers.compat.k8s
 options:
@@ -69,6 +69,7 @@ attributes:
     description: The module only reads; it runs the same in check mode.
   diff_mode:
     support: none
+    description: Nothing changes, so there is no diff.
   idempotent:
     support: full
     description: It never changes anything.
@@ -236,7 +237,7 @@ def main() -> None:
             classes = {}
         workloads = []
         for kind in WORKLOAD_KINDS:
-            _, items = list_workloads(api, kind, namespace)
+            _group, items = list_workloads(api, kind, namespace)
             for obj in items:
                 report, found = workload_report(obj, kind, win_nodes, classes, params["images"], params["rules"])
                 if report is not None:

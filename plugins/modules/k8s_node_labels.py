@@ -27,7 +27,7 @@ description:
   - A build whose label needs a revision the node does not report (old kubelets on Windows Server 2016) gets
     no osbuild label; the node is reported in RV(findings) with the fix (pass O(host_facts)).
 author:
-  - wincontainers.compat maintainers
+  - wincontainers.compat maintainers (@wincontainers)
 extends_documentation_fragment:
   - wincontainers.compat.k8s
 options:

@@ -22,7 +22,7 @@ description:
   - Only classes labelled C(app.kubernetes.io/managed-by=wincontainers.compat) are changed or, with O(prune),
     deleted. A class whose handler differs is deleted and created again (the handler is immutable).
 author:
-  - wincontainers.compat maintainers
+  - wincontainers.compat maintainers (@wincontainers)
 extends_documentation_fragment:
   - wincontainers.compat.k8s
 options:

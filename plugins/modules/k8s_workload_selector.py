@@ -22,7 +22,7 @@ description:
   - One list call per kind. A Job's pod template is immutable on most clusters; the refusal is reported in
     RV(failed_workloads) and the other workloads are still updated.
 author:
-  - wincontainers.compat maintainers
+  - wincontainers.compat maintainers (@wincontainers)
 extends_documentation_fragment:
   - wincontainers.compat.k8s
 options:

@@ -272,7 +272,7 @@ def _bind_reader(cluster: KubeCluster) -> None:
 def _wait_default_namespace(cluster: KubeCluster, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        status, _ = _request(f"{cluster.host}/api/v1/namespaces/default", cluster.admin_token, cluster.ca_file)
+        status, _text = _request(f"{cluster.host}/api/v1/namespaces/default", cluster.admin_token, cluster.ca_file)
         if status == 200:
             return
         time.sleep(0.3)

@@ -73,8 +73,8 @@ def container_status(image: str, state: dict[str, Any], last: dict[str, Any] | N
 @pytest.fixture
 def diag(kube_apiserver: KubeCluster, recorded_nodes: dict[str, dict]) -> Iterator[dict[str, str]]:
     ensure_namespace(kube_apiserver, NS)
-    node_2019 = next(n for n, f in recorded_nodes.items() if f["name"] == "worker-win-2")
-    node_2022 = next(n for n, f in recorded_nodes.items() if f["name"] == "akspoolws000000")
+    by_fixture = {f["name"]: n for n, f in recorded_nodes.items()}
+    node_2019, node_2022 = by_fixture["worker-win-2"], by_fixture["akspoolws000000"]
     for name, images, selector in WORKLOADS:
         create_workload(kube_apiserver, NS, workload_body("Deployment", name, images, selector))
     # CrashLoopBackOff whose last termination carries 0xc0370101 (ContainerCannotRun), as dockershim reported it.
@@ -123,7 +123,7 @@ def diag(kube_apiserver: KubeCluster, recorded_nodes: dict[str, dict]) -> Iterat
     try:
         yield {"node_2019": node_2019, "node_2022": node_2022}
     finally:
-        for name, _, _ in WORKLOADS:
+        for name, *_rest in WORKLOADS:
             kube_apiserver.call("DELETE", workload_path("Deployment", NS, name))
         for pod_name in ("crashloop", "pullfail", "exited", "healthy"):
             kube_apiserver.call("DELETE", f"/api/v1/namespaces/{NS}/pods/{pod_name}", {"gracePeriodSeconds": 0})

@@ -34,7 +34,7 @@ def fleet(kube_apiserver: KubeCluster) -> Iterator[None]:
     try:
         yield
     finally:
-        for name, _, _ in WORKLOADS:
+        for name, *_rest in WORKLOADS:
             kube_apiserver.call("DELETE", workload_path("Deployment", NS, name))
 
 
@@ -42,7 +42,7 @@ def state(cluster: KubeCluster, nodes: dict[str, dict]) -> dict[str, Any]:
     labels = {name: get_node(cluster, name)["metadata"]["labels"] for name in nodes}
     selectors = {
         name: cluster.call("GET", workload_path("Deployment", NS, name))["spec"]["template"]["spec"].get("nodeSelector")
-        for name, _, _ in WORKLOADS
+        for name, *_rest in WORKLOADS
     }
     return {"labels": labels, "selectors": selectors}
 

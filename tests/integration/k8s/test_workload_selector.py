@@ -38,7 +38,7 @@ def shop(kube_apiserver: KubeCluster) -> Iterator[dict[tuple[str, str], dict[str
     try:
         yield made
     finally:
-        for kind, name, _, _ in WORKLOADS:
+        for kind, name, *_rest in WORKLOADS:
             # Background: without a controller manager an orphaning delete would wait for the garbage collector.
             kube_apiserver.call("DELETE", workload_path(kind, NS, name), {"propagationPolicy": "Background"})
 
@@ -50,7 +50,7 @@ def pod_spec(cluster: KubeCluster, kind: str, name: str) -> dict[str, Any]:
 
 
 def selectors(cluster: KubeCluster) -> dict[str, dict[str, str]]:
-    return {name: pod_spec(cluster, kind, name).get("nodeSelector") or {} for kind, name, _, _ in WORKLOADS}
+    return {name: pod_spec(cluster, kind, name).get("nodeSelector") or {} for kind, name, *_rest in WORKLOADS}
 
 
 def test_selectors_match_image_builds_and_keep_other_keys(
