@@ -57,9 +57,8 @@ _HOST_VERSION = re.compile(r"Host OS Version:\s*" + _V + r"|Host is Microsoft Wi
 _WINDOWS_IMAGE = re.compile(
     r"(?:mcr\.microsoft\.com/)?windows/(?:servercore|nanoserver|server|windows)\b|windowsservercore|nanoserver", re.I
 )
-_IMAGE_REF = re.compile(
-    r"(?<![\w./-])((?:[a-z0-9.-]+(?::\d+)?/)?[a-z0-9._/-]*(?:servercore|nanoserver|windows)[a-z0-9._/-]*:[\w.-]+)", re.I
-)
+_IMAGE_REF = re.compile(r"(?<![\w./-])((?:[a-z0-9.-]+(?::\d+)?/)?[a-z0-9._/-]+:[\w.-]+)", re.I)
+_WINDOWS_WORDS = ("servercore", "nanoserver", "windows")
 _FIELDS = ("msg", "stderr", "stdout", "module_stderr", "module_stdout", "err", "error", "message", "Err")
 
 
@@ -92,6 +91,8 @@ def _image_version_from_ref(text: str) -> tuple[Optional[str], Optional[str]]:
     """The first Windows image reference in the text and the version its tag names, if any."""
     for match in _IMAGE_REF.finditer(text):
         reference = match.group(1).rstrip(".,;:")
+        if not any(word in reference.lower() for word in _WINDOWS_WORDS):
+            continue
         version = _version(reference)
         if version:
             return reference, version
@@ -119,10 +120,25 @@ def _named(version: Optional[str], what: str) -> str:
     return f"the {what} ({version}{'; ' + hint if hint else ''})"
 
 
+def _variant(host: Optional[str], text: str) -> str:
+    """`` (mcr.microsoft.com/windows/nanoserver:ltsc2022)``: the image of the text retargeted to the host's release."""
+    reference = _image_version_from_ref(text)[0]
+    if not host or not reference:
+        return ""
+    from ansible_collections.wincontainers.compat.plugins.module_utils.tags import retarget_image
+
+    try:
+        variant = retarget_image(reference, host)
+    except WinCompatError:
+        return ""
+    return f" ({variant})" if variant != reference else ""
+
+
 def _advice_os_mismatch(host: Optional[str], image: Optional[str], text: str) -> str:
     return (
         f"Process isolation needs an image built for the same Windows build as the host: {_named(image, 'image')} "
-        f"does not match {_named(host, 'host')}. Use the image variant of the host's release, or run it with "
+        f"does not match {_named(host, 'host')}. Use the image variant of the host's release{_variant(host, text)}, "
+        "or run it with "
         "--isolation=hyperv (Hyper-V isolation runs images of the same or an older build than the host). "
         "Windows Server 2016 hosts also need the same revision (UBR) under process isolation."
     )
@@ -131,8 +147,9 @@ def _advice_os_mismatch(host: Optional[str], image: Optional[str], text: str) ->
 def _advice_newer(host: Optional[str], image: Optional[str], text: str) -> str:
     return (
         f"{_named(image, 'image')[0].upper()}{_named(image, 'image')[1:]} is newer than {_named(host, 'host')}; "
-        "no isolation mode runs an image newer than the host. Use the image variant of the host's release "
-        "(or an older one with --isolation=hyperv), or upgrade the host to the image's release."
+        f"no isolation mode runs an image newer than the host. Use the image variant of the host's release"
+        f"{_variant(host, text)} (or an older one with --isolation=hyperv), or upgrade the host to the image's "
+        "release."
     )
 
 
@@ -152,7 +169,8 @@ def _advice_manifest(host: Optional[str], image: Optional[str], text: str) -> st
         )
     return (
         f"The image's manifest list has no entry {containerd_or_docker(text)} accepts for {_named(host, 'host')}. "
-        "Pick a tag published for the host's release (for example the host's ltsc/SAC tag, or 10.0.B.R with "
+        f"Pick a tag published for the host's release{_variant(host, text)} (for example the host's ltsc/SAC tag, "
+        "or 10.0.B.R with "
         "the host's build), or upgrade the host. If the platform reads 'unknown', also check that the engine "
         "runs Windows containers."
     )

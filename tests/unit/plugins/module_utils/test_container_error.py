@@ -59,3 +59,19 @@ def test_image_newer_wins_over_a_code_in_the_same_text() -> None:
 def test_non_text_is_refused_with_a_clear_error(value: object) -> None:
     with pytest.raises(WinCompatError, match="error text"):
         container_error(value)
+
+
+def test_advice_names_the_image_for_the_hosts_release() -> None:
+    recorded = next(case for case in CASES if case["source"].endswith("/navcontainerhelper/issues/461"))
+    text = recorded["text"].replace("mcr.microsoft.com/businesscentral/onprem:latest-ltsc2019", DOTNET_2019)
+    result = container_error(text)
+    assert result["image"] == DOTNET_2019
+    assert f"host's release ({DOTNET_2019.replace('ltsc2019', '1903')})" in result["advice"]
+
+
+def test_no_variant_is_offered_when_the_host_release_has_none() -> None:
+    recorded = next(case for case in CASES if case["source"].endswith("/Windows-Containers/issues/155"))
+    assert "(mcr.microsoft.com/" not in container_error(recorded["text"])["advice"]
+
+
+DOTNET_2019 = "mcr.microsoft.com/dotnet/framework/aspnet:4.8-windowsservercore-ltsc2019"
