@@ -27,6 +27,11 @@ except ImportError as exc:  # pragma: no cover - reported by the module
     DOCKER_IMPORT_ERROR = exc
     APIError = DockerException = Exception
 
+try:
+    from requests.adapters import HTTPAdapter
+except ImportError:  # pragma: no cover - requests comes with the Docker SDK
+    HTTPAdapter = object  # type: ignore[misc,assignment]
+
 DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock"
 
 
@@ -115,11 +120,10 @@ def connect(params: Mapping[str, Any]) -> Any:
         tls = TLSConfig(
             client_cert=(settings["cert"], settings["key"]) if settings["cert"] else None,
             ca_cert=settings["ca"] if settings["verify"] else None,
-            verify=settings["ca"] or True if settings["verify"] else False,
-            assert_hostname=settings["hostname"] if settings["verify"] else False,
+            verify=(settings["ca"] or True) if settings["verify"] else False,
         )
     try:
-        return docker.APIClient(
+        api = docker.APIClient(
             base_url=base_url(str(params.get("docker_host") or DEFAULT_DOCKER_HOST), bool(tls)),
             version=str(params.get("api_version") or "auto"),
             timeout=int(params.get("timeout") or 60),
@@ -127,6 +131,21 @@ def connect(params: Mapping[str, Any]) -> Any:
         )
     except DockerException as exc:
         raise DockerClientError(f"cannot reach the Docker Engine at {params.get('docker_host')}: {exc}") from exc
+    if tls and settings["verify"] and settings["hostname"]:
+        api.mount("https://", _HostnameAdapter(str(settings["hostname"])))
+    return api
+
+
+class _HostnameAdapter(HTTPAdapter):
+    """Verifies the engine's certificate against ``tls_hostname`` instead of the host in the URL."""
+
+    def __init__(self, hostname: str) -> None:
+        self.hostname = hostname
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["assert_hostname"] = self.hostname
+        super().init_poolmanager(*args, **kwargs)
 
 
 def post_json(api: Any, path: str, body: Any, params: Optional[Mapping[str, Any]] = None) -> Any:
