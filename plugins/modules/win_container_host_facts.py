@@ -128,7 +128,11 @@ ansible_facts:
             image_os_version: 10.0.17763.1158
             isolation: process
             verdict: {status: supported}
+            next_host_build: 20348
             survives_build_change: false
             borrowed_luck: false
-        compatible_tags: {servercore: {process: [ltsc2019, "1809"], hyperv: [ltsc2019, "1809", ltsc2016, "1607"]}}
+        compatible_tags:
+          servercore:
+            process: [ltsc2019, "1809"]
+            hyperv: [ltsc2019, "1809", "1803", "1709", ltsc2016]
 """
