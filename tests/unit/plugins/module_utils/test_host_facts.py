@@ -258,3 +258,31 @@ def test_bad_input_names_what_was_wrong() -> None:
         build_host_facts(RECORDED["server2016_datacenter"]["raw"], host_kind="desktop")
     with pytest.raises(WinCompatError):
         build_host_facts({"registry": {"ProductName": "Windows Server 2019 Standard"}})
+
+
+def test_the_powershell_returns_what_the_builder_reads() -> None:
+    """Every raw key the builder reads is one the PowerShell sets (the replayed fixtures use the same keys)."""
+    script = (Path(__file__).resolve().parents[4] / "plugins" / "modules" / "win_container_host_facts.ps1").read_text()
+    registry_keys = RECORDED["server2019_swarm_manager"]["raw"]["registry"]
+    for key in registry_keys:
+        assert f"'{key}'" in script, key
+    for key in (
+        "cli =",
+        "service =",
+        "daemon_json_path =",
+        "daemon_json =",
+        ".info =",
+        ".version =",
+        ".containers =",
+        ".images =",
+        "gather_subset =",
+    ):
+        assert key in script, key
+    for argv in (
+        "@('info', '--format', '{{json .}}')",
+        "@('version', '--format', '{{json .}}')",
+        "@('ps', '--quiet', '--no-trunc')",
+        "@('container', 'inspect')",
+        "@('image', 'inspect')",
+    ):
+        assert argv in script, f"docker is not called with the fixed arguments {argv}"
