@@ -24,6 +24,7 @@ try:
     from kubernetes import client as k8s_client_lib
     from kubernetes import config as k8s_config
     from kubernetes.config.config_exception import ConfigException
+    from urllib3.util import Retry
 
     HAS_KUBERNETES = True
     KUBERNETES_IMPORT_ERROR: Optional[Exception] = None
@@ -124,6 +125,9 @@ def _configuration(params: Mapping[str, Any]) -> Any:
         if params.get(option):
             setattr(cfg, attribute, params[option])
     cfg.verify_ssl = params.get("validate_certs") is not False  # TLS verification unless turned off
+    # One HTTP request per attempt: urllib3 would otherwise retry 429/503 with Retry-After on its own,
+    # unseen by the request count and the backoff of KubeApi.request.
+    cfg.retries = Retry(total=0, redirect=3, respect_retry_after_header=False, raise_on_redirect=False)
     headers = params.get("proxy_headers") or {}
     if any(headers.values()):
         from urllib3.util import make_headers
