@@ -203,7 +203,8 @@ class ActionModule(ActionBase):
         hostvars = task_vars.get("hostvars") or {}
         hosts: dict[str, Any] = {}
         for name in names:
-            variables = hostvars.get(name, {})
+            # hostvars of a name outside the inventory is an undefined value, not a mapping: test membership first
+            variables = hostvars[name] if name in hostvars else {}  # noqa: SIM401
             facts = args["facts"].get(name) or (variables.get("ansible_facts") or {}).get(FACTS_KEY)
             hosts[name] = facts or variables.get(FACTS_KEY) or recorded.get(name)
             target = args["targets"].get(name) or variables.get(TARGET_VAR) or targets.get(name)

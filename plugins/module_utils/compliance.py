@@ -11,6 +11,7 @@ distinct (image, host, isolation, host kind) so a fleet of identical hosts costs
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
@@ -37,6 +38,7 @@ ISOLATION_POLICIES = ("any", "process", "hyperv", "auto")
 RULE_SETS = ("documented", "containerd", "docker")
 RUNNING_OK = ("supported", "preview")
 HOSTS_SUITE = "hosts"
+MAX_LISTED = 5  # nodes named in a placement finding's message; its ``hosts`` lists them all
 HOST_CHECKS = (
     "facts_present",
     "host_support",
@@ -607,6 +609,10 @@ def selector_allows(selector: Mapping[str, Any], labels: Mapping[str, str]) -> b
     return all(labels.get(str(key)) == str(value) for key, value in selector.items())
 
 
+def _selector_allows_node(selector: Mapping[str, Any], node: Mapping[str, Any]) -> bool:
+    return selector_allows(selector, node_labels(node))
+
+
 def _label_checks(
     check: str, node: Mapping[str, Any], view: HostView, keys: Sequence[str], fix: str, required: Sequence[str] = ()
 ) -> list[dict[str, Any]]:
@@ -641,7 +647,9 @@ def _label_checks(
 def _placement_finding(
     check: str, subject: str, image: str, version: WindowsVersion, bad: list[tuple[str, str]], fix: str
 ) -> dict[str, Any]:
-    where = ", ".join(f"{name} ({host_version})" for name, host_version in bad)
+    where = ", ".join(f"{name} ({host_version})" for name, host_version in bad[:MAX_LISTED])
+    if len(bad) > MAX_LISTED:
+        where += f" and {len(bad) - MAX_LISTED} more"
     return finding(
         check,
         "critical",
@@ -654,24 +662,59 @@ def _placement_finding(
     )
 
 
+@dataclass
+class NodeClass:
+    """Windows nodes that placement cannot tell apart: same labels, role, OS, real version and isolation."""
+
+    node: Mapping[str, Any]
+    real: Optional[WindowsVersion]
+    isolation: str
+    kind: str
+    members: list[tuple[str, str, Mapping[str, Any]]] = field(default_factory=list)
+
+
+def node_classes(nodes: Sequence[Mapping[str, Any]], matched: Mapping[int, HostView]) -> list[NodeClass]:
+    """Group the Windows nodes of a cluster once, so each service or workload costs one check per class."""
+    classes: dict[tuple[Any, ...], NodeClass] = {}
+    for position, node in enumerate(nodes):
+        host = matched.get(position)
+        if not _is_windows(node, host):
+            continue
+        real = real_version(node, host)
+        isolation, kind = (host.isolation, host.kind) if host else ("process", "server")
+        labels = tuple(sorted(node_labels(node).items()))
+        key = (labels, node.get("role"), node.get("os"), real.version if real else None, isolation, kind)
+        group = classes.get(key)
+        if group is None:
+            group = classes[key] = NodeClass(node=node, real=real, isolation=isolation, kind=kind)
+        group.members.append((host.name if host else node_name(node), real.version if real else "?", node))
+    return list(classes.values())
+
+
 def unfit_nodes(
     version: WindowsVersion,
-    nodes: Iterable[tuple[int, Mapping[str, Any]]],
-    matched: Mapping[int, HostView],
+    classes: Iterable[NodeClass],
+    allows: Callable[[Mapping[str, Any]], bool],
     verdicts: Verdicts,
     isolation: Optional[str],
+    per_node: bool = False,
 ) -> list[tuple[str, str]]:
-    """``(name, real version)`` of the nodes where the image does not run (``isolation`` None: the host's default)."""
-    bad = []
-    for position, node in nodes:
-        host = matched.get(position)
-        real = real_version(node, host)
-        if real is None:
+    """``(name, real version)`` of the nodes ``allows`` admits where the image does not run.
+
+    ``isolation`` None means each host's default. ``per_node`` evaluates ``allows`` on every node (for
+    constraints on node names or ids), else once per class.
+    """
+    bad: list[tuple[str, str]] = []
+    for group in classes:
+        if group.real is None:
             continue
-        mode = isolation or (host.isolation if host else "process")
-        kind = host.kind if host else "server"
-        if verdicts(version.version, real.version, mode, kind)["status"] not in (*RUNNING_OK, "unknown"):
-            bad.append((host.name if host else node_name(node), real.version))
+        verdict = verdicts(version.version, group.real.version, isolation or group.isolation, group.kind)
+        if verdict["status"] in (*RUNNING_OK, "unknown"):
+            continue
+        if per_node:
+            bad += [(name, real) for name, real, node in group.members if allows(node)]
+        elif allows(group.node):
+            bad += [(name, real) for name, real, _node in group.members]
     return bad
 
 
@@ -703,7 +746,7 @@ def check_swarm(
             label_fix,
             required=[policy.swarm_version_label],
         )
-    windows_nodes = [(pos, n) for pos, n in enumerate(nodes) if _is_windows(n, matched.get(pos))]
+    classes = node_classes(nodes, matched)
     for service in state.get("services") or []:
         subject = f"service {service.get('name') or service.get('id')}"
         image = str(service.get("image") or "")
@@ -716,8 +759,10 @@ def check_swarm(
             continue
         found += _orchestrator_image_support(subject, image, version, policy)
         constraints = service.get("constraints") or service.get("placement_constraints") or []
-        allowed = [(pos, node) for pos, node in windows_nodes if swarm_constraint_allows(constraints, node)]
-        bad = unfit_nodes(version, allowed, matched, verdicts, None)
+        per_node = any(str(c).strip().startswith(("node.hostname", "node.id")) for c in constraints)
+        bad = unfit_nodes(
+            version, classes, functools.partial(swarm_constraint_allows, constraints), verdicts, None, per_node
+        )
         if bad:
             found.append(
                 _placement_finding(
@@ -811,7 +856,7 @@ def check_k8s(
         checks.append((suite, f"node {node_name(nodes[position])}", "k8s_node_labels"))
         found += _label_checks("k8s_node_labels", nodes[position], view, policy.k8s_version_labels, label_fix)
     runtime_classes = {str(rc.get("name")): rc for rc in state.get("runtime_classes") or [] if rc.get("name")}
-    windows_nodes = [(pos, n) for pos, n in enumerate(nodes) if _is_windows(n, matched.get(pos))]
+    classes = node_classes(nodes, matched)
     for workload in state.get("workloads") or []:
         subject = f"{workload.get('kind', 'workload')} {workload.get('namespace', 'default')}/{workload.get('name')}"
         selector = dict(workload.get("node_selector") or {})
@@ -829,8 +874,7 @@ def check_k8s(
             if version is None:
                 continue
             found += _orchestrator_image_support(subject, image, version, policy)
-            allowed = [(pos, node) for pos, node in windows_nodes if selector_allows(selector, node_labels(node))]
-            bad = unfit_nodes(version, allowed, matched, verdicts, isolation)
+            bad = unfit_nodes(version, classes, functools.partial(_selector_allows_node, selector), verdicts, isolation)
             if bad:
                 found.append(
                     _placement_finding(

@@ -31,7 +31,7 @@ description:
     and only when its content changed. The content depends only on the inputs and O(today), so a rerun
     on the same day with the same fleet reports C(changed=false).
 author:
-  - wincontainers.compat maintainers
+  - wincontainers.compat maintainers (@wincontainers)
 options:
   hosts:
     description:
@@ -154,21 +154,26 @@ options:
 attributes:
   action:
     support: full
-    details: Runs on the controller only; no module is sent to the hosts.
+    description: Runs on the controller only; no module is sent to the hosts.
   async:
     support: none
+    description: Not applicable; the work is done on the controller.
   bypass_host_loop:
     support: none
+    description: Runs once per host of the play; use C(run_once) to run it once for the fleet.
   check_mode:
     support: full
-    details: Evaluates and returns everything; writes no report and predicts RV(ignore:changed).
+    description: Evaluates and returns everything; writes no report and predicts RV(ignore:changed).
   diff_mode:
     support: none
+    description: No diff is returned.
   idempotent:
     support: full
-    details: The reports depend only on the inputs and O(today); unchanged files are not rewritten.
+    description: The reports depend only on the inputs and O(today); unchanged files are not rewritten.
   platform:
+    support: full
     platforms: posix
+    description: Runs on the controller; hosts are read from their facts or the offline input.
 notes:
   - Run it once for the fleet (C(run_once) or a play on C(localhost)); the role
     P(wincontainers.compat.compliance#role) does.
@@ -176,7 +181,6 @@ seealso:
   - module: wincontainers.compat.win_container_host_facts
   - module: wincontainers.compat.swarm_compat_info
   - module: wincontainers.compat.k8s_compat_info
-  - role: wincontainers.compat.compliance
 """
 
 EXAMPLES = r"""

@@ -20,7 +20,7 @@ description:
     2016 that stops every process-isolated container of build 14393.
   - Warns, or fails with O(on_breakage=stop), when a running container would not start again.
 author:
-  - wincontainers.compat maintainers
+  - wincontainers.compat maintainers (@wincontainers)
 options:
   facts:
     description:
@@ -54,20 +54,26 @@ options:
 attributes:
   action:
     support: full
-    details: Runs on the controller; nothing is sent to the host.
+    description: Runs on the controller only; no module is sent to the hosts.
   async:
     support: none
+    description: Not applicable; the work is done on the controller.
   bypass_host_loop:
     support: none
+    description: Runs once per host of the play; use C(run_once) to run it once for the fleet.
   check_mode:
     support: full
-    details: Only predicts; it behaves the same in check mode.
+    description: Only predicts; it behaves the same in check mode.
   diff_mode:
     support: none
+    description: No diff is returned.
   idempotent:
     support: full
+    description: Reads only; nothing changes on the host.
   platform:
+    support: full
     platforms: windows
+    description: Judges Windows hosts; runs on the controller.
 seealso:
   - module: wincontainers.compat.win_container_host_facts
   - module: ansible.windows.win_updates

@@ -487,3 +487,29 @@ def test_fixed_example_fleet_is_clean() -> None:
     )
     assert report["findings"] == [], json.dumps(report["findings"], indent=1)
     assert report["summary"]["worst"] is None and report["summary"]["hosts_with_findings"] == 0
+
+
+def test_swarm_constraints_on_node_names_are_evaluated_per_node() -> None:
+    state = swarm_state("10.0.20348")  # win2019-02 wrongly labelled
+    state["nodes"].append(
+        {"id": "n19b", "hostname": "win2019-03", "os": "windows", "labels": {"OsVersion": "10.0.20348"}}
+    )
+    state["services"][0]["constraints"] = ["node.labels.OsVersion==10.0.20348", "node.hostname!=win2019-03"]
+    hosts = {
+        "win2019-02": facts("10.0.17763.6775", node_id="n19"),
+        "win2019-03": facts("10.0.17763.6775", node_id="n19b"),
+        "win2022-01": facts("10.0.20348.2966"),
+    }
+    report = run(hosts, swarm={"prod": state})
+    placement = next(f for f in report["findings"] if f["check"] == "swarm_placement")
+    assert placement["hosts"] == ["win2019-02"]
+
+
+def test_placement_message_names_a_few_nodes_and_counts_the_rest() -> None:
+    state = swarm_state("10.0.20348")
+    state["nodes"] = [
+        {"id": f"n{i}", "hostname": f"w{i}", "os": "windows", "labels": {"OsVersion": "10.0.20348"}} for i in range(8)
+    ]
+    report = run({f"w{i}": facts("10.0.17763.6775", node_id=f"n{i}") for i in range(8)}, swarm={"prod": state})
+    placement = next(f for f in report["findings"] if f["check"] == "swarm_placement")
+    assert len(placement["hosts"]) == 8 and placement["message"].endswith("and 3 more")
