@@ -293,3 +293,20 @@ def _error_cases() -> list[dict[str, Any]]:
 
     path = Path(__file__).resolve().parents[3] / "unit" / "fixtures" / "container_errors" / "cases.yml"
     return list(yaml.safe_load(path.read_text()))
+
+
+def test_extra_labels_and_kubelet_label_for_old_kubelets() -> None:
+    fixture = next(f for f in RECORDED if f["name"] == "win2019-docker")  # kubelet v1.12: no windows-build label
+    options = k8s.LabelOptions(
+        osbuild_label=None, release_label=None, windows_build_label=k8s.WINDOWS_BUILD_LABEL, extra_labels={"tier": "w"}
+    )
+    plan = k8s.plan_node(node(fixture), options)
+    assert plan.changes == {k8s.WINDOWS_BUILD_LABEL: "10.0.17763", "tier": "w"}
+    with pytest.raises(OptionError, match="not a valid label value"):
+        k8s.plan_node(node(fixture), k8s.LabelOptions(extra_labels={"tier": "bad value"}))
+
+
+def test_linux_nodes_are_not_windows() -> None:
+    linux = {"metadata": {"name": "l", "labels": {"kubernetes.io/os": "linux"}}, "status": {"nodeInfo": {}}}
+    assert not k8s.is_windows_node(linux)
+    assert k8s.windows_nodes([linux]) == []
