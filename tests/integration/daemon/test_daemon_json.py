@@ -232,3 +232,23 @@ def test_role_auto_mode_protects_a_running_container_of_another_build(engine: En
     run = run_playbook(HERE / "playbook_role.yml", extra_vars=extra)
     assert run.returncode == 0, run.explain()
     assert "isolation=hyperv" in json.loads(fresh_config.read_text())["exec-opts"]
+
+
+def test_role_auto_mode_refuses_to_guess_the_host_kind(engine: Engine, fresh_config: Path) -> None:
+    facts = recorded_host_facts("win11_24h2_pro")  # build 26100 alone: Windows 11 24H2 or Windows Server 2025
+    assert facts["host_kind"] is None
+    original, pid = fresh_config.read_bytes(), engine_pid(engine)
+    extra = role_vars(
+        engine,
+        daemon_isolation_mode="auto",
+        daemon_isolation_host_facts=facts,
+        daemon_isolation_images=["mcr.microsoft.com/windows/servercore:ltsc2022"],
+    )
+    run = run_playbook(HERE / "playbook_role.yml", extra_vars=extra)
+    assert run.returncode != 0
+    message = run.result(
+        "wincontainers.compat.daemon_isolation : Require the host kind (build 26100 is both "
+        "Windows Server 2025 and Windows 11)"
+    )["msg"]
+    assert "10.0.26100.2894" in message and "daemon_isolation_host_kind" in message, message
+    assert fresh_config.read_bytes() == original and engine_pid(engine) == pid
