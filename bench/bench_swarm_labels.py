@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmark: swarm_node_labels in one task versus community.docker.docker_node looped over the nodes.
 
 Starts a real swarm of N engines (network namespaces, tests/harness/swarm.py) for each N given, puts a

@@ -32,6 +32,18 @@ try:
 except ImportError:  # pragma: no cover - requests comes with the Docker SDK
     HTTPAdapter = object  # type: ignore[misc,assignment]
 
+__all__ = [
+    "DOCKER_ARG_SPEC",
+    "REQUIRED_TOGETHER",
+    "APIError",
+    "DockerClientError",
+    "api_error_text",
+    "connect",
+    "docker_argument_spec",
+    "post_json",
+    "tls_settings",
+]
+
 DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock"
 
 
@@ -73,13 +85,13 @@ class DockerClientError(Exception):
     """The Docker SDK is missing, the options are inconsistent, or the engine cannot be reached."""
 
 
-def tls_settings(params: Mapping[str, Any], environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
+def tls_settings(params: Mapping[str, Any], environ: Optional[Mapping[str, str]] = None) -> dict[str, Any]:
     """The TLS decision for PARAMS: ``{use, verify, ca, cert, key, hostname}``.
 
     Certificate paths default to ``ca.pem``/``cert.pem``/``key.pem`` in ``DOCKER_CERT_PATH``. TLS is used
     for every non-unix host unless both ``tls`` and ``validate_certs`` are false.
     """
-    cert_dir = environ.get("DOCKER_CERT_PATH")
+    cert_dir = (os.environ if environ is None else environ).get("DOCKER_CERT_PATH")
 
     def path(option: str, name: str) -> Optional[str]:
         value = params.get(option)

@@ -20,7 +20,7 @@ description:
     (rebuild on tag X, constrain to nodes Y, use Hyper-V isolation).
   - The result is also the offline input of the P(wincontainers.compat.compliance#role) role.
 author:
-  - wincontainers.compat maintainers
+  - wincontainers.compat maintainers (@wincontainers)
 options:
   from_facts:
     description:
@@ -53,6 +53,7 @@ attributes:
     description: Read-only; runs the same in check mode.
   diff_mode:
     support: none
+    description: Changes nothing, so there is no diff.
   idempotent:
     support: full
     description: Never changes anything.

@@ -21,7 +21,7 @@ description:
   - A node that is down or drained is reported and skipped (see O(unavailable)); the others still converge.
   - Run it once, against a manager (O(docker_host)).
 author:
-  - wincontainers.compat maintainers
+  - wincontainers.compat maintainers (@wincontainers)
 options:
   nodes:
     description:

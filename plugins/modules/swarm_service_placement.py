@@ -25,7 +25,7 @@ description:
     A version conflict (C(update out of sequence)) is re-read and retried.
   - Node labels are set by M(wincontainers.compat.swarm_node_labels); use the same O(version_format) in both.
 author:
-  - wincontainers.compat maintainers
+  - wincontainers.compat maintainers (@wincontainers)
 options:
   services:
     description:

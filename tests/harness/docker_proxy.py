@@ -50,8 +50,8 @@ class _Handler(socketserver.BaseRequestHandler):
         request_line = head.split(b"\r\n", 1)[0].decode("latin-1")
         method, path = [*request_line.split(" "), "", ""][:2]
         headers = {
-            k.strip().lower(): v.strip()
-            for k, _, v in (h.partition(":") for h in head.decode("latin-1").split("\r\n")[1:] if h)
+            key.strip().lower(): value.strip()
+            for key, _sep, value in (h.partition(":") for h in head.decode("latin-1").split("\r\n")[1:] if h)
         }
         self.server.record(method, path)
         upstream.sendall(head)

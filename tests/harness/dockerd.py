@@ -333,7 +333,7 @@ def busybox_rootfs_tar() -> bytes:
 
 def import_test_image(engine: Engine, tag: str = DEFAULT_TEST_IMAGE) -> str:
     """``docker import`` the busybox rootfs into ENGINE as TAG (``CMD ["sh"]``); returns the image id."""
-    repository, _, version = tag.rpartition(":")
+    repository, _colon, version = tag.rpartition(":")
     if not repository or "/" in version:
         repository, version = tag, "latest"
     client = engine.client()
