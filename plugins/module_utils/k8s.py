@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from ansible_collections.wincontainers.compat.plugins.module_utils.catalog import windows_release
+from ansible_collections.wincontainers.compat.plugins.module_utils.compat import container_compat
+from ansible_collections.wincontainers.compat.plugins.module_utils.container_error import container_error
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import OptionError, WinCompatError, describe
+from ansible_collections.wincontainers.compat.plugins.module_utils.tags import retarget_image
 from ansible_collections.wincontainers.compat.plugins.module_utils.version import (
     WindowsVersion,
     parse_windows_version,
@@ -677,18 +680,14 @@ def windows_nodes(nodes: Iterable[Mapping[str, Any]], facts: Optional[Mapping[st
 
 
 def _compat_status(image: WindowsVersion, host: WindowsVersion, isolation: str, rules: str) -> tuple[str, str]:
-    from ansible_collections.wincontainers.compat.plugins.module_utils.compat import container_compat
-
     verdict = container_compat(image, host, isolation=isolation, rules=rules)
     return str(verdict["status"]), str(verdict.get("reason", ""))
 
 
 def _retarget_hint(image: str, host: WindowsVersion) -> str:
     try:
-        from ansible_collections.wincontainers.compat.plugins.module_utils.tags import retarget_image
-
         return f"use {retarget_image(image, host)} on build {host.build}"
-    except (ImportError, WinCompatError):
+    except WinCompatError:
         return f"rebuild {image} on the {release_label_value(host.build)} base image"
 
 
@@ -806,8 +805,6 @@ def pod_report(
     pod: Mapping[str, Any], events: Sequence[Mapping[str, Any]] = ()
 ) -> tuple[Optional[dict[str, Any]], list[dict[str, Any]]]:
     """Classify the Windows version errors a pod's statuses and events carry (None when it has none)."""
-    from ansible_collections.wincontainers.compat.plugins.module_utils.container_error import container_error
-
     meta = pod.get("metadata") or {}
     subject = f"pod {meta.get('namespace', '')}/{meta.get('name', '')}"
     node = (pod.get("spec") or {}).get("nodeName")

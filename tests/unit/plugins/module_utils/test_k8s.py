@@ -310,3 +310,23 @@ def test_linux_nodes_are_not_windows() -> None:
     linux = {"metadata": {"name": "l", "labels": {"kubernetes.io/os": "linux"}}, "status": {"nodeInfo": {}}}
     assert not k8s.is_windows_node(linux)
     assert k8s.windows_nodes([linux]) == []
+
+
+def test_workload_report_hyperv_runtime_class_runs_older_images() -> None:
+    nodes = k8s.windows_nodes([node(f) for f in RECORDED])
+    classes = k8s.desired_runtime_classes([20348], hyperv_image_builds=[17763])
+    obj = deployment(["mcr.microsoft.com/windows/servercore:ltsc2019"])
+    obj["spec"]["template"]["spec"]["runtimeClassName"] = "windows-ltsc2019-hyperv-ltsc2022"
+    report, findings = k8s.workload_report(obj, "Deployment", nodes, classes, {})
+    assert report is not None
+    assert report["isolation"] == "hyperv"
+    ws2022 = sorted(f["name"] for f in RECORDED if f["expect"]["build"] == 20348)
+    assert sorted(report["allowed_nodes"]) == ws2022
+    assert sorted(report["runnable_nodes"]) == ws2022
+    assert findings == []
+    obj["spec"]["template"]["spec"]["runtimeClassName"] = "windows-ltsc2022"  # process isolation on 2022 hosts
+    classes.update(k8s.desired_runtime_classes([20348]))
+    report, findings = k8s.workload_report(obj, "Deployment", nodes, classes, {})
+    assert report is not None and report["runnable_nodes"] == []
+    assert [f["check"] for f in findings] == ["image_build_mismatch"]
+    assert "ltsc2022" in findings[0]["fix"]
