@@ -613,6 +613,10 @@ def _selector_allows_node(selector: Mapping[str, Any], node: Mapping[str, Any]) 
     return selector_allows(selector, node_labels(node))
 
 
+def _named_in(names: frozenset, node: Mapping[str, Any]) -> bool:
+    return node_name(node) in names
+
+
 def _label_checks(
     check: str, node: Mapping[str, Any], view: HostView, keys: Sequence[str], fix: str, required: Sequence[str] = ()
 ) -> list[dict[str, Any]]:
@@ -861,10 +865,15 @@ def check_k8s(
         subject = f"{workload.get('kind', 'workload')} {workload.get('namespace', 'default')}/{workload.get('name')}"
         selector = dict(workload.get("node_selector") or {})
         runtime_class = runtime_classes.get(str(workload.get("runtime_class") or workload.get("runtime_class_name")))
-        isolation = "process"
+        isolation = workload.get("isolation") if workload.get("isolation") in ("process", "hyperv") else "process"
         if runtime_class is not None:
             selector.update(runtime_class.get("node_selector") or {})
             isolation = "hyperv" if _HYPERV_HANDLER.search(str(runtime_class.get("handler") or "")) else "process"
+        allows: Callable[[Mapping[str, Any]], bool] = functools.partial(_selector_allows_node, selector)
+        per_node = isinstance(workload.get("allowed_nodes"), list) and runtime_class is None
+        if per_node:
+            # k8s_compat_info already resolved the selector and the RuntimeClass: trust its node list
+            allows = functools.partial(_named_in, frozenset(str(n) for n in workload["allowed_nodes"]))
         checks.append((suite, subject, "k8s_placement"))
         checks.append((suite, subject, "image_tag_pinned"))
         checks.append((suite, subject, "image_support"))
@@ -874,7 +883,7 @@ def check_k8s(
             if version is None:
                 continue
             found += _orchestrator_image_support(subject, image, version, policy)
-            bad = unfit_nodes(version, classes, functools.partial(_selector_allows_node, selector), verdicts, isolation)
+            bad = unfit_nodes(version, classes, allows, verdicts, isolation, per_node)
             if bad:
                 found.append(
                     _placement_finding(

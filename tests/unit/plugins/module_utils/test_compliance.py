@@ -513,3 +513,25 @@ def test_placement_message_names_a_few_nodes_and_counts_the_rest() -> None:
     report = run({f"w{i}": facts("10.0.17763.6775", node_id=f"n{i}") for i in range(8)}, swarm={"prod": state})
     placement = next(f for f in report["findings"] if f["check"] == "swarm_placement")
     assert len(placement["hosts"]) == 8 and placement["message"].endswith("and 3 more")
+
+
+def test_k8s_compat_info_allowed_nodes_and_isolation_are_used() -> None:
+    """The shape k8s_compat_info returns: images with versions, isolation and allowed_nodes resolved already."""
+    state = k8s_state("ltsc2022")
+    state["workloads"] = [
+        {
+            "kind": "Deployment",
+            "namespace": "shop",
+            "name": "web",
+            "isolation": "process",
+            "images": [{"image": "mcr.microsoft.com/windows/servercore:ltsc2019", "version": "10.0.17763"}],
+            "node_selector": {"kubernetes.io/os": "windows"},
+            "runtime_class": None,
+            "allowed_nodes": ["k25"],
+        }
+    ]
+    report = run(copy.deepcopy(K8S_HOSTS), k8s={"aks": state})
+    assert [f.get("hosts") for f in report["findings"] if f["check"] == "k8s_placement"] == [["k25"]]
+    state["workloads"][0]["isolation"] = "hyperv"
+    report = run(copy.deepcopy(K8S_HOSTS), k8s={"aks": state})
+    assert [f for f in report["findings"] if f["check"] == "k8s_placement"] == []

@@ -1,0 +1,163 @@
+"""playbooks/patch_hosts.yml, rehearsed with recorded facts (--skip-tags windows) against the real 3-node swarm.
+
+The Windows steps (facts, update search, install, reboot) need Windows hosts and are skipped by tag; every
+other step runs for real: the prediction, drain and undrain of the swarm node, its relabelling, the reports.
+The swarm state is read back through the Docker API, and the node's update events prove the drain.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from compliance_fleet import EXAMPLE
+from playbook_runner import REPO_ROOT, PlaybookRun, run_playbook
+from swarm import SwarmCluster
+
+pytestmark = pytest.mark.swarm
+
+PLAYBOOK = REPO_ROOT / "playbooks" / "patch_hosts.yml"
+WORKERS = ("wccnode2", "wccnode3")
+
+
+def recorded(name: str) -> dict[str, Any]:
+    return json.loads((EXAMPLE / "state" / "hosts" / f"{name}.json").read_text())
+
+
+def rehearsal(tmp: Path, cluster: SwarmCluster, sources: dict[str, str]) -> Path:
+    """Facts of the example fleet given to the swarm's workers (matched by their real node ids)."""
+    ids = cluster.node_ids()
+    (tmp / "hosts").mkdir(parents=True)
+    for worker, source in sources.items():
+        document = recorded(source)
+        document["ansible_facts"]["wincontainers_host"]["docker"]["swarm"]["node_id"] = ids[worker]
+        (tmp / "hosts" / f"{worker}.json").write_text(json.dumps(document))
+    inventory = tmp / "inventory.json"
+    inventory.write_text(json.dumps({"all": {"children": {"windows": {"hosts": {w: {} for w in sources}}}}}))
+    return inventory
+
+
+def patch(inventory: Path, tmp: Path, cluster: SwarmCluster, *, check: bool = False, **extra: Any) -> PlaybookRun:
+    return run_playbook(
+        PLAYBOOK,
+        inventory=inventory,
+        extra_vars={
+            "patch_facts_dir": str(inventory.parent),
+            "patch_swarm": {"docker_host": cluster.manager.docker_host},
+            "patch_report_dir": str(tmp / "reports"),
+            **extra,
+        },
+        tags=None,
+        check=check,
+        env={"ANSIBLE_SKIP_TAGS": "windows"},
+    )
+
+
+def node_state(cluster: SwarmCluster) -> dict[str, tuple[str, dict[str, str], int]]:
+    client = cluster.client()
+    try:
+        return {
+            node.attrs["Description"]["Hostname"]: (
+                node.attrs["Spec"].get("Availability"),
+                dict(node.attrs["Spec"].get("Labels") or {}),
+                node.attrs["Version"]["Index"],
+            )
+            for node in client.nodes.list()
+        }
+    finally:
+        client.close()
+
+
+def availability_changes(cluster: SwarmCluster, since: float, node_id: str) -> list[str]:
+    """The availability values a node went through, from the manager's event stream."""
+    client = cluster.client()
+    try:
+        events = client.events(since=int(since), until=int(time.time()) + 1, decode=True, filters={"type": "node"})
+        return [
+            e["Actor"]["Attributes"].get("availability.new", "")
+            for e in events
+            if e["Actor"]["ID"] == node_id and "availability.new" in e["Actor"]["Attributes"]
+        ]
+    finally:
+        client.close()
+
+
+@pytest.fixture
+def clean_workers(swarm_cluster: SwarmCluster) -> SwarmCluster:
+    """Workers active and without the OS/OsVersion labels, other labels kept."""
+    client = swarm_cluster.client()
+    try:
+        for node in client.nodes.list():
+            if node.attrs["Description"]["Hostname"] in WORKERS:
+                spec = dict(node.attrs["Spec"])
+                labels = {k: v for k, v in (spec.get("Labels") or {}).items() if k not in ("OS", "OsVersion")}
+                spec.update(Availability="active", Labels={**labels, "team": "payments"})
+                node.update(spec)
+    finally:
+        client.close()
+    return swarm_cluster
+
+
+def test_check_mode_shows_the_plan_and_changes_nothing(clean_workers: SwarmCluster, tmp_path: Path) -> None:
+    inventory = rehearsal(tmp_path / "facts", clean_workers, {"wccnode2": "win2019-01", "wccnode3": "win2022-01"})
+    before = node_state(clean_workers)
+    run = patch(inventory, tmp_path, clean_workers, check=True)
+    assert run.returncode == 0, run.explain()
+    plan = run.result("Show the plan for this host", "wccnode2")["msg"]
+    assert plan[0].startswith("wccnode2: 10.0.17763.6659 ->") and "swarm node" in plan[3]
+    assert run.result("Drain the Swarm node", "wccnode2")["changed"] is True  # predicted, not done
+    assert node_state(clean_workers) == before
+    assert not (tmp_path / "reports").exists()
+
+
+def test_rehearsal_drains_relabels_and_undrains_each_node(clean_workers: SwarmCluster, tmp_path: Path) -> None:
+    inventory = rehearsal(tmp_path / "facts", clean_workers, {"wccnode2": "win2019-01", "wccnode3": "win2022-01"})
+    ids = clean_workers.node_ids()
+    start = time.time() - 1
+    run = patch(inventory, tmp_path, clean_workers)
+    assert run.returncode == 0, run.explain()
+    state = node_state(clean_workers)
+    assert state["wccnode2"][:2] == ("active", {"team": "payments", "OS": "windows", "OsVersion": "10.0.17763"})
+    assert state["wccnode3"][:2] == ("active", {"team": "payments", "OS": "windows", "OsVersion": "10.0.20348"})
+    for worker in WORKERS:
+        assert availability_changes(clean_workers, start, ids[worker]) == ["drain", "active"], worker
+    rows = json.loads((tmp_path / "reports" / "patch-before-after.json").read_text())
+    assert [(r["host"], r["before"], r["after"]) for r in rows] == [
+        ("wccnode2", "10.0.17763.6659", "10.0.17763.6659"),
+        ("wccnode3", "10.0.20348.2966", "10.0.20348.2966"),
+    ]
+    after = json.loads((tmp_path / "reports" / "patch-after.json").read_text())
+    assert after["summary"]["hosts"] == 2
+    # win2019-01's process-isolated image newer than the host is reported after patching too
+    assert {f["check"] for f in after["findings"]} >= {"image_revision"}
+
+
+def test_predicted_breakage_stops_before_draining(clean_workers: SwarmCluster, tmp_path: Path) -> None:
+    """A Server 2016 host whose update changes the revision: process-isolated containers would not start."""
+    inventory = rehearsal(tmp_path / "facts", clean_workers, {"wccnode2": "win2016-01", "wccnode3": "win2022-01"})
+    before = node_state(clean_workers)
+    run = patch(
+        inventory, tmp_path, clean_workers, patch_on_breakage="stop", wincontainers_target_version="10.0.14393.7699"
+    )
+    assert run.returncode != 0
+    prediction = run.result("Predict what the updates do to the running containers", "wccnode2")
+    assert prediction["failed"] and prediction["breaks"]
+    assert [f["subject"] for f in prediction["findings"]] == ["container legacy-api"]
+    after = node_state(clean_workers)
+    assert after["wccnode2"] == before["wccnode2"], "a host predicted to break must not be drained"
+    assert after["wccnode3"] == before["wccnode3"], "serial batches stop at the first failed host"
+
+
+def test_warn_only_predicts_and_carries_on(clean_workers: SwarmCluster, tmp_path: Path) -> None:
+    inventory = rehearsal(tmp_path / "facts", clean_workers, {"wccnode2": "win2016-01"})
+    run = patch(inventory, tmp_path, clean_workers, wincontainers_target_version="10.0.14393.7699")
+    assert run.returncode == 0, run.explain()
+    prediction = run.result("Predict what the updates do to the running containers", "wccnode2")
+    assert prediction["breaks"] and any("legacy-api" in w for w in prediction.get("warnings", []))
+    assert node_state(clean_workers)["wccnode2"][:2] == (
+        "active",
+        {"team": "payments", "OS": "windows", "OsVersion": "10.0.14393"},
+    )
