@@ -14,10 +14,9 @@ from typing import Any
 
 import pytest
 from compliance_fleet import EXAMPLE
+from kube_objects import create_node, delete_nodes, node_body, node_fixture
 from playbook_runner import REPO_ROOT, PlaybookRun, run_playbook
 from swarm import SwarmCluster
-
-pytestmark = pytest.mark.swarm
 
 PLAYBOOK = REPO_ROOT / "playbooks" / "patch_hosts.yml"
 WORKERS = ("wccnode2", "wccnode3")
@@ -101,6 +100,7 @@ def clean_workers(swarm_cluster: SwarmCluster) -> SwarmCluster:
     return swarm_cluster
 
 
+@pytest.mark.swarm
 def test_check_mode_shows_the_plan_and_changes_nothing(clean_workers: SwarmCluster, tmp_path: Path) -> None:
     inventory = rehearsal(tmp_path / "facts", clean_workers, {"wccnode2": "win2019-01", "wccnode3": "win2022-01"})
     before = node_state(clean_workers)
@@ -113,6 +113,7 @@ def test_check_mode_shows_the_plan_and_changes_nothing(clean_workers: SwarmClust
     assert not (tmp_path / "reports").exists()
 
 
+@pytest.mark.swarm
 def test_rehearsal_drains_relabels_and_undrains_each_node(clean_workers: SwarmCluster, tmp_path: Path) -> None:
     inventory = rehearsal(tmp_path / "facts", clean_workers, {"wccnode2": "win2019-01", "wccnode3": "win2022-01"})
     ids = clean_workers.node_ids()
@@ -135,6 +136,7 @@ def test_rehearsal_drains_relabels_and_undrains_each_node(clean_workers: SwarmCl
     assert {f["check"] for f in after["findings"]} >= {"image_revision"}
 
 
+@pytest.mark.swarm
 def test_predicted_breakage_stops_before_draining(clean_workers: SwarmCluster, tmp_path: Path) -> None:
     """A Server 2016 host whose update changes the revision: process-isolated containers would not start."""
     inventory = rehearsal(tmp_path / "facts", clean_workers, {"wccnode2": "win2016-01", "wccnode3": "win2022-01"})
@@ -151,6 +153,7 @@ def test_predicted_breakage_stops_before_draining(clean_workers: SwarmCluster, t
     assert after["wccnode3"] == before["wccnode3"], "serial batches stop at the first failed host"
 
 
+@pytest.mark.swarm
 def test_warn_only_predicts_and_carries_on(clean_workers: SwarmCluster, tmp_path: Path) -> None:
     inventory = rehearsal(tmp_path / "facts", clean_workers, {"wccnode2": "win2016-01"})
     run = patch(inventory, tmp_path, clean_workers, wincontainers_target_version="10.0.14393.7699")
@@ -161,3 +164,36 @@ def test_warn_only_predicts_and_carries_on(clean_workers: SwarmCluster, tmp_path
         "active",
         {"team": "payments", "OS": "windows", "OsVersion": "10.0.14393"},
     )
+
+
+@pytest.mark.kube
+def test_rehearsal_cordons_relabels_and_uncordons_a_kubernetes_node(kube_apiserver: Any, tmp_path: Path) -> None:
+    """kubernetes.core.k8s_drain and k8s_node_labels on a Windows Node recorded from a real 2019 cluster."""
+    name = "wccpatch-2019"
+    create_node(kube_apiserver, node_body(node_fixture("worker-win-2"), name=name))
+    try:
+        (tmp_path / "facts" / "hosts").mkdir(parents=True)
+        document = recorded("win2019-01")
+        host = document["ansible_facts"]["wincontainers_host"]
+        host["version"] = {"major": 10, "minor": 0, "build": 17763, "revision": 1397, "version": "10.0.17763.1397"}
+        (tmp_path / "facts" / "hosts" / f"{name}.json").write_text(json.dumps(document))
+        inventory = tmp_path / "facts" / "inventory.json"
+        inventory.write_text(json.dumps({"all": {"children": {"windows": {"hosts": {name: {}}}}}}))
+        run = run_playbook(
+            PLAYBOOK,
+            inventory=inventory,
+            extra_vars={
+                "patch_facts_dir": str(inventory.parent),
+                "patch_k8s": {"kubeconfig": str(kube_apiserver.kubeconfig("admin")), "namespace": "default"},
+                "patch_report_dir": str(tmp_path / "reports"),
+            },
+            env={"ANSIBLE_SKIP_TAGS": "windows"},
+        )
+        assert run.returncode == 0, run.explain()
+        assert run.result("Cordon and drain the Kubernetes node", name)["changed"] is True
+        assert run.result("Uncordon the Kubernetes node", name)["changed"] is True
+        node = kube_apiserver.call("GET", f"/api/v1/nodes/{name}")
+        assert not node["spec"].get("unschedulable")
+        assert node["metadata"]["labels"]["wincontainers.compat/release"] == "ltsc2019"
+    finally:
+        delete_nodes(kube_apiserver, [name])
