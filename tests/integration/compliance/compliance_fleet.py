@@ -78,3 +78,36 @@ def fix_example(root: Path) -> None:
 
     _edit(root / "state" / "swarm" / "prod-swarm.json", swarm)
     _edit(root / "state" / "k8s" / "prod-aks.json", k8s)
+
+
+def node_specs(cluster: Any) -> dict[str, dict[str, Any]]:
+    """Labels and availability of every swarm node, by node id."""
+    client = cluster.client()
+    try:
+        return {
+            node.id: {
+                "Labels": dict(node.attrs["Spec"].get("Labels") or {}),
+                "Availability": node.attrs["Spec"].get("Availability"),
+            }
+            for node in client.nodes.list()
+        }
+    finally:
+        client.close()
+
+
+def restore_node_specs(cluster: Any, saved: dict[str, dict[str, Any]]) -> None:
+    """Put every swarm node's labels and availability back as ``node_specs`` saw them."""
+    client = cluster.client()
+    try:
+        for node in client.nodes.list():
+            if node.id in saved and node_specs_differ(node.attrs["Spec"], saved[node.id]):
+                node.reload()
+                spec = dict(node.attrs["Spec"])
+                spec.update(saved[node.id])
+                node.update(spec)
+    finally:
+        client.close()
+
+
+def node_specs_differ(spec: dict[str, Any], saved: dict[str, Any]) -> bool:
+    return (spec.get("Labels") or {}) != saved["Labels"] or spec.get("Availability") != saved["Availability"]

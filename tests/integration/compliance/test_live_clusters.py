@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from compliance_fleet import EXAMPLE, TODAY
+from compliance_fleet import EXAMPLE, TODAY, node_specs, restore_node_specs
 from kube import KubeCluster
 from kube_objects import create_node, create_workload, delete_nodes, ensure_namespace, node_body, node_fixture
 from playbook_runner import REPO_ROOT, PlaybookRun, run_playbook
@@ -82,6 +82,7 @@ def set_swarm_label(cluster: SwarmCluster, hostname: str, key: str, value: str) 
 
 @pytest.mark.swarm
 def test_compliance_reads_the_real_swarm(swarm_cluster: SwarmCluster, tmp_path: Path) -> None:
+    saved = node_specs(swarm_cluster)
     ids = swarm_cluster.node_ids()
     hosts = {"wccnode2": recorded_facts("win2019-01"), "wccnode3": recorded_facts("win2022-01")}
     for name, facts in hosts.items():
@@ -113,6 +114,7 @@ def test_compliance_reads_the_real_swarm(swarm_cluster: SwarmCluster, tmp_path: 
         assert fixed.result(REPORT_TASK)["findings"] == []
     finally:
         service.remove()
+        restore_node_specs(swarm_cluster, saved)
 
 
 @pytest.fixture

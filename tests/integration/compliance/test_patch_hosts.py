@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from compliance_fleet import EXAMPLE
+from compliance_fleet import EXAMPLE, node_specs, restore_node_specs
 from kube_objects import create_node, delete_nodes, node_body, node_fixture
 from playbook_runner import REPO_ROOT, PlaybookRun, run_playbook
 from swarm import SwarmCluster
@@ -85,8 +86,9 @@ def availability_changes(cluster: SwarmCluster, since: float, node_id: str) -> l
 
 
 @pytest.fixture
-def clean_workers(swarm_cluster: SwarmCluster) -> SwarmCluster:
-    """Workers active and without the OS/OsVersion labels, other labels kept."""
+def clean_workers(swarm_cluster: SwarmCluster) -> Iterator[SwarmCluster]:
+    """Workers active and without the OS/OsVersion labels, other labels kept; every node restored afterwards."""
+    saved = node_specs(swarm_cluster)
     client = swarm_cluster.client()
     try:
         for node in client.nodes.list():
@@ -97,7 +99,10 @@ def clean_workers(swarm_cluster: SwarmCluster) -> SwarmCluster:
                 node.update(spec)
     finally:
         client.close()
-    return swarm_cluster
+    try:
+        yield swarm_cluster
+    finally:
+        restore_node_specs(swarm_cluster, saved)
 
 
 @pytest.mark.swarm
