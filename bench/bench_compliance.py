@@ -95,7 +95,7 @@ def synthetic_fleet(size: int) -> tuple[dict[str, Any], dict[str, Any], dict[str
         swarm["services"].append(
             {
                 "name": f"svc-{index}",
-                "image": f"contoso/svc{index}:1.0-{tag}",
+                "image": f"contoso/svc{index % 4}:1.0-{tag}",
                 "constraints": [f"node.labels.OsVersion=={label}"],
             }
         )
