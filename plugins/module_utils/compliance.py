@@ -1095,6 +1095,34 @@ def _host_checks(view: HostView) -> tuple[str, ...]:
 # ---------------------------------------------------------------------------------------------- patching
 
 
+def _still_newer_after(view: HostView) -> list[dict[str, Any]]:
+    """Process-isolated images whose update revision stays newer than the host's after the update (0xc0370106)."""
+    target = view.target
+    if target is None or target.revision is None or target.build != view.build:
+        return []
+    found = []
+    for container in containers_of(view):
+        image = safe_version(container.get("image_os_version"))
+        isolation = container.get("isolation") or view.isolation
+        if image is None or isolation != "process" or image.build != target.build or image.revision is None:
+            continue
+        if image.revision > target.revision:
+            label = container.get("name") or container.get("id")
+            found.append(
+                finding(
+                    "image_revision",
+                    "high",
+                    f"container {label}",
+                    view.name,
+                    f"image {container.get('image')} ({image.version}) stays newer than the host after the update to "
+                    f"{target.version}: a newer process-isolated image can exit at start (0xc0370106)",
+                    f"install an update that brings revision {image.revision} or later instead",
+                    image=container.get("image"),
+                )
+            )
+    return found
+
+
 def patch_impact(
     name: str,
     facts: Optional[Mapping[str, Any]],
@@ -1137,6 +1165,7 @@ def patch_impact(
                     image=container.get("image"),
                 )
             )
+    found += _still_newer_after(view)
     return {
         "host": name,
         "host_version": view.version,

@@ -18,6 +18,8 @@ description:
     upgrade breaks process-isolated containers; on Windows Server 2016 a revision change does too).
   - Without O(target_version), pending O(updates) still change the update revision; on Windows Server
     2016 that stops every process-isolated container of build 14393.
+  - With a target of the same build, process-isolated images whose update revision stays newer than the
+    host's are reported too (C(image_revision); they can exit at start with 0xc0370106).
   - Warns, or fails with O(on_breakage=stop), when a running container would not start again.
 author:
   - wincontainers.compat maintainers (@wincontainers)
@@ -118,7 +120,9 @@ containers:
   returned: always
   type: int
 findings:
-  description: One C(update_impact) finding per container that would break, in the shared findings shape.
+  description:
+    - One finding per container that would break (C(update_impact)) or stay newer than the host (C(image_revision)),
+      in the shared findings shape.
   returned: always
   type: list
   elements: dict

@@ -535,3 +535,28 @@ def test_k8s_compat_info_allowed_nodes_and_isolation_are_used() -> None:
     state["workloads"][0]["isolation"] = "hyperv"
     report = run(copy.deepcopy(K8S_HOSTS), k8s={"aks": state})
     assert [f for f in report["findings"] if f["check"] == "k8s_placement"] == []
+
+
+@pytest.mark.parametrize(
+    ("host", "target", "pending", "container", "expected"),
+    [
+        # a revision change on Windows Server 2016, with and without a known target
+        ("10.0.14393.7606", "10.0.14393.7699", False, ("a", "a:1@10.0.14393.7606", "process"), ["update_impact"]),
+        ("10.0.14393.7606", None, True, ("a", "a:1@10.0.14393.7606", "process"), ["update_impact"]),
+        ("10.0.14393.7606", None, False, ("a", "a:1@10.0.14393.7606", "process"), []),
+        ("10.0.14393.7606", None, True, ("a", "a:1@10.0.14393.7606", "hyperv"), []),
+        # a revision change elsewhere is harmless; a build change (in-place upgrade) is not
+        ("10.0.17763.6659", None, True, ("a", "a:1@10.0.17763.6659", "process"), []),
+        ("10.0.17763.6659", "10.0.20348.2966", False, ("a", "a:1@10.0.17763.6659", "process"), ["update_impact"]),
+        # an image newer than the host: fixed by an update that reaches its revision, not by an older one
+        ("10.0.17763.6532", "10.0.17763.6775", False, ("a", "a:1@10.0.17763.6775", "process"), []),
+        ("10.0.17763.6532", "10.0.17763.6659", False, ("a", "a:1@10.0.17763.6775", "process"), ["image_revision"]),
+    ],
+)
+def test_patch_impact(
+    host: str, target: Optional[str], pending: bool, container: tuple[str, str, str], expected: list[str]
+) -> None:
+    impact = c.patch_impact("h", facts(host, containers=(container,)), target=target, updates_pending=pending)
+    assert [f["check"] for f in impact["findings"]] == expected
+    assert impact["breaks"] is bool(expected)
+    assert impact["host_version"] == host and impact["target_version"] == target and impact["containers"] == 1
