@@ -130,7 +130,7 @@ def render_text(report: Mapping[str, Any], *, max_findings: int = 20) -> str:
     for image in report.get("images", []):
         cells = [_cell_text(matrix[name][image["ref"]]) for name in names]
         rows.append([image["label"], image["version"] or "?", *cells])
-    lines += ["", *_table(["image \\ host", "image version", *names], rows)]
+    lines += ["", *_table(["image", "image version", *names], rows)]
     lines.append("cell: process/hyperv verdict (ok, pre = preview, NO = not supported); * = running on that host")
     findings = report.get("findings", [])
     if findings:
