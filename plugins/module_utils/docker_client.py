@@ -29,12 +29,15 @@ except ImportError as exc:  # pragma: no cover - reported by the module
 
 try:
     from requests.adapters import HTTPAdapter
+    from requests.exceptions import RequestException
 except ImportError:  # pragma: no cover - requests comes with the Docker SDK
     HTTPAdapter = object  # type: ignore[misc,assignment]
+    RequestException = Exception  # type: ignore[misc,assignment]
 
 __all__ = [
     "DOCKER_ARG_SPEC",
     "REQUIRED_TOGETHER",
+    "TRANSPORT_ERRORS",
     "APIError",
     "DockerClientError",
     "api_error_text",
@@ -83,6 +86,10 @@ def docker_argument_spec() -> dict[str, dict[str, Any]]:
 
 class DockerClientError(Exception):
     """The Docker SDK is missing, the options are inconsistent, or the engine cannot be reached."""
+
+
+# What a request can raise besides an API error answer: the engine was not reached or the connection broke.
+TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (DockerException, RequestException, OSError)
 
 
 def tls_settings(params: Mapping[str, Any], environ: Optional[Mapping[str, str]] = None) -> dict[str, Any]:

@@ -114,6 +114,7 @@ from typing import Any, Optional
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.wincontainers.compat.plugins.module_utils.docker_client import (
     REQUIRED_TOGETHER,
+    TRANSPORT_ERRORS,
     APIError,
     DockerClientError,
     api_error_text,
@@ -192,6 +193,8 @@ def main() -> None:
         error = str(exc)
     except APIError as exc:
         error = f"Docker Engine API error: {api_error_text(exc)}"
+    except TRANSPORT_ERRORS as exc:
+        error = f"cannot talk to the Docker Engine at {module.params['docker_host']}: {exc}"
     module.fail_json(msg=error)
 
 

@@ -99,6 +99,12 @@ options:
       - How many times an update rejected with C(update out of sequence) is re-read and retried.
     type: int
     default: 5
+  parallel:
+    description:
+      - How many node updates are sent at the same time. Each update is one request to the manager, which
+        commits it to the Raft log; V(1) sends them one after the other.
+    type: int
+    default: 8
 extends_documentation_fragment:
   - wincontainers.compat.docker
 attributes:
@@ -226,11 +232,13 @@ diff:
   type: dict
 """
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Optional
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.wincontainers.compat.plugins.module_utils.docker_client import (
     REQUIRED_TOGETHER,
+    TRANSPORT_ERRORS,
     APIError,
     DockerClientError,
     api_error_text,
@@ -304,6 +312,21 @@ def apply_plan(api: Any, plan: NodePlan, want: Want, unavailable: str, retries: 
     return plan, attempts, conflicts
 
 
+def apply_plans(
+    api: Any, plans: list[NodePlan], wants: dict[str, Want], params: dict[str, Any]
+) -> dict[str, tuple[NodePlan, int, int]]:
+    """Send the updates of PLANS, up to O(parallel) at a time; node id -> (final plan, sends, conflicts)."""
+
+    def one(plan: NodePlan) -> tuple[NodePlan, int, int]:
+        return apply_plan(api, plan, wants[plan.node.id], params["unavailable"], params["conflict_retries"])
+
+    workers = max(1, min(int(params.get("parallel") or 1), len(plans)))
+    if workers == 1:
+        return {plan.node.id: one(plan) for plan in plans}
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return dict(zip([plan.node.id for plan in plans], pool.map(one, plans)))
+
+
 def run(module: AnsibleModule) -> dict[str, Any]:
     """List the nodes, plan every wanted node, update the ones that differ (not in check mode)."""
     params = module.params
@@ -317,13 +340,12 @@ def run(module: AnsibleModule) -> dict[str, Any]:
         results: list[dict[str, Any]] = []
         conflicts = 0
         diff: dict[str, dict[str, Any]] = {"before": {}, "after": {}}
+        sent: dict[str, tuple[NodePlan, int, int]] = {}
+        if not module.check_mode:
+            sent = apply_plans(api, [p for p in plans if p.needs_update], wants, params)
         for plan in plans:
-            attempts = 0
-            if plan.needs_update and not module.check_mode:
-                plan, attempts, met = apply_plan(
-                    api, plan, wants[plan.node.id], params["unavailable"], params["conflict_retries"]
-                )
-                conflicts += met
+            plan, attempts, met = sent.get(plan.node.id, (plan, 0, 0))
+            conflicts += met
             changed = plan.needs_update
             results.append(plan.result(changed, attempts))
             if changed:
@@ -364,6 +386,7 @@ def main() -> None:
         version_format={"type": "str", "default": "major.minor.build", "choices": list(VERSION_FORMATS)},
         unavailable={"type": "str", "default": "skip", "choices": ["skip", "fail", "update"]},
         conflict_retries={"type": "int", "default": 5},
+        parallel={"type": "int", "default": 8},
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, required_together=REQUIRED_TOGETHER)
     error: Optional[str] = None
@@ -375,6 +398,8 @@ def main() -> None:
         error = str(exc)
     except APIError as exc:
         error = f"Docker Engine API error: {api_error_text(exc)}"
+    except TRANSPORT_ERRORS as exc:
+        error = f"cannot talk to the Docker Engine at {module.params['docker_host']}: {exc}"
     module.fail_json(msg=error)
 
 

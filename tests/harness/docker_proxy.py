@@ -89,6 +89,7 @@ def _pump(source: socket.socket, sink: socket.socket) -> None:
 
 class _Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     daemon_threads = True
+    request_queue_size = 128  # parallel clients: the default backlog of 5 makes connect() fail with EAGAIN
     upstream: str
     proxy: DockerProxy
 

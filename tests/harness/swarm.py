@@ -211,14 +211,36 @@ def _join(cluster: SwarmCluster, count: int, managers: int, nodes: list[tuple[st
                 tokens = client.swarm.attrs["JoinTokens"]
             else:
                 token = tokens["Manager"] if index < managers else tokens["Worker"]
+                _join_one(client, first_addr, address, token)
+        finally:
+            client.close()
+
+
+def _join_one(client: docker.DockerClient, first_addr: str, address: str, token: str, attempts: int = 3) -> None:
+    """Join the swarm; a busy manager makes the engine join in the background: wait for it, retry if it gave up."""
+    state = "inactive"
+    for _attempt in range(attempts):
+        try:
+            if state == "inactive":
                 client.swarm.join(
                     remote_addrs=[f"{first_addr}:{SWARM_PORT}"],
                     join_token=token,
                     listen_addr=f"{address}:{SWARM_PORT}",
                     advertise_addr=address,
                 )
-        finally:
-            client.close()
+                return
+        except docker.errors.APIError as exc:
+            if "continue in the background" not in str(exc):
+                raise
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            state = str(client.info().get("Swarm", {}).get("LocalNodeState", ""))
+            if state in ("active", "inactive", "error"):
+                break
+            time.sleep(0.5)
+        if state == "active":
+            return
+    raise HarnessError(f"the engine at {address} did not join the swarm (state {state!r}) after {attempts} attempts")
 
 
 def start_swarm(
@@ -234,7 +256,7 @@ def start_swarm(
     try:
         nodes = _make_network(cluster, count)
         _join(cluster, count, managers, nodes, prefix)
-        cluster.wait_ready()
+        cluster.wait_ready(timeout=60 + 3 * count)
         if import_image:
             cluster.import_image()
     except BaseException:

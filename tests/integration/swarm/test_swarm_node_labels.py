@@ -127,9 +127,10 @@ def test_unknown_node_fails_naming_it(swarm: SwarmCluster) -> None:
 def test_label_edited_between_list_and_update_is_kept(swarm: SwarmCluster, tmp_path: Path) -> None:
     """Another client writes a label after the module listed the nodes and before its first update."""
     edited = threading.Event()
+    node1 = swarm.node_ids()["wccnode1"]
 
     def concurrent_edit(method: str, path: str) -> None:
-        if method == "POST" and "/nodes/" in path and "/update" in path and not edited.is_set():
+        if method == "POST" and f"/nodes/{node1}/update" in path and not edited.is_set():
             edited.set()
             set_labels(swarm, {"wccnode1": {**FOREIGN["wccnode1"], "edited": "concurrently"}})
 
