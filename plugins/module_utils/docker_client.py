@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Callable, Mapping, Optional
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Mapping, Optional
 
 from ansible.module_utils.basic import env_fallback
 
@@ -25,7 +26,13 @@ try:
 except ImportError as exc:  # pragma: no cover - reported by the module
     HAS_DOCKER = False
     DOCKER_IMPORT_ERROR = exc
-    APIError = DockerException = Exception
+
+    class DockerException(Exception):  # type: ignore[no-redef]
+        """Stand-in so the modules can report the missing SDK."""
+
+    class APIError(DockerException):  # type: ignore[no-redef]
+        """Stand-in so the modules can report the missing SDK."""
+
 
 try:
     from requests.adapters import HTTPAdapter
@@ -37,12 +44,12 @@ except ImportError:  # pragma: no cover - requests comes with the Docker SDK
 __all__ = [
     "DOCKER_ARG_SPEC",
     "REQUIRED_TOGETHER",
-    "TRANSPORT_ERRORS",
     "APIError",
     "DockerClientError",
     "api_error_text",
     "connect",
     "docker_argument_spec",
+    "engine_errors",
     "post_json",
     "tls_settings",
 ]
@@ -88,8 +95,15 @@ class DockerClientError(Exception):
     """The Docker SDK is missing, the options are inconsistent, or the engine cannot be reached."""
 
 
-# What a request can raise besides an API error answer: the engine was not reached or the connection broke.
-TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (DockerException, RequestException, OSError)
+@contextmanager
+def engine_errors(host: object) -> Iterator[None]:
+    """Turn transport failures (engine not reached, connection broken) into DockerClientError; API answers pass."""
+    try:
+        yield
+    except APIError:
+        raise
+    except (OSError, RequestException, DockerException) as exc:
+        raise DockerClientError(f"cannot talk to the Docker Engine at {host}: {exc}") from exc
 
 
 def tls_settings(params: Mapping[str, Any], environ: Optional[Mapping[str, str]] = None) -> dict[str, Any]:

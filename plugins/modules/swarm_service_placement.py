@@ -180,12 +180,12 @@ from typing import Any, Optional
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.wincontainers.compat.plugins.module_utils.docker_client import (
     REQUIRED_TOGETHER,
-    TRANSPORT_ERRORS,
     APIError,
     DockerClientError,
     api_error_text,
     connect,
     docker_argument_spec,
+    engine_errors,
     post_json,
 )
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError
@@ -365,13 +365,13 @@ def main() -> None:
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, required_together=REQUIRED_TOGETHER)
     error: Optional[str] = None
     try:
-        module.exit_json(**run(module))
+        with engine_errors(module.params["docker_host"]):
+            result = run(module)
+        module.exit_json(**result)
     except (WinCompatError, DockerClientError) as exc:
         error = str(exc)
     except APIError as exc:
         error = f"Docker Engine API error: {api_error_text(exc)}"
-    except TRANSPORT_ERRORS as exc:
-        error = f"cannot talk to the Docker Engine at {module.params['docker_host']}: {exc}"
     module.fail_json(msg=error)
 
 

@@ -81,3 +81,12 @@ def test_tls_hostname_is_what_the_certificate_is_checked_against() -> None:
         assert adapter.poolmanager.connection_pool_kw["assert_hostname"] == "manager1.example.com"
     finally:
         api.close()
+
+
+def test_engine_errors_name_the_host_and_let_api_answers_through(tmp_path: Path) -> None:
+    api = dc.connect({"docker_host": f"unix://{tmp_path}/absent.sock", "api_version": "1.41", "timeout": 2})
+    expected = r"cannot talk to the Docker Engine at unix://.*absent\.sock"
+    with pytest.raises(dc.DockerClientError, match=expected), dc.engine_errors(f"unix://{tmp_path}/absent.sock"):
+        api.nodes()
+    with pytest.raises(dc.APIError), dc.engine_errors("h"):
+        raise dc.APIError("503 Server Error", explanation="This node is not a swarm manager.")
