@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import io
 import json
 import os
@@ -32,6 +33,8 @@ import docker
 BUSYBOX_CANDIDATES = ("/bin/busybox", "/usr/bin/busybox")
 DEFAULT_TEST_IMAGE = "wcc-test/busybox:1"
 STATE_FILE = "engine.json"
+UNIX_PATH_BUDGET = 100  # sun_path holds 108 bytes (104 on some platforms); containerd checks against 104
+LONGEST_EXEC_SOCKET = "containerd/containerd-debug.sock"
 BASE_FLAGS = ("--iptables=false", "--ip6tables=false", "--bridge=none", "--storage-driver=vfs")
 
 
@@ -192,6 +195,8 @@ class Engine:
             if containerd is not None and _pid_alive(containerd):
                 os.kill(containerd, signal.SIGKILL)
         self._reap()
+        if self.base_dir not in self.exec_root.parents:  # a short exec root outside base_dir: ours alone
+            shutil.rmtree(self.exec_root.parent, ignore_errors=True)
 
     def restart(self) -> None:
         """Stop, then start again with the same paths and config file."""
@@ -258,18 +263,26 @@ def _tail(path: Path, lines: int = 25) -> str:
         return "(no log)"
 
 
+def short_dir(root: Path) -> Path:
+    """A short directory for ROOT's sockets when ROOT is too deep for a unix socket path (108 bytes)."""
+    digest = hashlib.sha1(str(root).encode(), usedforsecurity=False).hexdigest()[:12]
+    return Path("/run/wcc-docker") / digest
+
+
 def engine_paths(base_dir: Path, name: str) -> Engine:
     """The Engine object for BASE_DIR/NAME (nothing is started)."""
     root = Path(base_dir).resolve() / name
     root.mkdir(parents=True, exist_ok=True)
-    sock = root / "docker.sock"
+    short = short_dir(root)
+    sock = root / "docker.sock" if len(str(root / "docker.sock")) <= UNIX_PATH_BUDGET else short / "docker.sock"
+    exec_root = root / "exec" if len(str(root / "exec" / LONGEST_EXEC_SOCKET)) <= UNIX_PATH_BUDGET else short / "exec"
     engine = Engine(
         name=name,
         base_dir=root,
         socket=sock,
         docker_host=f"unix://{sock}",
         data_root=root / "data",
-        exec_root=root / "exec",
+        exec_root=exec_root,
         pidfile=root / "docker.pid",
         config_file=root / "daemon.json",
         log_file=root / "dockerd.log",

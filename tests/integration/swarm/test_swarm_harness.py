@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
 import time
+from pathlib import Path
 
 import pytest
 from dockerd import Engine
-from swarm import SwarmCluster
+from swarm import SwarmCluster, start_swarm
 
 
 @pytest.mark.docker
@@ -72,3 +74,23 @@ def test_service_tasks_run_on_every_node(swarm_cluster: SwarmCluster) -> None:
             service.remove()
     finally:
         client.close()
+
+
+@pytest.mark.swarm
+def test_three_managers_and_a_teardown_that_leaves_nothing(tmp_path: Path) -> None:
+    cluster = start_swarm(tmp_path, count=3, managers=3, prefix="wccmgr", import_image=False)
+    pids = [engine.pid for engine in cluster.engines]
+    namespaces = list(cluster.namespaces)
+    try:
+        client = cluster.client()
+        try:
+            roles = {n.attrs["Description"]["Hostname"]: n.attrs["Spec"]["Role"] for n in client.nodes.list()}
+        finally:
+            client.close()
+        assert roles == {"wccmgr1": "manager", "wccmgr2": "manager", "wccmgr3": "manager"}
+        assert all(pid is not None for pid in pids)
+    finally:
+        cluster.stop()
+    assert not [pid for pid in pids if pid is not None and Path(f"/proc/{pid}").exists()]
+    listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=True).stdout
+    assert not [ns for ns in namespaces if ns in listed.split()]
