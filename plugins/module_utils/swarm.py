@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
-from ansible_collections.wincontainers.compat.plugins.module_utils.catalog import windows_release
+from ansible_collections.wincontainers.compat.plugins.module_utils.compat import container_compat
 from ansible_collections.wincontainers.compat.plugins.module_utils.container_error import container_error
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import (
     OptionError,
@@ -19,15 +19,11 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.errors import
     check_choice,
     describe,
 )
+from ansible_collections.wincontainers.compat.plugins.module_utils.tags import base_image_tag
 from ansible_collections.wincontainers.compat.plugins.module_utils.version import (
     WindowsVersion,
     parse_windows_version,
 )
-
-try:  # the compatibility rules of the core; the documented rule below is used until compat.py is present
-    from ansible_collections.wincontainers.compat.plugins.module_utils.compat import container_compat
-except ImportError:  # pragma: no cover - depends on the checkout
-    container_compat = None  # type: ignore[assignment]
 
 DEFAULT_OS_LABEL = "OS"
 DEFAULT_VERSION_LABEL = "OsVersion"
@@ -35,7 +31,6 @@ WINDOWS = "windows"
 VERSION_FORMATS = ("major.minor.build", "build", "version")
 UNAVAILABLE_CHOICES = ("skip", "fail", "update")
 ISOLATION_CHOICES = ("auto", "process", "hyperv", "keep")
-SAME_REVISION_BUILD = 14393  # Windows Server 2016: process isolation also needs the same revision
 OUT_OF_SEQUENCE = "update out of sequence"
 _CONSTRAINT = re.compile(r"^\s*(?P<key>[^=!\s]+)\s*(?P<op>==|!=)\s*(?P<value>.*?)\s*$")
 _LABEL_KEY = re.compile(r"^[^\s=]+$")
@@ -400,15 +395,8 @@ def constraints_allow(constraints: Iterable[str], node: Node) -> bool:
 
 
 def verdict(image: WindowsVersion, host: WindowsVersion, isolation: str) -> str:
-    """``supported``/``unsupported``/``preview`` of an image build on a host build (the core's rules)."""
-    if container_compat is not None:
-        return str(container_compat(image.version, host.version, isolation=isolation)["status"])
-    if isolation == "hyperv":  # pragma: no cover - documented rule, used only without compat.py
-        return "supported" if image.build <= host.build else "unsupported"
-    same = image.build == host.build
-    if same and host.build == SAME_REVISION_BUILD and None not in (image.revision, host.revision):
-        same = image.revision == host.revision
-    return "supported" if same else "unsupported"  # pragma: no cover
+    """``supported``/``unsupported``/``preview`` of an image build on a host build (the core's documented rules)."""
+    return str(container_compat(image.version, host.version, isolation=isolation)["status"])
 
 
 def runs(image: WindowsVersion, host: WindowsVersion, isolation: str) -> bool:
@@ -557,14 +545,13 @@ def finding(check: str, severity: str, subject: str, host: Optional[str], messag
 
 
 def tag_hint(version: Optional[WindowsVersion], repo: str = "servercore") -> str:
-    """``mcr.microsoft.com/windows/servercore:ltsc2019`` for a build the catalog knows, else the build."""
+    """``mcr.microsoft.com/windows/servercore:ltsc2019``: the base image to rebuild on for a host build."""
     if version is None:
         return "the host's Windows build"
     try:
-        tags = (windows_release(version.version).get("tags") or {}).get(repo) or []
+        return f"mcr.microsoft.com/windows/{repo}:{base_image_tag(version.version, repo=repo)}"
     except WinCompatError:
-        tags = []
-    return f"mcr.microsoft.com/windows/{repo}:{tags[0]}" if tags else f"a {repo} image of build {version.build}"
+        return f"a {repo} image of build {version.build}"
 
 
 def task_error(task: Mapping[str, Any]) -> str:
