@@ -154,10 +154,11 @@ class Engine:
         self._pid = self._proc.pid
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self._proc.poll() is not None:
-                raise HarnessError(
-                    f"dockerd {self.name!r} exited with {self._proc.returncode}; log tail:\n{_tail(log_path)}"
-                )
+            code = self._proc.poll()
+            if code is not None:
+                self._reap()
+                self.unmount_leftovers()
+                raise HarnessError(f"dockerd {self.name!r} exited with {code}; log tail:\n{_tail(log_path)}")
             if self.is_up():
                 return
             time.sleep(0.1)
@@ -195,6 +196,7 @@ class Engine:
             if containerd is not None and _pid_alive(containerd):
                 os.kill(containerd, signal.SIGKILL)
         self._reap()
+        self.unmount_leftovers()
         if self.base_dir not in self.exec_root.parents:  # a short exec root outside base_dir: ours alone
             shutil.rmtree(self.exec_root.parent, ignore_errors=True)
 
@@ -202,6 +204,20 @@ class Engine:
         """Stop, then start again with the same paths and config file."""
         self.stop()
         self.start()
+
+    def unmount_leftovers(self) -> None:
+        """Lazily unmount what a dockerd that died left mounted under this engine's directories."""
+        if self.pid is not None:
+            return
+        roots = {str(self.base_dir), str(self.exec_root)}
+        try:
+            with open("/proc/self/mounts", encoding="utf-8") as handle:
+                points = [line.split()[1].replace("\\040", " ") for line in handle]
+        except OSError:
+            return
+        ours = [p for p in points if any(p == r or p.startswith(r + "/") for r in roots)]
+        for point in sorted(ours, key=len, reverse=True):
+            subprocess.run(["umount", "-l", point], capture_output=True, check=False)
 
     # -- helpers -------------------------------------------------------------------------------------
     def _containerd_pid(self) -> int | None:
