@@ -6,7 +6,6 @@ import functools
 from typing import Any, Callable
 
 from ansible.errors import AnsibleFilterError
-
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError
 
 

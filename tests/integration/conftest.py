@@ -9,5 +9,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
-from fixtures_docker import *  # noqa: F403
-from fixtures_kube import *  # noqa: F403
+from fixtures_docker import docker_engine, swarm_cluster
+from fixtures_kube import kube_apiserver
+
+__all__ = ["docker_engine", "kube_apiserver", "swarm_cluster"]

@@ -45,9 +45,9 @@ class PlaybookRun:
         return self.task_results(task_name)[host]
 
     def explain(self) -> str:
-        return f"command: {' '.join(self.command)}\nrc={self.returncode}\nstderr:\n{self.stderr[-4000:]}\n" + json.dumps(
-            self.output, indent=1
-        )[-8000:]
+        output_tail = json.dumps(self.output, indent=1)[-8000:]
+        command = " ".join(self.command)
+        return f"command: {command}\nrc={self.returncode}\nstderr:\n{self.stderr[-4000:]}\n{output_tail}"
 
 
 def run_playbook(
