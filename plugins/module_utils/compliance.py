@@ -754,32 +754,58 @@ def check_swarm(
     for service in state.get("services") or []:
         subject = f"service {service.get('name') or service.get('id')}"
         image = str(service.get("image") or "")
-        checks.append((suite, subject, "swarm_placement"))
-        checks.append((suite, subject, "image_tag_pinned"))
-        checks.append((suite, subject, "image_support"))
-        found += _orchestrator_tag_check(subject, image, policy)
-        version = image_version_of(image, index, service.get("image_version") or service.get("image_os_version"))
-        if version is None:
-            continue
-        found += _orchestrator_image_support(subject, image, version, policy)
+        checks += [(suite, subject, check) for check in ("swarm_placement", *_IMAGE_CHECKS)]
         constraints = service.get("constraints") or service.get("placement_constraints") or []
-        per_node = any(str(c).strip().startswith(("node.hostname", "node.id")) for c in constraints)
-        bad = unfit_nodes(
-            version, classes, functools.partial(swarm_constraint_allows, constraints), verdicts, None, per_node
+        placement = Placement(
+            check="swarm_placement",
+            classes=classes,
+            allows=functools.partial(swarm_constraint_allows, constraints),
+            isolation=None,
+            per_node=any(str(c).strip().startswith(("node.hostname", "node.id")) for c in constraints),
+            fix=lambda version: (
+                f"constrain the service to {policy.swarm_version_label} {version.build} with "
+                "wincontainers.compat.swarm_service_placement, after fixing the node labels"
+            ),
         )
-        if bad:
-            found.append(
-                _placement_finding(
-                    "swarm_placement",
-                    subject,
-                    image,
-                    version,
-                    bad,
-                    f"constrain the service to {policy.swarm_version_label} {version.build} with "
-                    "wincontainers.compat.swarm_service_placement, after fixing the node labels",
-                )
-            )
+        explicit = service.get("image_version") or service.get("image_os_version")
+        found += deployed_image_findings(subject, image, explicit, placement, policy, verdicts, index)
     return found, checks
+
+
+_IMAGE_CHECKS = ("image_tag_pinned", "image_support")
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where an orchestrator may start a service or workload, and how to fix a placement on unfit nodes."""
+
+    check: str
+    classes: Sequence[NodeClass]
+    allows: Callable[[Mapping[str, Any]], bool]
+    isolation: Optional[str]
+    per_node: bool
+    fix: Callable[[WindowsVersion], str]
+
+
+def deployed_image_findings(
+    subject: str,
+    image: str,
+    explicit: Any,
+    placement: Placement,
+    policy: Policy,
+    verdicts: Verdicts,
+    index: Mapping[str, str],
+) -> list[dict[str, Any]]:
+    """The checks of one image an orchestrator deploys: pinned tag, supported release, nodes it may land on."""
+    found = _orchestrator_tag_check(subject, image, policy)
+    version = image_version_of(image, index, explicit)
+    if version is None:
+        return found
+    found += _orchestrator_image_support(subject, image, version, policy)
+    bad = unfit_nodes(version, placement.classes, placement.allows, verdicts, placement.isolation, placement.per_node)
+    if bad:
+        found.append(_placement_finding(placement.check, subject, image, version, bad, placement.fix(version)))
+    return found
 
 
 def _is_windows(node: Mapping[str, Any], view: Optional[HostView]) -> bool:
@@ -874,28 +900,20 @@ def check_k8s(
         if per_node:
             # k8s_compat_info already resolved the selector and the RuntimeClass: trust its node list
             allows = functools.partial(_named_in, frozenset(str(n) for n in workload["allowed_nodes"]))
-        checks.append((suite, subject, "k8s_placement"))
-        checks.append((suite, subject, "image_tag_pinned"))
-        checks.append((suite, subject, "image_support"))
+        checks += [(suite, subject, check) for check in ("k8s_placement", *_IMAGE_CHECKS)]
+        placement = Placement(
+            check="k8s_placement",
+            classes=classes,
+            allows=allows,
+            isolation=isolation,
+            per_node=per_node,
+            fix=lambda version: (
+                f"select nodes of build {version.build} (node.kubernetes.io/windows-build=10.0.{version.build})"
+                " with wincontainers.compat.k8s_workload_selector or a RuntimeClass"
+            ),
+        )
         for image, explicit in workload_images(workload):
-            found += _orchestrator_tag_check(subject, image, policy)
-            version = image_version_of(image, index, explicit)
-            if version is None:
-                continue
-            found += _orchestrator_image_support(subject, image, version, policy)
-            bad = unfit_nodes(version, classes, allows, verdicts, isolation, per_node)
-            if bad:
-                found.append(
-                    _placement_finding(
-                        "k8s_placement",
-                        subject,
-                        image,
-                        version,
-                        bad,
-                        f"select nodes of build {version.build} (node.kubernetes.io/windows-build=10.0.{version.build})"
-                        " with wincontainers.compat.k8s_workload_selector or a RuntimeClass",
-                    )
-                )
+            found += deployed_image_findings(subject, image, explicit, placement, policy, verdicts, index)
     return found, checks
 
 

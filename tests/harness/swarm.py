@@ -256,7 +256,7 @@ def start_swarm(
     try:
         nodes = _make_network(cluster, count)
         _join(cluster, count, managers, nodes, prefix)
-        cluster.wait_ready(timeout=60 + 3 * count)
+        cluster.wait_ready(timeout=120 + 3 * count)
         if import_image:
             cluster.import_image()
     except BaseException:

@@ -78,7 +78,7 @@ def test_example_fleet_has_the_expected_findings(example: tuple[PlaybookRun, Pat
         "junit": str(reports / "compliance.xml"),
         "html": str(reports / "compliance.html"),
     }
-    table = "\n".join(run.result(ROLE + "Show the compliance summary")["msg"])
+    table = run.result(ROLE + "Show the compliance summary")["msg"]
     assert "win2019-02" in table and "fix:" in table
 
 

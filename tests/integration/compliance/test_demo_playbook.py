@@ -34,6 +34,6 @@ def test_demo_renders_a_dockerfile_per_host_and_writes_the_reports(tmp_path: Pat
     report = json.loads((tmp_path / "compliance.json").read_text())
     assert report["summary"]["hosts"] == len(hosts) and report["findings"]
     table = run.result("wincontainers.compat.compliance : Show the compliance summary", "localhost")["msg"]
-    header = next(line for line in table if line.startswith("image ") and "image version" in line)
+    header = next(line for line in table.splitlines() if line.startswith("image ") and "image version" in line)
     assert header.split()[3:] == hosts
     assert (tmp_path / "compliance.xml").is_file() and (tmp_path / "compliance.html").is_file()
