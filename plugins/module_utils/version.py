@@ -195,10 +195,16 @@ def _from_mapping(value: Mapping[Any, Any]) -> WindowsVersion:
 
 # --- text --------------------------------------------------------------------------------------------------
 def _collect(text: str) -> tuple[list[int], dict[int, set[int]], Optional[tuple[int, int]], set[int]]:
-    """Builds and revisions found in free text; BuildLabEx, HAL and Environment.OSVersion revisions are ignored."""
+    """Builds and revisions found in free text; BuildLabEx, HAL and Environment.OSVersion revisions are ignored.
+
+    A BuildLab/BuildLabEx build counts only when the text names no other build: releases shipped as
+    enablement packages keep their base build there (``19041.1.amd64fre...`` on 19042 to 19045,
+    ``22621.1...`` on 22631, ``26100.1...`` on 26200 and 26300).
+    """
     builds: list[int] = []
     revisions: dict[int, set[int]] = {}
     major_minor: Optional[tuple[int, int]] = None
+    lab_builds: list[int] = []
 
     def add(build: int, revision: Optional[int] = None) -> None:
         builds.append(build)
@@ -206,7 +212,7 @@ def _collect(text: str) -> tuple[list[int], dict[int, set[int]], Optional[tuple[
             revisions.setdefault(build, set()).add(revision)
 
     def build_only(match: re.Match[str]) -> str:
-        add(int(match.group(1)))
+        lab_builds.append(int(match.group(1)))
         return " "
 
     text = _BUILD_LAB.sub(build_only, text)
@@ -238,7 +244,7 @@ def _collect(text: str) -> tuple[list[int], dict[int, set[int]], Optional[tuple[
         if FIRST_NT10_BUILD <= build <= MAX_BUILD:
             add(build, int(match.group(2)))
     floating = {int(match.group(1)) for match in _UBR_WORDS.finditer(text)} - {0}
-    return builds, revisions, major_minor, floating
+    return builds or lab_builds, revisions, major_minor, floating
 
 
 def _from_text(text: str, source: object) -> Optional[WindowsVersion]:

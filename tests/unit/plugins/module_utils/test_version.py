@@ -198,3 +198,47 @@ def test_as_dict_and_version_string() -> None:
 def test_dataclass_validates_its_fields(fields: tuple[Any, ...]) -> None:
     with pytest.raises(VersionParseError):
         WindowsVersion(*fields)
+
+
+# Enablement-package releases keep their base build in BuildLab/BuildLabEx, so those texts name two builds;
+# the current build (CurrentBuild, Kernel Version, OS Build) wins. Lines as printed on real hosts.
+ENABLEMENT_PACKAGE_TEXTS = [
+    (  # docker info, Docker 27.3.1 on Windows 11 23H2
+        " Default Isolation: hyperv\n Kernel Version: 10.0 22631 (22621.1.amd64fre.ni_release.220506-1250)\n"
+        " Operating System: Microsoft Windows Version 23H2 (OS Build 22631.4317)\n OSType: windows\n",
+        (10, 0, 22631, 4317),
+    ),
+    (  # Get-ItemProperty 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion' on Windows 11 25H2
+        "BuildBranch               : ge_release\nBuildLab                  : 26100.ge_release.240331-1435\n"
+        "BuildLabEx                : 26100.1.amd64fre.ge_release.240331-1435\nCurrentBuild              : 26200\n"
+        "CurrentBuildNumber        : 26200\nCurrentVersion            : 6.3\nDisplayVersion            : 25H2\n",
+        (10, 0, 26200, None),
+    ),
+    (  # reg query ... CurrentVersion on Windows 10 22H2
+        "    BuildLab    REG_SZ    19041.vb_release.191206-1406\n"
+        "    BuildLabEx    REG_SZ    19041.1.amd64fre.vb_release.191206-1406\n"
+        "    CurrentBuild    REG_SZ    19045\n    UBR    REG_DWORD    0xd5e\n",
+        (10, 0, 19045, 3422),
+    ),
+    (  # kubelet's old kernelVersion form (docker's KernelVersion) on a Windows 11 23H2 node
+        "10.0 22631 (22621.1.amd64fre.ni_release.220506-1250)",
+        (10, 0, 22631, None),
+    ),
+    (  # Get-ComputerInfo on Windows 11 25H2
+        "WindowsBuildLabEx : 26100.1.amd64fre.ge_release.240331-1435\nWindowsCurrentVersion : 6.3\n"
+        "OsVersion : 10.0.26200\nOsBuildNumber : 26200\n",
+        (10, 0, 26200, None),
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ENABLEMENT_PACKAGE_TEXTS)
+def test_buildlab_base_build_gives_way_to_the_current_build(
+    text: str, expected: tuple[int, int, int, int | None]
+) -> None:
+    parsed = parse_windows_version(text)
+    assert (parsed.major, parsed.minor, parsed.build, parsed.revision) == expected
+
+
+def test_buildlab_alone_still_gives_its_build() -> None:
+    assert parse_windows_version("BuildLabEx : 26100.1.amd64fre.ge_release.240331-1435") == WindowsVersion(10, 0, 26100)
