@@ -14,11 +14,14 @@
       revisions need not match.
 
 ``containerd``
-    ``CheckHostAndContainerCompat`` of hcsshim (osversion/platform_compat_windows.go; the same code is
-    ``checkWindowsHostAndContainerCompat`` in github.com/containerd/platforms platform_windows_compat.go).
-    containerd's platform matcher applies it to every Windows pull and run, whatever the isolation:
-    hosts older than 20348 need the exact build; newer hosts run builds from the floor LTSC up to their own,
-    the floor being the newest entry of ``compatLTSCReleases`` (20348, 26100) strictly below the host build.
+    ``checkWindowsHostAndContainerCompat`` of github.com/containerd/platforms (platform_windows_compat.go,
+    v1.0.0-rc.5, containerd/platforms#34), which containerd's platform matcher applies to every Windows pull
+    and run, whatever the isolation: hosts older than 20348 need the exact build; newer hosts run builds from
+    a floor up to their own, the floor being the LTSC before the newest entry of ``compatLTSCReleases``
+    (20348, 26100) at or below the host build (20348 on a 20348 host). hcsshim's ``CheckHostAndContainerCompat``
+    (osversion/platform_compat_windows.go, microsoft/hcsshim#2327) takes the newest entry strictly below the
+    host instead, as containerd did up to platforms v1.0.0-rc.4: the two differ on hosts past 26100 (Windows 11
+    25H2 and later), where hcsshim's floor is 26100 and Windows Server 2022 images are refused.
 
 ``docker``
     The classic Docker Engine (moby). Its puller refuses any image built for a newer build than the host
@@ -56,7 +59,7 @@ LTSC2022 = 20348
 V23H2_SERVER = 25398
 LTSC2025 = 26100
 WINDOWS11 = 22000  # first Windows 11 build
-# hcsshim osversion/platform_compat_windows.go and containerd/platforms platform_windows_compat.go.
+# compatLTSCReleases of hcsshim osversion/platform_compat_windows.go and containerd/platforms.
 HCSSHIM_COMPAT_LTSC_RELEASES: tuple[int, ...] = (LTSC2022, LTSC2025)
 # LTSC server builds that ship container images and take part in the stable-ABI promise.
 STABLE_ABI_LTSC: tuple[int, ...] = (LTSC2022, LTSC2025)
@@ -113,13 +116,18 @@ def _rebuild_advice(host: WindowsVersion, hyperv: bool = True) -> str:
 
 
 # --- hcsshim / containerd ------------------------------------------------------------------------------------
-def hcsshim_check(host: WindowsVersion, ctr: WindowsVersion) -> bool:
-    """Exactly hcsshim's ``CheckHostAndContainerCompat`` (revisions ignored)."""
+def _stable_abi_check(host: WindowsVersion, ctr: WindowsVersion, floor: Callable[[int], int]) -> bool:
+    """Same major.minor; below 20348 the same build, else a build from ``floor(host build)`` to the host's."""
     if (host.major, host.minor) != (ctr.major, ctr.minor):
         return False
     if host.build < LTSC2022:
         return host.build == ctr.build
-    return hcsshim_floor(host.build) <= ctr.build <= host.build
+    return floor(host.build) <= ctr.build <= host.build
+
+
+def hcsshim_check(host: WindowsVersion, ctr: WindowsVersion) -> bool:
+    """Exactly hcsshim's ``CheckHostAndContainerCompat`` (revisions ignored)."""
+    return _stable_abi_check(host, ctr, hcsshim_floor)
 
 
 def hcsshim_floor(build: int) -> int:
@@ -130,21 +138,38 @@ def hcsshim_floor(build: int) -> int:
     return LTSC2022
 
 
+def containerd_floor(build: int) -> int:
+    """The oldest build containerd lets a host of ``build`` (20348 or newer) run.
+
+    containerd/platforms v1.0.0-rc.5: the LTSC before the newest LTSC at or below ``build`` (20348 for 20348).
+    """
+    releases = HCSSHIM_COMPAT_LTSC_RELEASES
+    for index in reversed(range(len(releases))):
+        if build >= releases[index]:
+            return releases[max(index - 1, 0)]
+    return LTSC2022
+
+
+def containerd_check(host: WindowsVersion, ctr: WindowsVersion) -> bool:
+    """Exactly containerd's ``checkWindowsHostAndContainerCompat`` (revisions ignored)."""
+    return _stable_abi_check(host, ctr, containerd_floor)
+
+
 def _containerd(image: WindowsVersion, host: WindowsVersion, isolation: str, host_kind: str) -> Verdict:
-    """containerd's verdict: hcsshim's check, for every isolation mode."""
-    if hcsshim_check(host, image):
+    """containerd's verdict: its platform matcher's check, for every isolation mode."""
+    if containerd_check(host, image):
         if image.build == host.build:
             return "supported", f"containerd runs {image.version} on {host.version}: same build ({isolation} isolation)"
         return "supported", (
-            f"containerd runs {image.version} on {host.version}: hcsshim's CheckHostAndContainerCompat accepts "
-            f"builds {hcsshim_floor(host.build)} to {host.build} on this host ({isolation} isolation)"
+            f"containerd runs {image.version} on {host.version}: its platform matcher accepts "
+            f"builds {containerd_floor(host.build)} to {host.build} on this host ({isolation} isolation)"
         )
     if host.build < LTSC2022:
         why = f"hosts older than 20348 need the exact build ({host.build})"
     elif image.build > host.build:
         why = "the image is newer than the host"
     else:
-        why = f"this host accepts builds {hcsshim_floor(host.build)} to {host.build} only"
+        why = f"this host accepts builds {containerd_floor(host.build)} to {host.build} only"
     hyperv = " even with Hyper-V isolation (its platform matcher ignores isolation)" if isolation == "hyperv" else ""
     return "unsupported", (
         f"containerd refuses {image.version} on {host.version}{hyperv}: {why}; {_rebuild_advice(host, hyperv=False)}"

@@ -1,11 +1,11 @@
 """The manifest-list entry a real engine pulls for a Windows host.
 
 ``rules='containerd'`` follows containerd's Windows platform matcher (github.com/containerd/platforms
-``defaults_windows.go`` ``Default()`` and ``platform_windows_compat.go`` ``windowsMatchComparer``): an entry
-matches when its OS is ``windows``, its architecture the host's, and hcsshim's ``CheckHostAndContainerCompat``
-accepts its ``os.version`` (an entry without ``os.version`` always matches). Matching entries come first,
-ordered by ``os.version`` compared as strings, highest first (``p1.OSVersion > p2.OSVersion``); the first one
-is pulled.
+``defaults_windows.go`` ``Default()`` and ``platform_windows_compat.go`` ``windowsMatchComparer``, v1.0.0-rc.5):
+an entry matches when its OS is ``windows``, its architecture the host's, and
+``checkWindowsHostAndContainerCompat`` (``compat.containerd_check``) accepts its ``os.version`` (an entry without
+``os.version`` always matches). Matching entries come first, ordered by ``os.version`` compared as strings,
+highest first (``p1.OSVersion > p2.OSVersion``); the first one is pulled.
 
 ``rules='docker'`` follows the classic Docker Engine puller (moby ``distribution/pull_v2_windows.go``
 ``filterManifests``): it keeps entries of the host's architecture and a supported OS, drops Windows entries of
@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 from typing import Any, Optional
 
-from ansible_collections.wincontainers.compat.plugins.module_utils.compat import hcsshim_check
+from ansible_collections.wincontainers.compat.plugins.module_utils.compat import containerd_check
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import (
     ImageReferenceError,
     check_choice,
@@ -103,7 +103,7 @@ def _containerd_match(entry: dict[str, Any], host: WindowsVersion, arch: str) ->
     if not version:
         return True
     ctr = _go_windows_version(version)
-    return hcsshim_check(host, ctr if ctr is not None else WindowsVersion(0, 0, 0, None))
+    return containerd_check(host, ctr if ctr is not None else WindowsVersion(0, 0, 0, None))
 
 
 def _select_containerd(entries: list[dict[str, Any]], host: WindowsVersion, arch: str) -> Optional[dict[str, Any]]:

@@ -20,6 +20,8 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.compat import
     RULE_SETS,
     STATUSES,
     container_compat,
+    containerd_check,
+    containerd_floor,
     hcsshim_check,
     hcsshim_floor,
     is_compatible,
@@ -163,7 +165,8 @@ def test_documented_client_matrix(host: int, image: int, hyperv: str, process: s
     assert container_compat(v(image), v(host), "process", "client")["status"] == process
 
 
-# hcsshim osversion/platform_compat_windows_test.go and containerd/platforms platform_windows_compat_test.go.
+# hcsshim osversion/platform_compat_windows_test.go (microsoft/hcsshim#2327) and containerd/platforms
+# platform_windows_compat_test.go ``Test_PlatformCompat``: both tables, case by case.
 HCSSHIM_TABLE = [
     (17763, 17763, True),  # RS5Host_ltsc2019
     (17763, 20348, False),  # RS5Host_ltsc2022
@@ -183,17 +186,44 @@ HCSSHIM_TABLE = [
 @pytest.mark.parametrize(("host", "image", "runs"), HCSSHIM_TABLE)
 def test_hcsshim_table(host: int, image: int, runs: bool) -> None:
     assert hcsshim_check(WindowsVersion(10, 0, host), WindowsVersion(10, 0, image)) is runs
+    assert containerd_check(WindowsVersion(10, 0, host), WindowsVersion(10, 0, image)) is runs
     for isolation in ("process", "hyperv"):
         result = container_compat(f"10.0.{image}", f"10.0.{host}", isolation, rules="containerd")
         assert result["status"] == (S if runs else U)
 
 
+# containerd/platforms#34 (v1.0.0-rc.5, vendored by containerd/containerd#14001 for moby/moby#53397): hosts past
+# the newest LTSC keep the previous LTSC as their floor. hcsshim (#2327) still takes the newest LTSC below the host.
+CONTAINERD_PAST_LATEST_LTSC = [
+    (26200, 20348, True),  # Windows 11 25H2 runs ltsc2022 images
+    (26300, 20348, True),  # Windows 11 26H2
+    (28000, 20348, True),  # Windows 11 26H1
+    (26200, 26100, True),
+    (26200, 17763, False),
+    (26100, 26200, False),
+]
+
+
+@pytest.mark.parametrize(("host", "image", "runs"), CONTAINERD_PAST_LATEST_LTSC)
+def test_containerd_floor_past_the_newest_ltsc(host: int, image: int, runs: bool) -> None:
+    assert containerd_check(WindowsVersion(10, 0, host), WindowsVersion(10, 0, image)) is runs
+    assert container_compat(f"10.0.{image}", f"10.0.{host}", rules="containerd")["status"] == (S if runs else U)
+
+
 @pytest.mark.parametrize(
-    ("host", "floor"),
-    [(20348, 20348), (22621, 20348), (25398, 20348), (26100, 20348), (26200, 26100), (28000, 26100)],
+    ("host", "hcsshim", "containerd"),
+    [
+        (20348, 20348, 20348),
+        (22621, 20348, 20348),
+        (25398, 20348, 20348),
+        (26100, 20348, 20348),
+        (26200, 26100, 20348),
+        (28000, 26100, 20348),
+    ],
 )
-def test_hcsshim_floor_is_the_newest_ltsc_strictly_below_the_host(host: int, floor: int) -> None:
-    assert hcsshim_floor(host) == floor
+def test_floors(host: int, hcsshim: int, containerd: int) -> None:
+    assert hcsshim_floor(host) == hcsshim
+    assert containerd_floor(host) == containerd
 
 
 def test_hcsshim_needs_same_major_minor() -> None:
@@ -235,8 +265,8 @@ def test_docker_refuses_process_isolation_on_windows_10_before_1809() -> None:
 
 # Where the rule sets disagree, every status is reported.
 DISAGREEMENTS = [
-    # Windows 11 25H2: documented preview, hcsshim's floor is 26100 there, the host compute service runs it
-    ("ltsc2022", "10.0.26200.6899", "process", "client", {"documented": P, "containerd": U, "docker": S}),
+    # Windows 11 25H2: documented preview, containerd (platforms v1.0.0-rc.5) and the host compute service run it
+    ("ltsc2022", "10.0.26200.6899", "process", "client", {"documented": P, "containerd": S, "docker": S}),
     # Windows Server 2016 with a different revision: documented no, the engines do not look
     ("10.0.14393.2000", "10.0.14393.1000", "process", "server", {"documented": U, "containerd": S, "docker": S}),
     # containerd's platform matcher ignores isolation, so Hyper-V cannot run an older image
@@ -411,7 +441,7 @@ def test_every_result_is_consistent(image: WindowsVersion, host: WindowsVersion,
         assert set(statuses.values()) == {U}
     if isolation == "hyperv":  # documented Hyper-V: same or older build
         assert (statuses["documented"] == S) == (image.build <= host.build)
-    assert statuses["containerd"] == (S if hcsshim_check(host, image) else U)
+    assert statuses["containerd"] == (S if containerd_check(host, image) else U)
 
 
 @settings(max_examples=200, deadline=None)

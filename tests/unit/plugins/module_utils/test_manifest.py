@@ -50,6 +50,9 @@ SELECT = [
     (PYTHON, "10.0.22631.3296", "containerd", PY_2022),  # Windows 11 runs ltsc2022 (hcsshim floor 20348)
     (PYTHON, "10.0.26100.1742", "containerd", PY_2022),
     (PYTHON, "10.0.26100.1742", "docker", PY_2022),  # no build match: the first entry not newer than the host
+    # Windows 11 25H2: containerd/platforms v1.0.0-rc.5 keeps the floor at 20348 (moby/moby#53397 reported
+    # "no matching manifest for windows(10.0.26200)/amd64" before it)
+    (PYTHON, "10.0.26200.7019", "containerd", PY_2022),
     (
         NANOSERVER_1809,
         "10.0.17763.437",

@@ -38,7 +38,7 @@ COMPATIBLE_TAGS = [
     ("10.0.25398.1", "servercore", "process", "server", "documented", ["ltsc2022"]),
     ("10.0.22631.3296", "servercore", "process", "client", "documented", ["ltsc2022"]),
     ("10.0.26200.6899", "nanoserver", "process", "client", "documented", ["ltsc2025", "ltsc2022"]),
-    ("10.0.26200.6899", "nanoserver", "process", "client", "containerd", ["ltsc2025"]),
+    ("10.0.26200.6899", "nanoserver", "process", "client", "containerd", ["ltsc2025", "ltsc2022"]),
     ("10.0.19045.3803", "servercore", "process", "client", "documented", []),
     ("10.0.14393.1914", "servercore", "process", "server", "documented", ["10.0.14393.1914"]),
     ("10.0.14393", "servercore", "process", "server", "documented", []),
