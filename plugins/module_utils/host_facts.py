@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from ansible_collections.wincontainers.compat.plugins.module_utils.catalog import all_releases, windows_release
 from ansible_collections.wincontainers.compat.plugins.module_utils.compat import container_compat
@@ -270,6 +270,40 @@ def tag_facts(host: str, host_kind: str, rules: str, repositories: Sequence[str]
     }
 
 
+def gathered_sections(wanted: Iterable[str]) -> frozenset[str]:
+    """The engine sections a ``gather_subset`` asked for: ``images`` and ``containers`` only when gathered.
+
+    A section that was not gathered is left out of the facts, never reported empty: an empty ``containers``
+    list means that no container runs, which a decision (such as the isolation policy) may rely on.
+    """
+    wanted = set(wanted)
+    if "all" in wanted or "containers" in wanted:
+        return frozenset({"images", "containers"})
+    return frozenset({"images"} & wanted)
+
+
+def engine_facts(
+    raw: Optional[Mapping[str, Any]],
+    version: Mapping[str, Any],
+    host_kind: Optional[str],
+    rules: str,
+    sections: Iterable[str],
+) -> dict[str, Any]:
+    """``docker`` facts, plus the ``images`` and ``containers`` (with their verdicts) of the ``sections`` gathered."""
+    docker = docker_facts(raw)
+    facts: dict[str, Any] = {"docker": docker}
+    sections = set(sections)
+    images = image_facts((raw or {}).get("images")) if sections else []
+    if "images" in sections:
+        facts["images"] = images
+    if "containers" in sections:
+        containers = container_facts((raw or {}).get("containers"), images, docker["default_isolation"])
+        for container in containers:
+            container.update(container_verdict(container, version, host_kind, rules))
+        facts["containers"] = containers
+    return facts
+
+
 def build_host_facts(
     raw: Mapping[str, Any],
     *,
@@ -315,12 +349,7 @@ def build_host_facts(
             "set host_kind to get compatible tags and container verdicts"
         )
     if everything or wanted & {"docker", "images", "containers"}:
-        docker = docker_facts(raw.get("docker"))
-        images = image_facts((raw.get("docker") or {}).get("images"))
-        containers = container_facts((raw.get("docker") or {}).get("containers"), images, docker["default_isolation"])
-        for container in containers:
-            container.update(container_verdict(container, version, kind, rules))
-        facts.update(docker=docker, images=images, containers=containers)
+        facts.update(engine_facts(raw.get("docker"), version, kind, rules, gathered_sections(wanted)))
     if everything or "containerd" in wanted:
         containerd = raw.get("containerd") or {}
         facts["containerd"] = {

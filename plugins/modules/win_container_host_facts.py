@@ -28,7 +28,9 @@ options:
   gather_subset:
     description:
       - What to gather. The version values are always read.
-      - V(images) and V(containers) also read the engine (V(docker)).
+      - V(images) and V(containers) also read the engine (V(docker)); V(containers) also reads their images.
+      - A part that was not gathered is left out of the facts rather than reported empty, so a missing
+        C(containers) never reads as a host that runs no container.
     type: list
     elements: str
     choices: [all, version, features, docker, containerd, images, containers]

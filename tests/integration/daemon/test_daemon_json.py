@@ -252,3 +252,18 @@ def test_role_auto_mode_refuses_to_guess_the_host_kind(engine: Engine, fresh_con
     )["msg"]
     assert "10.0.26100.2894" in message and "daemon_isolation_host_kind" in message, message
     assert fresh_config.read_bytes() == original and engine_pid(engine) == pid
+
+
+def test_role_auto_mode_needs_the_running_containers(engine: Engine, fresh_config: Path) -> None:
+    """Facts gathered without containers (gather_subset) must not read as "no container runs"."""
+    facts = recorded_host_facts("server2016_datacenter")  # gathered with gather_subset [version]
+    assert facts["host_kind"] == "server" and "containers" not in facts
+    original, pid = fresh_config.read_bytes(), engine_pid(engine)
+    extra = role_vars(engine, daemon_isolation_mode="auto", daemon_isolation_host_facts=facts)
+    run = run_playbook(HERE / "playbook_role.yml", extra_vars=extra)
+    assert run.returncode != 0
+    message = run.result("wincontainers.compat.daemon_isolation : Require the running containers in the host facts")[
+        "msg"
+    ]
+    assert "gathered without them" in message and "gather_subset containers" in message, message
+    assert fresh_config.read_bytes() == original and engine_pid(engine) == pid

@@ -170,6 +170,27 @@ def test_gather_subset_version_only_has_no_engine_facts() -> None:
 
 
 @pytest.mark.parametrize(
+    ("subset", "sections"),
+    [
+        (["version", "docker"], {"docker"}),
+        (["version", "images"], {"docker", "images"}),
+        (["version", "containers"], {"docker", "images", "containers"}),
+        (["all"], {"docker", "images", "containers", "containerd"}),
+    ],
+)
+def test_a_section_not_gathered_is_absent_not_empty(subset: list[str], sections: set[str]) -> None:
+    """An empty ``containers`` list says no container runs; a subset without containers must not say that."""
+    raw = copy.deepcopy(RECORDED["server2019_bc_hyperv_container"]["raw"])
+    raw["gather_subset"] = subset
+    facts = build_host_facts(raw, host_kind="server")
+    assert {"docker", "images", "containers", "containerd"} & set(facts) == sections
+    if "containers" in sections:
+        assert [c["name"] for c in facts["containers"]] == [
+            RECORDED["server2019_bc_hyperv_container"]["expected"]["containers"][0]["name"]
+        ]
+
+
+@pytest.mark.parametrize(
     ("raw", "expected"),
     [
         ({"source": "Get-WindowsFeature", "Containers": "Installed", "Hyper-V": "Available"}, (True, False, False)),
