@@ -68,6 +68,7 @@ WINDOWS10_PROCESS_BUILDS = frozenset({19041, 19042})
 
 DOCS_URL = "https://learn.microsoft.com/en-us/virtualization/windowscontainers/deploy-containers/version-compatibility"
 UBR_ISSUE_URL = "https://github.com/microsoft/Windows-Containers/issues/591"
+LTSC2025_ON_CLIENT_ISSUE_URL = "https://github.com/microsoft/hcsshim/issues/2566"
 
 Verdict = tuple[str, str]  # (status, reason)
 
@@ -298,6 +299,12 @@ def _caveats(image: WindowsVersion, host: WindowsVersion, isolation: str, host_k
             f"the image revision {image.revision} is newer than the host's {host.revision}: such containers are "
             f"known to stop with 0xc0370106 (exited unexpectedly) until the host is patched ({UBR_ISSUE_URL}); "
             "update the host or run with --isolation=hyperv"
+        )
+    if image.build == LTSC2025 < host.build and host_kind == "client":
+        notes.append(
+            f"Windows Server 2025 images are reported to fail on Windows 11 {host.build} hosts with 0xc0370112 "
+            f"(a layer with an unrecognized format), with either isolation ({LTSC2025_ON_CLIENT_ISSUE_URL}, open); "
+            "Windows Server 2022 images work there"
         )
     for version, what in ((image, "image"), (host, "host")):
         if catalog.entry_for_build(version.build) is None:

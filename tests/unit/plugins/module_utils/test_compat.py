@@ -476,3 +476,14 @@ def test_results_are_independent_copies() -> None:
     assert second["disagreement"]["docker"] == S
     assert second["verdicts"]["docker"]["status"] == S
     assert second["host_release"]["name"] == "Windows 11, version 25H2"
+
+
+def test_ltsc2025_image_on_windows_11_25h2_carries_the_layer_format_caveat() -> None:
+    # microsoft/hcsshim#2566: servercore:ltsc2025 (26100.7171) on Windows 11 25H2 (26200.7171), 0xc0370112
+    for isolation in ("process", "hyperv"):
+        result = container_compat("10.0.26100.7171", "10.0.26200.7171", isolation, "client")
+        assert any("0xc0370112" in note and "hcsshim/issues/2566" in note for note in result["caveats"])
+    same_build = container_compat("10.0.26100.7171", "10.0.26100.7171", "process", "client")
+    assert not any("0xc0370112" in note for note in same_build["caveats"])
+    older = container_compat("ltsc2022", "10.0.26200.7171", "process", "client")
+    assert not any("0xc0370112" in note for note in older["caveats"])
