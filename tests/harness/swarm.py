@@ -66,31 +66,72 @@ class SwarmCluster:
         return self.manager.client()
 
     def node_ids(self) -> dict[str, str]:
-        """Hostname -> swarm node id, as the manager lists them."""
+        """Hostname -> swarm node id, as the manager lists them (one node per hostname after wait_ready)."""
         client = self.client()
         try:
             return {n.attrs["Description"]["Hostname"]: n.id for n in client.nodes.list()}
         finally:
             client.close()
 
-    def wait_ready(self, timeout: float = 60, expected: int | None = None) -> None:
-        """Wait until the manager lists EXPECTED (default: all) nodes, all Ready."""
-        want = len(self.engines) if expected is None else expected
-        deadline = time.monotonic() + timeout
-        states: dict[str, str] = {}
-        while time.monotonic() < deadline:
-            client = self.client()
+    def engine_node_ids(self) -> dict[str, str]:
+        """Engine name -> the swarm node id the engine itself reports (engines that answer and have joined)."""
+        ids: dict[str, str] = {}
+        for engine in self.engines:
+            if not engine.is_up():
+                continue
+            client = engine.client(timeout=20)
             try:
-                nodes = client.nodes.list()
-                states = {n.attrs["Description"]["Hostname"]: n.attrs["Status"]["State"] for n in nodes}
-            except docker.errors.APIError:
-                states = {}
+                node_id = str(client.info().get("Swarm", {}).get("NodeID") or "")
+            except (docker.errors.DockerException, OSError):
+                node_id = ""
             finally:
                 client.close()
-            if len(states) >= want and sum(s == "ready" for s in states.values()) >= want:
+            if node_id:
+                ids[engine.name] = node_id
+        return ids
+
+    def listed_nodes(self) -> list[dict[str, Any]]:
+        """The manager's node list as raw JSON; empty while the manager does not answer (busy, electing)."""
+        client = self.client()
+        try:
+            return [n.attrs for n in client.nodes.list()]
+        except (docker.errors.DockerException, OSError):
+            return []
+        finally:
+            client.close()
+
+    def wait_ready(self, timeout: float = 60, expected: int | None = None) -> None:
+        """Wait until the manager lists the node of every running engine (by its own node id) Ready.
+
+        Nodes are matched by id, not hostname: a join that failed after the manager had registered the
+        node leaves a stale ``down`` entry with the same hostname, which would otherwise hide the live
+        node. Such leftovers are removed once every engine is Ready. EXPECTED (default: all engines) is
+        the number of engines that must have joined.
+        """
+        want = len(self.engines) if expected is None else expected
+        deadline = time.monotonic() + timeout
+        pending: dict[str, str] = {}
+        while time.monotonic() < deadline:
+            ids = self.engine_node_ids()
+            listed = self.listed_nodes()
+            pending = not_ready(listed, ids)
+            if len(ids) >= want and not pending and listed:
+                self.remove_stale_nodes(stale_nodes(listed, set(ids.values())))
                 return
-            time.sleep(0.2)
-        raise HarnessError(f"swarm not Ready within {timeout}s: {states}")
+            time.sleep(0.5)
+        raise HarnessError(f"swarm not Ready within {timeout}s: {pending or 'manager lists no node'}")
+
+    def remove_stale_nodes(self, node_ids: list[str]) -> None:
+        """Remove leftover node entries of earlier joins (their hostname is held by a live node)."""
+        if not node_ids:
+            return
+        client = self.client()
+        try:
+            for node_id in node_ids:
+                with contextlib.suppress(docker.errors.APIError):
+                    client.api.remove_node(node_id, force=True)
+        finally:
+            client.close()
 
     def wait_node_state(self, name: str, state: str, timeout: float = 60) -> None:
         """Wait until the manager reports node NAME in STATE (``ready`` or ``down``)."""
@@ -170,6 +211,26 @@ class SwarmCluster:
             raise HarnessError("swarm teardown: " + "; ".join(errors))
 
 
+def not_ready(listed: list[dict[str, Any]], engine_ids: dict[str, str]) -> dict[str, str]:
+    """Engine name -> its node's state on the manager, for every engine whose node is not listed Ready."""
+    states = {str(n.get("ID")): str((n.get("Status") or {}).get("State", "")) for n in listed}
+    return {name: states.get(node_id, "not listed") for name, node_id in engine_ids.items()
+            if states.get(node_id) != "ready"}  # fmt: skip
+
+
+def stale_nodes(listed: list[dict[str, Any]], live_ids: set[str]) -> list[str]:
+    """Ids of listed nodes no running engine owns whose hostname a live node has: leftovers of earlier joins.
+
+    The manager may still list such an entry ``ready`` until it notices the old session is gone.
+    """
+    live_hosts = {(n.get("Description") or {}).get("Hostname") for n in listed if n.get("ID") in live_ids}
+    return sorted(
+        str(n["ID"])
+        for n in listed
+        if n.get("ID") not in live_ids and (n.get("Description") or {}).get("Hostname") in live_hosts
+    )
+
+
 def _node_address(index: int) -> str:
     return str(SUBNET.network_address + index + 1)
 
@@ -217,9 +278,17 @@ def _join(cluster: SwarmCluster, count: int, managers: int, nodes: list[tuple[st
 
 
 def _join_one(client: docker.DockerClient, first_addr: str, address: str, token: str, attempts: int = 3) -> None:
-    """Join the swarm; a busy manager makes the engine join in the background: wait for it, retry if it gave up."""
+    """Join the swarm; a busy manager makes the engine join in the background: wait for it.
+
+    A background join that gave up leaves the engine ``inactive`` or in ``error`` (which refuses a new
+    join until the engine leaves): both are joined again, after a forced leave for ``error``.
+    """
     state = "inactive"
     for _attempt in range(attempts):
+        if state == "error":
+            with contextlib.suppress(docker.errors.APIError):
+                client.swarm.leave(force=True)
+            state = "inactive"
         try:
             if state == "inactive":
                 client.swarm.join(
@@ -232,15 +301,23 @@ def _join_one(client: docker.DockerClient, first_addr: str, address: str, token:
         except docker.errors.APIError as exc:
             if "continue in the background" not in str(exc):
                 raise
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            state = str(client.info().get("Swarm", {}).get("LocalNodeState", ""))
-            if state in ("active", "inactive", "error"):
-                break
-            time.sleep(0.5)
+        state = _settled_state(client)
         if state == "active":
             return
     raise HarnessError(f"the engine at {address} did not join the swarm (state {state!r}) after {attempts} attempts")
+
+
+def _settled_state(client: docker.DockerClient, timeout: float = 120) -> str:
+    """The engine's LocalNodeState once it is no longer ``pending`` (or ``pending`` after TIMEOUT)."""
+    deadline = time.monotonic() + timeout
+    state = "pending"
+    while time.monotonic() < deadline:
+        with contextlib.suppress(docker.errors.DockerException, OSError):
+            state = str(client.info().get("Swarm", {}).get("LocalNodeState", ""))
+        if state in ("active", "inactive", "error"):
+            break
+        time.sleep(0.5)
+    return state
 
 
 def start_swarm(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from dockerd import Engine
-from swarm import SwarmCluster, start_swarm
+from swarm import SwarmCluster, _join_one, not_ready, stale_nodes, start_swarm
 
 
 @pytest.mark.docker
@@ -94,3 +94,43 @@ def test_three_managers_and_a_teardown_that_leaves_nothing(tmp_path: Path) -> No
     assert not [pid for pid in pids if pid is not None and Path(f"/proc/{pid}").exists()]
     listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=True).stdout
     assert not [ns for ns in namespaces if ns in listed.split()]
+
+
+@pytest.mark.swarm
+def test_a_rejoined_node_is_ready_by_its_own_id_and_its_stale_entry_goes(tmp_path: Path) -> None:
+    """A node that joins again (as after a failed background join) leaves a down entry with its hostname."""
+    cluster = start_swarm(tmp_path, count=2, managers=1, prefix="wccrej", import_image=False)
+    try:
+        worker = cluster.workers[0]
+        old_id = cluster.node_ids()["wccrej2"]
+        client = worker.client()
+        try:
+            client.swarm.leave(force=True)
+            tokens = cluster.client().swarm.attrs["JoinTokens"]
+            _join_one(client, cluster.manager.address or "", worker.address or "", tokens["Worker"])
+        finally:
+            client.close()
+        new_id = cluster.engine_node_ids()["wccrej2"]
+        assert new_id != old_id
+        assert old_id in {n["ID"] for n in cluster.listed_nodes()}, "the manager keeps the old entry"
+
+        cluster.wait_ready(timeout=60)
+
+        listed = {n["ID"]: n["Description"]["Hostname"] for n in cluster.listed_nodes()}
+        assert old_id not in listed, "the stale entry of the same hostname is removed"
+        assert cluster.node_ids() == {"wccrej1": cluster.engine_node_ids()["wccrej1"], "wccrej2": new_id}
+    finally:
+        cluster.stop()
+
+
+def test_not_ready_and_stale_nodes_match_by_id() -> None:
+    def node(node_id: str, host: str, state: str) -> dict[str, object]:
+        return {"ID": node_id, "Description": {"Hostname": host}, "Status": {"State": state}}
+
+    listed = [node("live1", "n1", "ready"), node("old2", "n2", "down"), node("live2", "n2", "ready")]
+    assert not_ready(listed, {"n1": "live1", "n2": "live2"}) == {}
+    assert not_ready(listed[:2], {"n1": "live1", "n2": "live2"}) == {"n2": "not listed"}
+    assert not_ready([node("live2", "n2", "unknown")], {"n2": "live2"}) == {"n2": "unknown"}
+    assert stale_nodes(listed, {"live1", "live2"}) == ["old2"]
+    assert stale_nodes([node("other", "n9", "down"), *listed], {"live1", "live2"}) == ["old2"]
+    assert stale_nodes([node("old1", "n1", "ready"), *listed], {"live1", "live2"}) == ["old1", "old2"]
