@@ -148,6 +148,26 @@ def test_label_edited_between_list_and_update_is_kept(swarm: SwarmCluster, tmp_p
     assert labels["wccnode3"] == EXPECTED["wccnode3"]
 
 
+def test_one_node_list_and_updates_only_for_nodes_that_differ(swarm: SwarmCluster, tmp_path: Path) -> None:
+    set_labels(swarm, {"wccnode1": EXPECTED["wccnode1"]})  # already right: must get no update
+    ids = swarm.node_ids()
+    with DockerProxy(swarm.manager.socket, tmp_path / "proxy.sock") as proxy:
+        run = play("labels.yml", proxy.docker_host, nodes=wanted(swarm))
+        assert run.returncode == 0, run.explain()
+        listed = [p for m, p in proxy.requests if m == "GET" and p.split("?")[0].endswith("/nodes")]
+        updated = sorted(p for m, p in proxy.requests if m == "POST")
+        proxy.reset()
+        again = play("labels.yml", proxy.docker_host, nodes=wanted(swarm))
+        assert again.result(TASK)["changed"] is False
+        assert proxy.count("POST") == 0 and proxy.count("GET", "/nodes/") == 0
+    assert len(listed) == 1, f"one node list call: {proxy.requests}"
+    assert [p.split("?")[0].rsplit("/", 2)[-2] for p in updated] == sorted([ids["wccnode2"], ids["wccnode3"]])
+    assert {n["hostname"]: n["changed"] for n in run.result(TASK)["nodes"]} == {
+        "wccnode1": False, "wccnode2": True, "wccnode3": True,
+    }  # fmt: skip
+    assert labels_by_host(swarm) == EXPECTED
+
+
 def test_stopped_worker_is_reported_and_skipped(swarm: SwarmCluster) -> None:
     swarm.stop_node("wccnode3")
     try:
