@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 from ansible_collections.wincontainers.compat.plugins.module_utils.catalog import (
+    all_releases,
     release_for_build,
     support_status,
 )
@@ -304,9 +305,42 @@ def check_host_support(view: HostView, policy: Policy) -> list[dict[str, Any]]:
             view.name,
             view.name,
             f"{name} ({view.kind}) is out of support since {status['end_of_support']}",
-            "upgrade the host to a supported release (Windows Server 2022 or 2025) and rebuild its images for it",
+            upgrade_fix(view, policy.today),
         )
     ]
+
+
+def supported_successors(build: int, kind: str, today: datetime.date) -> list[str]:
+    """Names of the later releases a ``kind`` host can move to that are serviced on ``today``, oldest first.
+
+    Servers move between LTSC releases; clients between Windows 11 feature updates of the general channel.
+    """
+    channel = "LTSC" if kind == "server" else "client"
+    names = []
+    for release in all_releases():
+        if release["build"] <= build:
+            continue
+        for product in release.get("products") or []:
+            end = product.get("end_of_support")
+            if product["kind"] != kind or product["channel"] != channel or not end:
+                continue
+            if datetime.date.fromisoformat(end) >= today:
+                names.append(release["name"] if kind == "server" else f"Windows 11, version {product['version']}")
+                break
+    return names
+
+
+def upgrade_fix(view: HostView, today: datetime.date) -> str:
+    """How to bring an out-of-support host back into support, naming the releases it can move to."""
+    names = supported_successors(view.build or 0, view.kind, today)
+    if view.kind == "client":
+        target = f"{names[0]} or later" if names else "a Windows 11 release in support"
+        return (
+            f"install a feature update to {target}; its containers run with Hyper-V isolation, check their images "
+            "in the matrix"
+        )
+    target = " or ".join(names[-2:]) if names else "a supported Windows Server release"
+    return f"upgrade the host to {target} and rebuild its process-isolated images for it"
 
 
 def check_containers(view: HostView, verdicts: Verdicts) -> list[dict[str, Any]]:
@@ -917,11 +951,22 @@ def check_k8s(
     return found, checks
 
 
-def orchestrator_findings(source: str, state: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The findings an info module already reported, tagged with their source."""
-    return [
-        dict(item, source=source, suite=source) for item in state.get("findings") or [] if isinstance(item, Mapping)
-    ]
+def orchestrator_findings(
+    source: str, state: Mapping[str, Any], names: Optional[Iterable[str]] = None
+) -> list[dict[str, Any]]:
+    """The findings an info module already reported, tagged with their source.
+
+    A node's host name (``WIN2019-02``) becomes the inventory name it matches (``win2019-02``), so the
+    finding counts for that host.
+    """
+    inventory = {short_name(name): name for name in names or ()}
+    found = []
+    for item in state.get("findings") or []:
+        if isinstance(item, Mapping):
+            host = item.get("host")
+            host = inventory.get(short_name(str(host)), host) if host else host
+            found.append(dict(item, host=host, source=source, suite=source))
+    return found
 
 
 # ---------------------------------------------------------------------------------------------- matrix, summary
@@ -965,7 +1010,11 @@ def image_columns(
 
 
 def matrix_row(view: HostView, columns: Sequence[Mapping[str, Any]], verdicts: Verdicts) -> dict[str, Any]:
-    """One host's row: for each image, the verdict under process and Hyper-V isolation."""
+    """One host's row: for each image, the verdict under process and Hyper-V isolation.
+
+    ``caveats`` holds, per isolation that runs the image, the core's warnings (such as an image revision newer
+    than the host's), so a cell that runs with a known risk does not read as plainly fine.
+    """
     running = {c.get("image"): c for c in containers_of(view)}
     cells = []
     for column in columns:
@@ -973,12 +1022,16 @@ def matrix_row(view: HostView, columns: Sequence[Mapping[str, Any]], verdicts: V
         isolation = (container or {}).get("isolation") or view.isolation
         cell: dict[str, Any] = {"image": column["ref"], "running": container is not None, "isolation": isolation}
         if view.version is None or column["version"] is None:
-            cell.update(process="unknown", hyperv="unknown", status="unknown", reason="version unknown")
+            cell.update(process="unknown", hyperv="unknown", status="unknown", reason="version unknown", caveats={})
         else:
+            caveats: dict[str, list[str]] = {}
             for mode in ("process", "hyperv"):
-                cell[mode] = verdicts(column["version"], view.version, mode, view.kind)["status"]
+                verdict = verdicts(column["version"], view.version, mode, view.kind)
+                cell[mode] = verdict["status"]
+                if verdict["status"] in RUNNING_OK and verdict.get("caveats"):
+                    caveats[mode] = list(verdict["caveats"])
             effective = verdicts(column["version"], view.version, isolation, view.kind)
-            cell.update(status=effective["status"], reason=effective.get("reason"))
+            cell.update(status=effective["status"], reason=effective.get("reason"), caveats=caveats)
         cells.append(cell)
     return {"host": view.name, "cells": cells}
 
@@ -1076,12 +1129,12 @@ def evaluate(
     for cluster, state in sorted(swarm.items()):
         found, ran = check_swarm(cluster, state, views, policy, verdicts, index)
         orchestrated += [dict(item, suite=f"swarm {cluster}") for item in found]
-        orchestrated += orchestrator_findings(f"swarm {cluster}", state)
+        orchestrated += orchestrator_findings(f"swarm {cluster}", state, views)
         checks += ran
     for cluster, state in sorted(k8s.items()):
         found, ran = check_k8s(cluster, state, views, policy, verdicts, index)
         orchestrated += [dict(item, suite=f"k8s {cluster}") for item in found]
-        orchestrated += orchestrator_findings(f"k8s {cluster}", state)
+        orchestrated += orchestrator_findings(f"k8s {cluster}", state, views)
         checks += ran
     findings = _dedupe([item for items in per_host.values() for item in items] + orchestrated)
     findings.sort(key=lambda f: (_RANK.get(f["severity"], 4), f.get("host") or "", f["check"], f["subject"]))

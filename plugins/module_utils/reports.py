@@ -87,9 +87,24 @@ def render_junit(report: Mapping[str, Any], *, fail_from: str = "low") -> str:
 # ---------------------------------------------------------------------------------------------- text
 
 
+def location(item: Mapping[str, Any]) -> str:
+    """Where a finding is: its host, else the cluster it was found in (``swarm prod``, ``k8s aks``)."""
+    suite = item.get("suite") if item.get("suite") != "hosts" else None
+    return str(item.get("host") or suite or item.get("source") or "fleet")
+
+
+def _mark(cell: Mapping[str, Any], mode: str) -> str:
+    mark = MARKS.get(str(cell.get(mode)), "?")
+    return mark + ("!" if (cell.get("caveats") or {}).get(mode) else "")
+
+
+def has_caveat(cell: Mapping[str, Any]) -> bool:
+    """True when the image runs under the cell's isolation but with a known risk (the core's caveats)."""
+    return bool((cell.get("caveats") or {}).get(str(cell.get("isolation"))))
+
+
 def _cell_text(cell: Mapping[str, Any]) -> str:
-    text = f"{MARKS.get(str(cell.get('process')), '?')}/{MARKS.get(str(cell.get('hyperv')), '?')}"
-    return text + ("*" if cell.get("running") else "")
+    return f"{_mark(cell, 'process')}/{_mark(cell, 'hyperv')}" + ("*" if cell.get("running") else "")
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -131,13 +146,17 @@ def render_text(report: Mapping[str, Any], *, max_findings: int = 20) -> str:
         cells = [_cell_text(matrix[name][image["ref"]]) for name in names]
         rows.append([image["label"], image["version"] or "?", *cells])
     lines += ["", *_table(["image", "image version", *names], rows)]
-    lines.append("cell: process/hyperv verdict (ok, pre = preview, NO = not supported); * = running on that host")
+    lines.append(
+        "cell: process/hyperv verdict (ok, pre = preview, NO = not supported, ? = image version unknown); "
+        "! = runs with a known risk (see the findings); * = running on that host"
+    )
     findings = report.get("findings", [])
     if findings:
         lines += ["", f"Findings (worst first, {min(len(findings), max_findings)} of {len(findings)}):"]
         for item in findings[:max_findings]:
-            where = item.get("host") or item.get("source") or "-"
-            lines.append(f"  [{item['severity']}] {where}: {item['subject']}: {item['message']}")
+            where = location(item)
+            subject = "" if item["subject"] == where else f"{item['subject']}: "
+            lines.append(f"  [{item['severity']}] {where}: {subject}{item['message']}")
             lines.append(f"      fix: {item['fix']}")
     else:
         lines += ["", "No findings."]
@@ -159,6 +178,9 @@ th{background:#f6f8fa}
 #matrix td.cell{text-align:center;white-space:nowrap;font-family:ui-monospace,monospace}
 .v-supported{background:#dafbe1}.v-preview{background:#fff8c5}.v-unsupported{background:#ffd8d3}
 .v-unknown{background:#eaeef2}
+#matrix td.caveat,.legend .caveat{background:repeating-linear-gradient(135deg,#dafbe1 0 6px,#ffd8a8 6px 12px)}
+.scroll{overflow-x:auto;max-width:100%}
+#matrix th[scope=row]{position:sticky;left:0;z-index:1;white-space:nowrap}
 .running{font-weight:bold;outline:2px solid #1b1f24;outline-offset:-3px}
 .sev{display:inline-block;border-radius:10px;padding:0 8px;color:#fff;font-size:12px}
 .sev-critical{background:#a40e26}.sev-high{background:#d1242f}.sev-medium{background:#bf8700}
@@ -217,12 +239,15 @@ def _matrix_html(report: Mapping[str, Any]) -> str:
         cells = []
         for cell in row["cells"]:
             status = cell.get("status", "unknown")
-            klass = f"cell v-{_e(status)}" + (" running" if cell.get("running") else "")
+            klass = f"cell v-{_e(status)}" + (" caveat" if has_caveat(cell) else "")
+            klass += " running" if cell.get("running") else ""
+            caveats = [note for notes in (cell.get("caveats") or {}).values() for note in notes]
+            title = " ".join([str(cell.get("reason") or ""), *(f"Caveat: {note}" for note in caveats)]).strip()
             cells.append(
                 f'<td class="{klass}" data-host="{_e(row["host"])}" data-image="{_e(cell["image"])}" '
                 f'data-status="{_e(status)}" data-process="{_e(cell.get("process"))}" '
                 f'data-hyperv="{_e(cell.get("hyperv"))}" data-running="{str(bool(cell.get("running"))).lower()}" '
-                f'title="{_e(cell.get("reason"))}">{_e(_cell_text(cell))}</td>'
+                f'data-caveat="{str(has_caveat(cell)).lower()}" title="{_e(title)}">{_e(_cell_text(cell))}</td>'
             )
         rows.append(
             f'<tr><th scope="row" data-host="{_e(row["host"])}">{_e(row["host"])}<br><small>'
@@ -231,12 +256,14 @@ def _matrix_html(report: Mapping[str, Any]) -> str:
     legend = (
         '<p class="legend"><span class="v-supported">supported</span><span class="v-preview">preview</span>'
         '<span class="v-unsupported">not supported</span><span class="v-unknown">unknown</span>'
-        '<span class="running">running there</span> Colour: the verdict under the host\'s isolation; '
-        "text: process/hyperv.</p>"
+        '<span class="caveat">runs, with a known risk (!)</span><span class="running">running there (*)</span> '
+        "Colour: the verdict under the host's isolation; text: process/hyperv (ok, pre, NO, ?). "
+        "Hover a cell for the reason.</p>"
     )
     body = "".join(rows)
     return (
-        f'{legend}<table id="matrix"><thead><tr><th>host \\ image</th>{head}</tr></thead><tbody>{body}</tbody></table>'
+        f'{legend}<div class="scroll"><table id="matrix"><thead><tr><th>host \\ image</th>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
     )
 
 
@@ -247,11 +274,11 @@ def _findings_html(report: Mapping[str, Any]) -> str:
     rows = "".join(
         f'<tr data-check="{_e(item["check"])}" data-severity="{_e(item["severity"])}">'
         f'<td><span class="sev sev-{_e(item["severity"])}">{_e(item["severity"])}</span></td>'
-        f"<td>{_e(item.get('host') or item.get('source') or '')}</td><td>{_e(item['subject'])}</td>"
+        f"<td>{_e(location(item))}</td><td>{_e(item['subject'])}</td>"
         f'<td>{_e(item["check"])}</td><td>{_e(item["message"])}</td><td class="fix">{_e(item["fix"])}</td></tr>'
         for item in findings
     )
-    head = "<tr><th>severity</th><th>host</th><th>subject</th><th>check</th><th>finding</th><th>fix</th></tr>"
+    head = "<tr><th>severity</th><th>host / cluster</th><th>subject</th><th>check</th><th>finding</th><th>fix</th></tr>"
     return f'<table id="findings"><thead>{head}</thead><tbody>{rows}</tbody></table>'
 
 

@@ -214,15 +214,19 @@ summary:
   sample:
     hosts: 7
     hosts_with_findings: 6
-    images: 11
-    findings: 17
-    by_severity: {critical: 4, high: 5, medium: 7, low: 0, info: 0}
+    images: 12
+    findings: 15
+    by_severity: {critical: 5, high: 5, medium: 5, low: 0, info: 0}
     by_check: {container_compat: 1, host_support: 1}
     worst: critical
 findings:
   description:
     - Every finding, worst first, in the shared shape (C(check), C(severity), C(subject), C(host),
       C(message), C(fix)) plus C(suite) and, for orchestrator findings, C(source), C(image), C(hosts).
+    - C(host) is the inventory name of the host concerned (a node's host name is matched to it), or null for
+      an object of a cluster that is not tied to one host; the reports then name its C(suite) (C(k8s prod)).
+    - In the report's C(matrix), a cell's C(caveats) lists, per isolation that runs the image, the known risks
+      of the combination (such as an image revision newer than the host's); the text marks them with C(!).
   returned: always
   type: list
   elements: dict

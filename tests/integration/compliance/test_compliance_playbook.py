@@ -191,7 +191,14 @@ def test_html_opens_in_headless_chromium_and_shows_the_matrix(
         assert rendered[key]["data-status"] == cell["status"], key
         assert f"v-{cell['status']}" in (rendered[key]["class"] or "").split(), key
         assert (rendered[key]["data-running"] == "true") is cell["running"], key
+        assert (rendered[key]["data-caveat"] == "true") is bool(cell["caveats"].get(cell["isolation"])), key
+    # the only risky cell: win2019-01 runs a newer-revision ltsc2019 image process-isolated (0xc0370106)
+    risky = [key for key, cell in rendered.items() if cell["data-caveat"] == "true"]
+    assert risky == [("win2019-01", "mcr.microsoft.com/windows/servercore:ltsc2019")]
+    assert "caveat" in (rendered[risky[0]]["class"] or "").split()
+    assert "0xc0370106" in (rendered[risky[0]]["title"] or "")
     # the Server 2016 host's Nov 2024 IIS image is running there on borrowed luck: shown red and running
     iis = rendered[("win2016-01", "mcr.microsoft.com/windows/servercore/iis:windowsservercore-ltsc2016")]
     assert iis["data-status"] == "unsupported" and iis["data-running"] == "true"
     assert 'id="findings"' in dom and "rebuild it on" in dom
+    assert "<td>k8s prod-aks</td>" in dom and "<td>swarm prod-swarm</td>" in dom  # cluster objects name their cluster

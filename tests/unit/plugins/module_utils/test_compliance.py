@@ -268,6 +268,56 @@ def test_host_support(version: str, kind: str, today: datetime.date, out: bool) 
     assert report["hosts"][0]["in_support"] is (not out)
 
 
+@pytest.mark.parametrize(
+    ("version", "kind", "today", "fix"),
+    [
+        # a Windows 11 client moves to a feature update still serviced, not to Windows Server
+        (
+            "10.0.22631.4602",
+            "client",
+            datetime.date(2026, 11, 28),
+            "feature update to Windows 11, version 24H2 or later",
+        ),
+        (
+            "10.0.14393.7606",
+            "server",
+            datetime.date(2027, 1, 13),
+            "upgrade the host to Windows Server 2022 or Windows ",
+        ),
+        ("10.0.25398.1308", "server", datetime.date(2026, 11, 28), "to Windows Server 2025 and rebuild"),
+        ("10.0.20348.1", "server", datetime.date(2036, 1, 1), "to a supported Windows Server release"),
+    ],
+)
+def test_host_support_fix_names_releases_the_host_can_move_to(
+    version: str, kind: str, today: datetime.date, fix: str
+) -> None:
+    report = run({"h": facts(version, kind=kind, isolation=None)}, policy=c.Policy(today=today))
+    (found,) = [f for f in report["findings"] if f["check"] == "host_support"]
+    assert fix in found["fix"]
+    assert ("Windows Server" in found["fix"]) is (kind == "server")
+
+
+def test_matrix_marks_a_newer_image_revision_as_a_caveat_where_it_applies() -> None:
+    newer = ("runner", "contoso/runner:1@10.0.17763.6775", "process")
+    report = run({"old": facts("10.0.17763.6659", containers=(newer,)), "same": facts("10.0.17763.6775")})
+    cells = {row["host"]: row["cells"][0] for row in report["matrix"]}
+    assert cells["old"]["status"] == "supported" and cells["old"]["running"]
+    assert list(cells["old"]["caveats"]) == ["process"] and "0xc0370106" in cells["old"]["caveats"]["process"][0]
+    assert cells["same"]["caveats"] == {}
+    assert [f["check"] for f in report["findings"]] == ["image_revision"]
+
+
+def test_orchestrator_findings_count_for_the_inventory_host_they_name() -> None:
+    swarm = {
+        "nodes": [],
+        "services": [],
+        "findings": [c.finding("task_failed", "critical", "service a", "H1.corp", "x", "y")],
+    }
+    report = run({"h1": facts("10.0.20348.2966")}, swarm={"prod": swarm})
+    assert [(f["host"], f["suite"]) for f in report["findings"]] == [("h1", "swarm prod")]
+    assert report["hosts"][0]["findings"] == 1 and report["hosts"][0]["worst"] == "critical"
+
+
 def test_hosts_without_facts_are_reported_not_skipped() -> None:
     report = run({"gone": None, "h": facts("10.0.20348.2966")})
     assert checks_of(report["findings"]) == [("facts_present", "high", "gone")]
@@ -421,7 +471,7 @@ EXPECTED_EXAMPLE_FINDINGS = [
     ("k8s_placement", "critical", "-"),
     ("k8s_placement", "critical", "win2022-k8s-01"),
     ("swarm_placement", "critical", "win2019-02"),
-    ("task_failed", "critical", "WIN2019-02"),
+    ("task_failed", "critical", "win2019-02"),  # the node's host name, as the inventory names it
     ("host_support", "high", "dev-win11"),
     ("image_revision", "high", "win2019-01"),
     ("k8s_node_labels", "high", "win2022-k8s-01"),
@@ -450,6 +500,8 @@ def test_example_fleet_findings() -> None:
     )
     assert report["summary"]["hosts"] == 7 and report["summary"]["worst"] == "critical"
     assert len(report["matrix"]) == 7 and all(len(row["cells"]) == len(report["images"]) for row in report["matrix"])
+    per_host = {row["name"]: (row["findings"], row["worst"]) for row in report["hosts"]}
+    assert per_host["win2019-02"] == (4, "critical") and set(per_host) == set(hosts)
 
 
 def fix_fleet(hosts: dict[str, Any], swarm: dict[str, Any], k8s: dict[str, Any]) -> None:

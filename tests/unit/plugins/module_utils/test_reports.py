@@ -12,6 +12,7 @@ import pytest
 import xmlschema
 from ansible_collections.wincontainers.compat.plugins.module_utils.reports import (
     case_of,
+    location,
     render_html,
     render_json,
     render_junit,
@@ -299,3 +300,83 @@ def test_text_without_findings_says_so() -> None:
     report = make_report()
     report["findings"] = []
     assert "No findings." in render_text(report)
+
+
+def caveat_report() -> dict[str, Any]:
+    """The small report with a newer image revision running process-isolated on win2019-01."""
+    report = make_report()
+    cell = report["matrix"][0]["cells"][0]
+    cell["caveats"] = {"process": ["the image revision 6775 is newer than the host's 6659"]}
+    report["findings"].append(
+        {
+            "check": "image_support",
+            "severity": "medium",
+            "subject": "service web",
+            "host": None,
+            "message": "image contoso/web is out of support",
+            "fix": "rebuild it",
+            "suite": "k8s aks",
+        }
+    )
+    return report
+
+
+def test_a_cell_that_runs_with_a_caveat_is_marked_in_text_and_html() -> None:
+    report = caveat_report()
+    row = next(line for line in render_text(report).splitlines() if line.startswith("web:2.3-ltsc2019"))
+    assert row.split()[1:] == ["10.0.17763.6659", "ok!/ok*", "NO/ok"]
+    parser = _Collector()
+    parser.feed(render_html(report))
+    cells = {(a["data-host"], a["data-image"]): a for tag, a in parser.tags if tag == "td" and "data-status" in a}
+    risky = cells[("win2019-01", "contoso/web:2.3-ltsc2019")]
+    assert risky["data-caveat"] == "true" and "caveat" in (risky["class"] or "").split()
+    assert "newer than the host's 6659" in (risky["title"] or "")
+    assert [key for key, a in cells.items() if a["data-caveat"] == "true"] == [("win2019-01", risky["data-image"])]
+
+
+def test_a_caveat_under_the_other_isolation_does_not_colour_the_cell() -> None:
+    report = caveat_report()
+    report["matrix"][0]["cells"][0]["isolation"] = "hyperv"
+    text = render_text(report)
+    assert "ok!/ok*" in text  # the text still shows the process caveat
+    assert 'data-caveat="true"' not in render_html(report)
+
+
+@pytest.mark.parametrize(
+    ("item", "expected"),
+    [
+        ({"host": "win2019-01", "suite": "hosts"}, "win2019-01"),
+        ({"host": "win2019-02", "suite": "swarm prod"}, "win2019-02"),
+        ({"host": None, "suite": "k8s aks"}, "k8s aks"),
+        ({"host": None, "source": "swarm prod"}, "swarm prod"),
+        ({"host": None, "suite": "hosts"}, "fleet"),
+    ],
+)
+def test_a_finding_is_located_by_its_host_or_else_its_cluster(item: dict[str, Any], expected: str) -> None:
+    assert location(item) == expected
+
+
+def test_cluster_findings_name_their_cluster_in_text_and_html() -> None:
+    report = caveat_report()
+    lines = render_text(report).splitlines()
+    assert any(line.strip().startswith("[medium] k8s aks: service web: image contoso/web") for line in lines)
+    assert not any(": -:" in line or line.strip().startswith("[medium] -") for line in lines)
+    parser = _Collector()
+    parser.feed(render_html(report))
+    assert "k8s aks" in parser.text and "swarm prod" in parser.text
+
+
+def test_a_host_finding_about_the_host_itself_names_it_once() -> None:
+    report = make_report()
+    report["findings"] = [
+        {
+            "check": "host_support",
+            "severity": "high",
+            "subject": "win2019-01",
+            "host": "win2019-01",
+            "message": "Windows Server 2019 (server) is out of support",
+            "fix": "upgrade",
+            "suite": "hosts",
+        }
+    ]
+    assert "  [high] win2019-01: Windows Server 2019 (server) is out of support" in render_text(report).splitlines()
