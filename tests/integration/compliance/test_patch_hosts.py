@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from compliance_fleet import EXAMPLE, node_specs, restore_node_specs
 from kube_objects import create_node, delete_nodes, node_body, node_fixture
 from playbook_runner import REPO_ROOT, PlaybookRun, run_playbook
@@ -21,6 +22,7 @@ from swarm import SwarmCluster
 
 PLAYBOOK = REPO_ROOT / "playbooks" / "patch_hosts.yml"
 WORKERS = ("wccnode2", "wccnode3")
+STEPS = ("facts_before", "predict", "plan", "drain", "patch", "reboot", "facts_after", "relabel", "undrain", "report")
 
 
 def recorded(name: str) -> dict[str, Any]:
@@ -40,7 +42,9 @@ def rehearsal(tmp: Path, cluster: SwarmCluster, sources: dict[str, str]) -> Path
     return inventory
 
 
-def patch(inventory: Path, tmp: Path, cluster: SwarmCluster, *, check: bool = False, **extra: Any) -> PlaybookRun:
+def patch(
+    inventory: Path, tmp: Path, cluster: SwarmCluster, *, check: bool = False, skip: str = "", **extra: Any
+) -> PlaybookRun:
     return run_playbook(
         PLAYBOOK,
         inventory=inventory,
@@ -52,7 +56,7 @@ def patch(inventory: Path, tmp: Path, cluster: SwarmCluster, *, check: bool = Fa
         },
         tags=None,
         check=check,
-        env={"ANSIBLE_SKIP_TAGS": "windows"},
+        env={"ANSIBLE_SKIP_TAGS": ",".join(["windows", *filter(None, [skip])])},
     )
 
 
@@ -202,3 +206,40 @@ def test_rehearsal_cordons_relabels_and_uncordons_a_kubernetes_node(kube_apiserv
         assert node["metadata"]["labels"]["wincontainers.compat/release"] == "ltsc2019"
     finally:
         delete_nodes(kube_apiserver, [name])
+
+
+def test_the_documented_tags_are_the_steps_of_the_playbook() -> None:
+    plays = yaml.safe_load(PLAYBOOK.read_text(encoding="utf-8"))
+    tags = {tag for play in plays for task in play.get("tasks", []) for tag in task.get("tags", [])}
+    assert tags - {"always", "windows"} == set(STEPS)
+    assert all(task.get("tags") for play in plays for task in play.get("tasks", [])), "an untagged task"
+    header = PLAYBOOK.read_text(encoding="utf-8").split("\n- name:", 1)[0]
+    assert all(step in header for step in STEPS)
+
+
+@pytest.mark.swarm
+@pytest.mark.parametrize("step", STEPS)
+def test_each_step_is_skippable_by_tag(step: str, clean_workers: SwarmCluster, tmp_path: Path) -> None:
+    """Skipping one step leaves the others working: bookkeeping does not hang on a step's tag."""
+    inventory = rehearsal(tmp_path / "facts", clean_workers, {"wccnode2": "win2019-01"})
+    node_id = clean_workers.node_ids()["wccnode2"]
+    time.sleep(1.01 - time.time() % 1)  # events have whole seconds: none of the fixture's in the window
+    start = time.time()
+    run = patch(inventory, tmp_path, clean_workers, skip=step)
+    availability, labels, _index = node_state(clean_workers)["wccnode2"]
+    changes = availability_changes(clean_workers, start, node_id)
+    if step == "facts_before":  # nothing to drain or label without facts: stop before touching the node
+        assert (
+            run.returncode != 0
+            and "run the facts_before step"
+            in run.result("Stop when there are no facts from before patching", "wccnode2")["msg"]
+        )
+        assert changes == [] and labels == {"team": "payments"}
+        return
+    assert run.returncode == 0, run.explain()
+    expected_changes = {"drain": [], "undrain": ["drain"]}.get(step, ["drain", "active"])
+    assert changes == expected_changes
+    assert availability == ("drain" if step == "undrain" else "active")
+    relabelled = {"OS": "windows", "OsVersion": "10.0.17763"}
+    assert labels == {"team": "payments", **({} if step == "relabel" else relabelled)}
+    assert (tmp_path / "reports" / "patch-before-after.json").is_file() is (step != "report")
