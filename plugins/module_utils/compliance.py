@@ -831,7 +831,7 @@ def deployed_image_findings(
     index: Mapping[str, str],
 ) -> list[dict[str, Any]]:
     """The checks of one image an orchestrator deploys: pinned tag, supported release, nodes it may land on."""
-    found = _orchestrator_tag_check(subject, image, policy)
+    found = _orchestrator_tag_check(subject, image, policy, placement.check)
     version = image_version_of(image, index, explicit)
     if version is None:
         return found
@@ -849,7 +849,7 @@ def _is_windows(node: Mapping[str, Any], view: Optional[HostView]) -> bool:
     return str(os_name or "windows").lower() == "windows"
 
 
-def _orchestrator_tag_check(subject: str, image: str, policy: Policy) -> list[dict[str, Any]]:
+def _orchestrator_tag_check(subject: str, image: str, policy: Policy, check: str) -> list[dict[str, Any]]:
     if not image or not is_unpinned(image, policy.unpinned_tags):
         return []
     return [
@@ -859,7 +859,8 @@ def _orchestrator_tag_check(subject: str, image: str, policy: Policy) -> list[di
             subject,
             None,
             f"image {image} is not pinned: a floating tag can move to another Windows build",
-            "pin a release or version tag (for example ...-ltsc2022) and deploy it with a matching selector",
+            "pin a release or version tag (for example ...-ltsc2022) and deploy it with a matching "
+            + ("placement constraint" if check == "swarm_placement" else "nodeSelector"),
             image=image,
         )
     ]

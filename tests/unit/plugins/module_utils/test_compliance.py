@@ -612,3 +612,13 @@ def test_patch_impact(
     assert [f["check"] for f in impact["findings"]] == expected
     assert impact["breaks"] is bool(expected)
     assert impact["host_version"] == host and impact["target_version"] == target and impact["containers"] == 1
+
+
+def test_an_unpinned_deployed_image_is_fixed_with_the_orchestrators_own_placement() -> None:
+    swarm = swarm_state("10.0.17763")
+    swarm["services"][0]["image"] = "contoso/billing:latest"
+    k8s = k8s_state("ltsc2022", image="contoso/catalog:latest")
+    report = run({}, swarm={"prod": swarm}, k8s={"aks": k8s})
+    fixes = {f["suite"]: f["fix"] for f in report["findings"] if f["check"] == "image_tag_pinned"}
+    assert fixes["swarm prod"].endswith("with a matching placement constraint")
+    assert fixes["k8s aks"].endswith("with a matching nodeSelector")
