@@ -175,9 +175,9 @@ def test_warn_only_predicts_and_carries_on(clean_workers: SwarmCluster, tmp_path
     )
 
 
-@pytest.mark.kube
-def test_rehearsal_cordons_relabels_and_uncordons_a_kubernetes_node(kube_apiserver: Any, tmp_path: Path) -> None:
-    """kubernetes.core.k8s_drain and k8s_node_labels on a Windows Node recorded from a real 2019 cluster."""
+@pytest.fixture
+def kube_patch_node(kube_apiserver: Any, tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A Windows Node recorded from a real 2019 cluster, and the rehearsal inventory of its host's facts."""
     name = "wccpatch-2019"
     create_node(kube_apiserver, node_body(node_fixture("worker-win-2"), name=name))
     try:
@@ -188,24 +188,58 @@ def test_rehearsal_cordons_relabels_and_uncordons_a_kubernetes_node(kube_apiserv
         (tmp_path / "facts" / "hosts" / f"{name}.json").write_text(json.dumps(document))
         inventory = tmp_path / "facts" / "inventory.json"
         inventory.write_text(json.dumps({"all": {"children": {"windows": {"hosts": {name: {}}}}}}))
-        run = run_playbook(
-            PLAYBOOK,
-            inventory=inventory,
-            extra_vars={
-                "patch_facts_dir": str(inventory.parent),
-                "patch_k8s": {"kubeconfig": str(kube_apiserver.kubeconfig("admin")), "namespace": "default"},
-                "patch_report_dir": str(tmp_path / "reports"),
-            },
-            env={"ANSIBLE_SKIP_TAGS": "windows"},
-        )
-        assert run.returncode == 0, run.explain()
-        assert run.result("Cordon and drain the Kubernetes node", name)["changed"] is True
-        assert run.result("Uncordon the Kubernetes node", name)["changed"] is True
-        node = kube_apiserver.call("GET", f"/api/v1/nodes/{name}")
-        assert not node["spec"].get("unschedulable")
-        assert node["metadata"]["labels"]["wincontainers.compat/release"] == "ltsc2019"
+        yield name, inventory
     finally:
         delete_nodes(kube_apiserver, [name])
+
+
+def patch_k8s(kube_apiserver: Any, inventory: Path, tmp: Path, *, check: bool = False) -> PlaybookRun:
+    return run_playbook(
+        PLAYBOOK,
+        inventory=inventory,
+        extra_vars={
+            "patch_facts_dir": str(inventory.parent),
+            "patch_k8s": {"kubeconfig": str(kube_apiserver.kubeconfig("admin")), "namespace": "default"},
+            "patch_report_dir": str(tmp / "reports"),
+        },
+        check=check,
+        env={"ANSIBLE_SKIP_TAGS": "windows"},
+    )
+
+
+@pytest.mark.kube
+def test_rehearsal_cordons_relabels_and_uncordons_a_kubernetes_node(
+    kube_apiserver: Any, kube_patch_node: tuple[str, Path], tmp_path: Path
+) -> None:
+    """kubernetes.core.k8s_drain and k8s_node_labels on the recorded Windows Node, for real."""
+    name, inventory = kube_patch_node
+    run = patch_k8s(kube_apiserver, inventory, tmp_path)
+    assert run.returncode == 0, run.explain()
+    assert run.result("Cordon and drain the Kubernetes node", name)["changed"] is True
+    assert run.result("Uncordon the Kubernetes node", name)["changed"] is True
+    node = kube_apiserver.call("GET", f"/api/v1/nodes/{name}")
+    assert not node["spec"].get("unschedulable")
+    assert node["metadata"]["labels"]["wincontainers.compat/release"] == "ltsc2019"
+    assert [r["host"] for r in json.loads((tmp_path / "reports" / "patch-before-after.json").read_text())] == [name]
+
+
+@pytest.mark.kube
+def test_check_mode_on_kubernetes_predicts_and_writes_nothing(
+    kube_apiserver: Any, kube_patch_node: tuple[str, Path], tmp_path: Path
+) -> None:
+    """The plan against a real API server: cordon and relabel predicted, the Node object left as it was."""
+    name, inventory = kube_patch_node
+    before = kube_apiserver.call("GET", f"/api/v1/nodes/{name}")
+    run = patch_k8s(kube_apiserver, inventory, tmp_path, check=True)
+    assert run.returncode == 0, run.explain()
+    assert "kubernetes node " + name in run.result("Show the plan for this host", name)["msg"][3]
+    assert run.result("Cordon and drain the Kubernetes node", name)["changed"] is True
+    assert run.result("Label the Kubernetes node with its build and release", name)["changed"] is True
+    after = kube_apiserver.call("GET", f"/api/v1/nodes/{name}")
+    assert after["metadata"]["resourceVersion"] == before["metadata"]["resourceVersion"]
+    assert not after["spec"].get("unschedulable")
+    assert "wincontainers.compat/release" not in after["metadata"]["labels"]
+    assert not (tmp_path / "reports").exists()
 
 
 def test_the_documented_tags_are_the_steps_of_the_playbook() -> None:
