@@ -39,6 +39,7 @@ options:
   validate_certs:
     description:
       - Whether to verify the API server's TLS certificate. Verification is on unless this is V(false).
+      - A kubeconfig's C(insecure-skip-tls-verify) does not turn verification off; only this option does.
       - Can also be set with E(K8S_AUTH_VERIFY_SSL).
     type: bool
     aliases: [verify_ssl]

@@ -187,6 +187,17 @@ def test_kubeconfig_dict_and_tls_verification_default(server: Server, validate: 
     assert server.received[0]["headers"]["authorization"] == "Bearer from-kubeconfig"
 
 
+def test_kubeconfig_insecure_skip_tls_verify_does_not_turn_verification_off(server: Server) -> None:
+    config = kubeconfig(server.url)
+    config["clusters"][0]["cluster"]["insecure-skip-tls-verify"] = True
+
+    def verify_ssl(**params: Any) -> bool:
+        return bool(KubeApi({"kubeconfig": config, **params}, sleep=lambda _s: None).configuration.verify_ssl)
+
+    assert verify_ssl() is True
+    assert verify_ssl(validate_certs=False) is False
+
+
 def test_options_fall_back_to_kubernetes_core_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("K8S_AUTH_HOST", "https://api.example.com:6443")
     monkeypatch.setenv("K8S_AUTH_API_KEY", "secret-token")
