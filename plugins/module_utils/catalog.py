@@ -111,6 +111,15 @@ def tags_for(build: int, repo: str) -> list[str]:
     return list(entry["tags"].get(repo, [])) if entry else []
 
 
+def release_name(build: int, kind: str = "server") -> Optional[str]:
+    """The release of ``build`` as a ``kind`` host names it (26100: Windows Server 2025, or Windows 11, version
+    24H2 on a client); None for a build the catalog does not know."""
+    entry = _BY_BUILD.get(build)
+    if entry is None:
+        return None
+    return str(entry.get("client_name") if kind == "client" and entry.get("client_name") else entry["name"])
+
+
 def latest_known_build() -> int:
     """Return the newest build in the catalog."""
     return _BUILDS[-1]

@@ -74,18 +74,18 @@ Verdict = tuple[str, str]  # (status, reason)
 
 
 # --- small helpers ----------------------------------------------------------------------------------------------
-def _label(version: WindowsVersion) -> str:
-    """``10.0.17763.437 (Windows Server 2019)`` or ``10.0.29000 (unknown build)``."""
-    entry = catalog.entry_for_build(version.build)
-    return f"{version.version} ({entry['name'] if entry else 'build not in the release catalog'})"
+def _label(version: WindowsVersion, kind: str = "server") -> str:
+    """``10.0.17763.437 (Windows Server 2019)``, ``10.0.17763.437 (Windows 10, version 1809)`` for a client, or
+    ``10.0.29000 (build not in the release catalog)``."""
+    return f"{version.version} ({catalog.release_name(version.build, kind) or 'build not in the release catalog'})"
 
 
-def _release_summary(build: int) -> dict[str, Any]:
-    """``{build, name, known}`` of a build, from the catalog."""
-    entry = catalog.entry_for_build(build)
-    if entry is None:
+def _release_summary(build: int, kind: str = "server") -> dict[str, Any]:
+    """``{build, name, known}`` of a build as a ``kind`` host names it, from the catalog."""
+    name = catalog.release_name(build, kind)
+    if name is None:
         return {"build": build, "name": f"Unknown Windows build {build}", "known": False}
-    return {"build": build, "name": entry["name"], "known": True}
+    return {"build": build, "name": name, "known": True}
 
 
 def effective_host_kind(build: int, host_kind: str) -> str:
@@ -181,7 +181,7 @@ def _containerd(image: WindowsVersion, host: WindowsVersion, isolation: str, hos
 def _documented_process_other_build(image: WindowsVersion, host: WindowsVersion, host_kind: str) -> Verdict:
     """Process isolation with an older image build: only the stable-ABI pairs of the matrix."""
     prev = previous_ltsc(host.build)
-    img, hst = _label(image), _label(host)
+    img, hst = _label(image), _label(host, host_kind)
     if host_kind == "server":
         if image.build in STABLE_ABI_LTSC and image.build == prev:
             return "supported", (
@@ -208,7 +208,7 @@ def _revision_check(image: WindowsVersion, host: WindowsVersion) -> str:
 
 def _documented_same_build(image: WindowsVersion, host: WindowsVersion, host_kind: str) -> Verdict:
     """Process isolation, same build: the client-host limits and the 14393 revision rule."""
-    img, hst = _label(image), _label(host)
+    img, hst = _label(image), _label(host, host_kind)
     if host_kind == "client" and host.build < WINDOWS11 and host.build not in WINDOWS10_PROCESS_BUILDS:
         return "unsupported", (
             f"{img} on the Windows 10 host {hst}: Microsoft's client matrix lists process isolation only for "
@@ -237,7 +237,7 @@ def _documented_same_build(image: WindowsVersion, host: WindowsVersion, host_kin
 
 def _documented(image: WindowsVersion, host: WindowsVersion, isolation: str, host_kind: str) -> Verdict:
     """Microsoft's published matrix."""
-    img, hst = _label(image), _label(host)
+    img, hst = _label(image), _label(host, host_kind)
     if image.build > host.build:
         return "unsupported", (
             f"{img} is newer than the host {hst}: a newer build never runs on an older host, not even with "
@@ -361,7 +361,7 @@ def _judge(img: WindowsVersion, hst: WindowsVersion, isolation: str, host_kind: 
         revision_check=_revision_check(img, hst) if same_build else "not_required",
         caveats=tuple(_caveats(img, hst, isolation, kind)),
         image_release=_release_summary(img.build),
-        host_release=_release_summary(hst.build),
+        host_release=_release_summary(hst.build, kind),
     )
 
 

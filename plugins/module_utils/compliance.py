@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 from ansible_collections.wincontainers.compat.plugins.module_utils.catalog import (
     all_releases,
     release_for_build,
+    release_name,
     support_status,
 )
 from ansible_collections.wincontainers.compat.plugins.module_utils.compat import container_compat
@@ -229,6 +230,13 @@ class HostView:
     release: Mapping[str, Any] = field(default_factory=dict)
     isolation: str = "process"
     target: Optional[WindowsVersion] = None
+    edition: Optional[str] = None
+
+    @property
+    def release_name(self) -> Optional[str]:
+        """The host's release as its kind names it (Windows 10, version 1809 rather than Windows Server 2019)."""
+        known = release_name(self.build, self.kind) if self.build is not None else None
+        return known or self.release.get("name")
 
 
 def host_view(name: str, facts: Optional[Mapping[str, Any]], target: object = None) -> HostView:
@@ -241,6 +249,7 @@ def host_view(name: str, facts: Optional[Mapping[str, Any]], target: object = No
         view.version, view.build, view.revision = parsed.version, parsed.build, parsed.revision
         view.release = facts.get("release") or release_for_build(parsed.build)
     view.kind = str(facts.get("host_kind")) if facts.get("host_kind") in ("server", "client") else "server"
+    view.edition = " ".join(str(facts[k]) for k in ("product_name", "edition_id") if facts.get(k)) or None
     docker = facts.get("docker") or {}
     isolation = (docker.get("default_isolation") or "").lower()
     view.isolation = isolation if isolation in ("process", "hyperv") else "process"
@@ -294,10 +303,10 @@ def check_host_support(view: HostView, policy: Policy) -> list[dict[str, Any]]:
     """The host's release is out of support on ``policy.today``."""
     if view.build is None:
         return []
-    status = support_status(view.build, view.kind, policy.today)
+    status = support_status(view.build, view.kind, policy.today, view.edition)
     if status.get("in_support") is not False:
         return []
-    name = view.release.get("name") or f"build {view.build}"
+    name = view.release_name or f"build {view.build}"
     return [
         finding(
             "host_support",
@@ -1039,7 +1048,7 @@ def matrix_row(view: HostView, columns: Sequence[Mapping[str, Any]], verdicts: V
 
 def host_row(view: HostView, findings: Sequence[Mapping[str, Any]], policy: Policy) -> dict[str, Any]:
     """The host's line of the report."""
-    support = support_status(view.build, view.kind, policy.today) if view.build is not None else {}
+    support = support_status(view.build, view.kind, policy.today, view.edition) if view.build is not None else {}
     worst = min((_RANK[f["severity"]] for f in findings), default=None)
     facts = view.facts or {}
     return {
@@ -1047,7 +1056,7 @@ def host_row(view: HostView, findings: Sequence[Mapping[str, Any]], policy: Poli
         "version": view.version,
         "build": view.build,
         "revision": view.revision,
-        "release": view.release.get("name"),
+        "release": view.release_name,
         "host_kind": view.kind if view.facts else None,
         "isolation": view.isolation if view.facts else None,
         "engine": "docker"

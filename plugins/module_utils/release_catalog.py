@@ -5,6 +5,7 @@ Data only, no logic. ``catalog.py`` builds the look-up indexes over it. Conventi
 * ``build`` ascending and unique; one entry per build, listing every product shipped on that build.
 * ``name``/``kind``/``channel``/``version`` describe the primary product (the server release when a build
   shipped as both server and client, because that is the release container images are named after).
+* ``client_name`` (builds shipped as both) names the client release of the build, as a client host knows it.
 * ``channel``: ``LTSC`` (Long-Term Servicing Channel), ``SAC`` (Windows Server Semi-Annual Channel),
   ``AC`` (Windows Server Annual Channel, from version 23H2 on) or ``client``.
 * ``aliases`` are lowercase, normalised (no commas, no word "version", single spaces) and unique across
@@ -89,6 +90,7 @@ RELEASES: tuple[dict, ...] = (
         "build": 14393,
         "name": "Windows Server 2016",
         "kind": "both",
+        "client_name": "Windows 10, version 1607",
         "channel": "LTSC",
         "version": "1607",
         "codename": "RS1",
@@ -143,6 +145,7 @@ RELEASES: tuple[dict, ...] = (
         "build": 16299,
         "name": "Windows Server, version 1709",
         "kind": "both",
+        "client_name": "Windows 10, version 1709",
         "channel": "SAC",
         "version": "1709",
         "codename": "RS3",
@@ -166,6 +169,7 @@ RELEASES: tuple[dict, ...] = (
         "build": 17134,
         "name": "Windows Server, version 1803",
         "kind": "both",
+        "client_name": "Windows 10, version 1803",
         "channel": "SAC",
         "version": "1803",
         "codename": "RS4",
@@ -190,6 +194,7 @@ RELEASES: tuple[dict, ...] = (
         "build": 17763,
         "name": "Windows Server 2019",
         "kind": "both",
+        "client_name": "Windows 10, version 1809",
         "channel": "LTSC",
         "version": "1809",
         "codename": "RS5",
@@ -228,6 +233,7 @@ RELEASES: tuple[dict, ...] = (
         "build": 18362,
         "name": "Windows Server, version 1903",
         "kind": "both",
+        "client_name": "Windows 10, version 1903",
         "channel": "SAC",
         "version": "1903",
         "codename": "19H1",
@@ -250,6 +256,7 @@ RELEASES: tuple[dict, ...] = (
         "build": 18363,
         "name": "Windows Server, version 1909",
         "kind": "both",
+        "client_name": "Windows 10, version 1909",
         "channel": "SAC",
         "version": "1909",
         "codename": "19H2",
@@ -274,6 +281,7 @@ RELEASES: tuple[dict, ...] = (
         "build": 19041,
         "name": "Windows Server, version 2004",
         "kind": "both",
+        "client_name": "Windows 10, version 2004",
         "channel": "SAC",
         "version": "2004",
         "codename": "20H1",
@@ -295,6 +303,7 @@ RELEASES: tuple[dict, ...] = (
         "build": 19042,
         "name": "Windows Server, version 20H2",
         "kind": "both",
+        "client_name": "Windows 10, version 20H2",
         "channel": "SAC",
         "version": "20H2",
         "codename": "20H2",
@@ -488,6 +497,7 @@ RELEASES: tuple[dict, ...] = (
         "build": 26100,
         "name": "Windows Server 2025",
         "kind": "both",
+        "client_name": "Windows 11, version 24H2",
         "channel": "LTSC",
         "version": "24H2",
         "codename": "GE",

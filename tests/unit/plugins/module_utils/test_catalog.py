@@ -15,6 +15,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.catalog impor
     build_for_alias,
     entry_for_build,
     normalize_alias,
+    release_name,
     revision_for_kb,
     support_status,
     tags_for,
@@ -288,6 +289,30 @@ def test_entry_shape(entry: dict) -> None:
         assert re.match(r"^KB\d{6,7}$", kb) and isinstance(revision, int) and revision > 0
     if not entry["containers"]:
         assert not any(entry["tags"].values())
+    if entry["kind"] == "both":  # the client release's own name, carried by its client products
+        assert entry["client_name"].startswith("Windows 1")
+        version = entry["client_name"].rsplit(", version ", 1)[1]
+        assert any(p["kind"] == "client" and p["version"] == version for p in entry["products"])
+    else:
+        assert "client_name" not in entry
+
+
+@pytest.mark.parametrize(
+    ("build", "kind", "name"),
+    [
+        (26100, "server", "Windows Server 2025"),
+        (26100, "client", "Windows 11, version 24H2"),
+        (17763, "server", "Windows Server 2019"),
+        (17763, "client", "Windows 10, version 1809"),
+        (14393, "client", "Windows 10, version 1607"),
+        (22631, "client", "Windows 11, version 23H2"),
+        (22631, "server", "Windows 11, version 23H2"),  # a client-only build keeps its one name
+        (20348, "client", "Windows Server 2022"),
+        (29999, "client", None),
+    ],
+)
+def test_release_name_as_the_host_kind_names_it(build: int, kind: str, name: str | None) -> None:
+    assert release_name(build, kind) == name
 
 
 def test_aliases_unique_across_entries_and_not_ambiguous() -> None:

@@ -487,3 +487,18 @@ def test_ltsc2025_image_on_windows_11_25h2_carries_the_layer_format_caveat() -> 
     assert not any("0xc0370112" in note for note in same_build["caveats"])
     older = container_compat("ltsc2022", "10.0.26200.7171", "process", "client")
     assert not any("0xc0370112" in note for note in older["caveats"])
+
+
+@pytest.mark.parametrize(
+    ("host", "host_kind", "name"),
+    [
+        ("10.0.26100.2894", "client", "Windows 11, version 24H2"),
+        ("10.0.26100.2894", "server", "Windows Server 2025"),
+        ("10.0.17763.6659", "client", "Windows 10, version 1809"),
+    ],
+)
+def test_host_release_is_named_as_the_host_kind_knows_it(host: str, host_kind: str, name: str) -> None:
+    result = container_compat("ltsc2019", host, isolation="hyperv", host_kind=host_kind)
+    assert result["host_release"]["name"] == name
+    assert f"{host} ({name})" in result["reason"]
+    assert result["image_release"]["name"] == "Windows Server 2019"  # images are named after the server release

@@ -297,6 +297,30 @@ def test_host_support_fix_names_releases_the_host_can_move_to(
     assert ("Windows Server" in found["fix"]) is (kind == "server")
 
 
+@pytest.mark.parametrize(
+    ("product_name", "edition_id", "out", "eos"),
+    [
+        ("Windows 10 Pro", "Professional", True, "2020-11-10"),
+        ("Windows 10 Enterprise", "Enterprise", True, "2021-05-11"),
+        ("Windows 10 Enterprise LTSC 2019", "EnterpriseS", False, "2029-01-09"),
+        (None, None, False, "2029-01-09"),  # edition unknown: in support while any client product of 1809 is
+    ],
+)
+def test_client_host_support_follows_its_edition_and_names_the_client_release(
+    product_name: Optional[str], edition_id: Optional[str], out: bool, eos: str
+) -> None:
+    """A Windows 10 1809 desktop is not called Windows Server 2019, and its edition decides its support end."""
+    host = {**facts("10.0.17763.6659", kind="client", isolation=None), "product_name": product_name}
+    report = run({"h": {**host, "edition_id": edition_id}})
+    found = [f for f in report["findings"] if f["check"] == "host_support"]
+    row = report["hosts"][0]
+    assert row["release"] == "Windows 10, version 1809"
+    assert (row["in_support"], row["end_of_support"]) == (not out, eos)
+    assert bool(found) is out
+    if out:
+        assert found[0]["message"] == f"Windows 10, version 1809 (client) is out of support since {eos}"
+
+
 def test_matrix_marks_a_newer_image_revision_as_a_caveat_where_it_applies() -> None:
     newer = ("runner", "contoso/runner:1@10.0.17763.6775", "process")
     report = run({"old": facts("10.0.17763.6659", containers=(newer,)), "same": facts("10.0.17763.6775")})
