@@ -20,6 +20,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.docker_daemon
     plan_daemon_json,
     plan_result,
 )
+from ansible_collections.wincontainers.compat.plugins.plugin_utils.targets import is_windows_target
 
 MODULE = "wincontainers.compat.docker_daemon_json"
 WINDOWS_TRANSPORT = "wincontainers.compat.win_daemon_json_file"
@@ -34,7 +35,7 @@ class ActionModule(ActionBase):
         """Dispatch on the target's shell family."""
         result: dict[str, Any] = super().run(tmp, task_vars)
         task_vars = task_vars or {}
-        if getattr(self._connection._shell, "SHELL_FAMILY", "") != "powershell":
+        if not is_windows_target(self._connection):
             result.update(self._execute_module(module_name=MODULE, module_args=self._task.args, task_vars=task_vars))
             return result
         _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)

@@ -9,6 +9,7 @@ from typing import Any, Optional
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError
+from ansible_collections.wincontainers.compat.plugins.plugin_utils.targets import is_windows_target
 
 MODULE = "wincontainers.compat.win_container_host_facts"
 SUBSETS = ["all", "version", "features", "docker", "containerd", "images", "containers"]
@@ -31,11 +32,11 @@ class ActionModule(ActionBase):
     def run(self, tmp: Optional[str] = None, task_vars: Optional[dict[str, Any]] = None) -> dict[str, Any]:
         """Run the PowerShell, build the facts; never changes the host, so it runs in check mode too."""
         result: dict[str, Any] = super().run(tmp, task_vars)
-        if getattr(self._connection._shell, "SHELL_FAMILY", "") != "powershell":
+        if not is_windows_target(self._connection):
             raise AnsibleActionFail(
                 f"{MODULE} gathers facts of Windows hosts; {task_vars and task_vars.get('inventory_hostname')!s} "
-                "is not reached with a PowerShell shell (use ansible_connection winrm, psrp or ssh with "
-                "ansible_shell_type powershell)"
+                "is reached with a POSIX shell (use ansible_connection winrm or psrp, or ssh with "
+                "ansible_shell_type powershell or cmd)"
             )
         _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         module_args = {name: args[name] for name in MODULE_OPTIONS if args.get(name) is not None}

@@ -75,7 +75,7 @@ attributes:
   platform:
     support: full
     platforms: windows
-    description: Windows hosts reached with C(winrm), C(psrp) or C(ssh) with a PowerShell shell.
+    description: Windows hosts reached with C(winrm) or C(psrp), or C(ssh) with a PowerShell or cmd shell.
 notes:
   - The connection's credentials are never part of the result; passwords in URLs of the C(daemon.json)
     (for example a registry mirror C(https://user:secret@mirror)) are masked.

@@ -8,6 +8,7 @@ from unittest.mock import MagicMock
 
 import pytest
 from ansible.errors import AnsibleActionFail
+from ansible.plugins.loader import shell_loader
 from ansible_collections.wincontainers.compat.plugins.action.docker_daemon_json import ActionModule
 
 WINDOWS_PATH = "C:\\ProgramData\\docker\\config\\daemon.json"
@@ -41,7 +42,7 @@ def make_action(args: dict[str, Any], host: Any, *, check: bool = False, diff: b
     task.diff = diff
     task.action = "wincontainers.compat.docker_daemon_json"
     connection = MagicMock()
-    connection._shell.SHELL_FAMILY = shell
+    connection._shell = shell_loader.get(shell)
     connection._shell.tmpdir = "C:\\tmp"
     action = ActionModule(task, connection, MagicMock(), loader=MagicMock(), templar=MagicMock())
     action._execute_module = host.execute_module  # type: ignore[method-assign]
@@ -109,6 +110,14 @@ def test_transport_failure_is_reported() -> None:
     host.execute_module.return_value = {"failed": True, "msg": "Access to the path is denied"}
     with pytest.raises(AnsibleActionFail, match="Access to the path is denied"):
         run({"settings": {"debug": True}}, host)
+
+
+def test_winrm_cmd_shell_is_a_windows_target() -> None:
+    """ansible-core's winrm connection reaches Windows through the cmd shell: merged here, never the POSIX module."""
+    host = FakeWindowsHost({WINDOWS_PATH: '{"debug": false}'})
+    result = run({"settings": {"debug": True}}, host, shell="cmd")
+    assert result["changed"] is True and written(host) == {"debug": True}
+    assert {name for name, _args in host.calls} == {"wincontainers.compat.win_daemon_json_file"}
 
 
 def test_posix_targets_run_the_module_itself() -> None:

@@ -10,6 +10,7 @@ from unittest.mock import MagicMock
 
 import pytest
 from ansible.errors import AnsibleActionFail
+from ansible.plugins.loader import shell_loader
 from ansible_collections.wincontainers.compat.plugins.action.win_container_host_facts import ActionModule
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "host_facts"
@@ -36,7 +37,7 @@ def make_action(args: dict[str, Any], answer: dict[str, Any], *, check: bool = F
     task.diff = False
     task.action = "wincontainers.compat.win_container_host_facts"
     connection = MagicMock()
-    connection._shell.SHELL_FAMILY = shell
+    connection._shell = shell_loader.get(shell)
     connection._shell.tmpdir = "C:\\Windows\\Temp"
     action = ActionModule(task, connection, MagicMock(), loader=MagicMock(), templar=MagicMock())
     action._execute_module = MagicMock(return_value=copy.deepcopy(answer))  # type: ignore[method-assign]
@@ -92,9 +93,17 @@ def test_credentials_never_reach_the_result() -> None:
     assert mirrors == ["https://ci:********@mirror.example.com"]
 
 
+@pytest.mark.parametrize("shell", ["cmd", "powershell"])  # cmd: ansible-core's winrm connection from 2.19 on
+def test_windows_shells_of_every_connection_gather(shell: str) -> None:
+    action = make_action({}, module_answer("server2019_swarm_manager"), shell=shell)
+    facts = action.run(task_vars=TASK_VARS)["ansible_facts"]["wincontainers_host"]
+    assert facts["version"]["version"] == recorded("server2019_swarm_manager")["expected"]["version"]
+    assert action._execute_module.call_args.kwargs["module_name"] == "wincontainers.compat.win_container_host_facts"
+
+
 def test_a_posix_target_is_refused_before_running_anything() -> None:
     action = make_action({}, module_answer("server2016_datacenter"), shell="sh")
-    with pytest.raises(AnsibleActionFail, match="PowerShell"):
+    with pytest.raises(AnsibleActionFail, match="reached with a POSIX shell"):
         action.run(task_vars=TASK_VARS)
     action._execute_module.assert_not_called()
 
