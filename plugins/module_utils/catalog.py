@@ -105,6 +105,19 @@ def revision_for_kb(build: int, kb: str) -> Optional[int]:
     return _BY_KB.get((build, "KB" + match.group(1)))
 
 
+def builds_for_kb(kb: str) -> tuple[int, ...]:
+    """Return the builds whose catalogued updates include ``kb``, else ``()``."""
+    match = _KB.match(kb.strip()) if isinstance(kb, str) else None
+    if match is None:
+        return ()
+    return tuple(build for build, known in _BY_KB if known == "KB" + match.group(1))
+
+
+def enablement_builds(base: int) -> tuple[int, ...]:
+    """Return the releases shipped as enablement packages over ``base`` (19041: 19042 to 19045), else ``()``."""
+    return tuple(entry["build"] for entry in RELEASES if entry.get("base_build") == base)
+
+
 def tags_for(build: int, repo: str) -> list[str]:
     """Return the official MCR release tags of ``repo`` for ``build`` (empty when there are none)."""
     entry = _BY_BUILD.get(build)

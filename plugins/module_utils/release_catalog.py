@@ -6,6 +6,8 @@ Data only, no logic. ``catalog.py`` builds the look-up indexes over it. Conventi
 * ``name``/``kind``/``channel``/``version`` describe the primary product (the server release when a build
   shipped as both server and client, because that is the release container images are named after).
 * ``client_name`` (builds shipped as both) names the client release of the build, as a client host knows it.
+* ``base_build`` (releases shipped as an enablement package over an earlier build) is the build the release
+  shares its binaries with; BuildLab and BuildLabEx keep naming it (``19041.1.amd64fre...`` on 19042 to 19045).
 * ``channel``: ``LTSC`` (Long-Term Servicing Channel), ``SAC`` (Windows Server Semi-Annual Channel),
   ``AC`` (Windows Server Annual Channel, from version 23H2 on) or ``client``.
 * ``aliases`` are lowercase, normalised (no commas, no word "version", single spaces) and unique across
@@ -254,6 +256,7 @@ RELEASES: tuple[dict, ...] = (
     },
     {
         "build": 18363,
+        "base_build": 18362,
         "name": "Windows Server, version 1909",
         "kind": "both",
         "client_name": "Windows 10, version 1909",
@@ -301,6 +304,7 @@ RELEASES: tuple[dict, ...] = (
     },
     {
         "build": 19042,
+        "base_build": 19041,
         "name": "Windows Server, version 20H2",
         "kind": "both",
         "client_name": "Windows 10, version 20H2",
@@ -327,6 +331,7 @@ RELEASES: tuple[dict, ...] = (
     },
     {
         "build": 19043,
+        "base_build": 19041,
         "name": "Windows 10, version 21H1",
         "kind": "client",
         "channel": "client",
@@ -344,6 +349,7 @@ RELEASES: tuple[dict, ...] = (
     },
     {
         "build": 19044,
+        "base_build": 19041,
         "name": "Windows 10, version 21H2",
         "kind": "client",
         "channel": "client",
@@ -370,6 +376,7 @@ RELEASES: tuple[dict, ...] = (
     },
     {
         "build": 19045,
+        "base_build": 19041,
         "name": "Windows 10, version 22H2",
         "kind": "client",
         "channel": "client",
@@ -451,6 +458,7 @@ RELEASES: tuple[dict, ...] = (
     },
     {
         "build": 22631,
+        "base_build": 22621,
         "name": "Windows 11, version 23H2",
         "kind": "client",
         "channel": "client",
@@ -528,6 +536,7 @@ RELEASES: tuple[dict, ...] = (
     },
     {
         "build": 26200,
+        "base_build": 26100,
         "name": "Windows 11, version 25H2",
         "kind": "client",
         "channel": "client",
@@ -548,6 +557,7 @@ RELEASES: tuple[dict, ...] = (
     },
     {
         "build": 26300,
+        "base_build": 26100,
         "name": "Windows 11, version 26H2",
         "kind": "client",
         "channel": "client",

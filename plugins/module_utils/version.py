@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Iterable, Mapping, Optional, Union
 
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import VersionParseError, describe
 
@@ -96,6 +96,8 @@ _VERSION_TABLE = re.compile(r"Major\s+Minor\s+Build\s+Revision\s*\n[\s-]*\n\s*(\
 _NT10 = re.compile(r"(?<![\d.])10\.0[. ](\d{5})(?:\.(\d{1,10}))?(?![\d])(?!\.\d)")
 # ``OS Build 17763.437`` (winver, docker info's Operating System line), ``osbuild=14393.1715`` labels.
 _BUILD_DOT_REVISION = re.compile(r"(?<![\w.])(\d{5})\.(\d{1,10})(?![\w.])")
+# What stands right before a ``B.R`` that is not a catalogued build for it to count: ``OS Build``, ``osbuild=``.
+_BUILD_CONTEXT = re.compile(r"(?:build\s*[:=]?|=)\s*$", re.I)
 # systeminfo's ``10.0.17763 N/A Build 17763`` and reports that put the UBR there: ``10.0.17763 Build 5458``.
 _BUILD_AFTER = re.compile(r"10\.0\.(\d{5})(?:\s+N/A)?\s+Build\s+(\d+)", re.I)
 # docker info of 2018 pre-release engines: ``Version 1803, Update Build Revision 1``.
@@ -151,6 +153,12 @@ def _make(major: int, minor: int, build: int, revision: Optional[int], source: o
     return WindowsVersion(major, minor, build, _known_revision(revision))
 
 
+def _is_catalogued(build: int) -> bool:
+    from ansible_collections.wincontainers.compat.plugins.module_utils import catalog
+
+    return catalog.entry_for_build(build) is not None
+
+
 def _nt10(build: int, revision: Optional[int], source: object) -> WindowsVersion:
     if build < FIRST_NT10_BUILD:
         raise _error(source, f"build {build} predates Windows 10 ({FIRST_NT10_BUILD}); give major.minor.build")
@@ -169,7 +177,10 @@ _NESTED_KEYS = (
     "status",
     "stdout",  # a registered command result
 )
-_BUILD_KEYS = ("currentbuildnumber", "currentbuild", "build")
+_BUILD_KEYS = ("currentbuildnumber", "currentbuild", "osbuildnumber", "build")
+_REVISION_KEYS = ("ubr", "windowsubr", "revision")
+# Keys whose text can add the revision to a build read from another key (docker info's OperatingSystem).
+_REVISION_TEXT_KEYS = ("operatingsystem", "osdisplayversion", "windowsversion", "oshotfixes")
 
 
 def _from_mapping(value: Mapping[Any, Any]) -> WindowsVersion:
@@ -180,17 +191,37 @@ def _from_mapping(value: Mapping[Any, Any]) -> WindowsVersion:
         build_no = _int(build, "the build (CurrentBuildNumber)")
         major = keys.get("currentmajorversionnumber", keys.get("major"))
         minor = keys.get("currentminorversionnumber", keys.get("minor"))
-        revision = keys.get("ubr", keys.get("revision"))
-        rev = None if revision in (None, "") else _int(revision, "the revision (UBR)")
-        if major in (None, "") and minor in (None, ""):
+        revision = next((keys[key] for key in _REVISION_KEYS if keys.get(key) not in (None, "")), None)
+        rev = None if revision is None else _int(revision, "the revision (UBR)")
+        if major in (None, "") and minor in (None, "", 0, "0"):
             # CurrentVersion says 6.3 on every Windows 10 and later for compatibility: never use it.
             return _nt10(build_no, rev, value)
+        if major in (None, ""):
+            raise _error(value, "it gives a minor version but no major version (CurrentMajorVersionNumber)")
         return _make(_int(major, "the major version"), _int(minor or 0, "the minor version"), build_no, rev, value)
     for key in _NESTED_KEYS:
         nested = keys.get(key)
         if nested not in (None, "", {}, []):
-            return parse_windows_version(nested)
+            return _with_revision_from(parse_windows_version(nested), keys)
     raise _error(value, "no CurrentBuildNumber/CurrentBuild, build, OsVersion, os.version or kernelVersion key")
+
+
+def _with_revision_from(version: WindowsVersion, keys: Mapping[str, Any]) -> WindowsVersion:
+    """``version`` with the revision another key of the same object gives for its build (docker info's JSON:
+    ``OSVersion`` 10.0.14393, ``OperatingSystem`` ... (OS Build 14393.7428))."""
+    if version.revision is not None:
+        return version
+    for key in _REVISION_TEXT_KEYS:
+        text = keys.get(key)
+        if not isinstance(text, str) or not text.strip():
+            continue
+        try:
+            other = parse_windows_version(text)
+        except VersionParseError:
+            continue
+        if other.build == version.build and other.revision is not None:
+            return WindowsVersion(version.major, version.minor, version.build, other.revision)
+    return version
 
 
 # --- text --------------------------------------------------------------------------------------------------
@@ -205,6 +236,7 @@ def _collect(text: str) -> tuple[list[int], dict[int, set[int]], Optional[tuple[
     revisions: dict[int, set[int]] = {}
     major_minor: Optional[tuple[int, int]] = None
     lab_builds: list[int] = []
+    original = text
 
     def add(build: int, revision: Optional[int] = None) -> None:
         builds.append(build)
@@ -239,12 +271,31 @@ def _collect(text: str) -> tuple[list[int], dict[int, set[int]], Optional[tuple[
     for match in _NT10.finditer(text):
         add(int(match.group(1)), int(match.group(2)) if match.group(2) else None)
         major_minor = major_minor or (10, 0)
-    for match in _BUILD_DOT_REVISION.finditer(_NT10.sub(" ", text)):
+    rest = _NT10.sub(" ", text)
+    for match in _BUILD_DOT_REVISION.finditer(rest):
         build = int(match.group(1))
-        if FIRST_NT10_BUILD <= build <= MAX_BUILD:
+        if FIRST_NT10_BUILD <= build <= MAX_BUILD and (
+            _is_catalogued(build) or _BUILD_CONTEXT.search(rest, 0, match.start())
+        ):
             add(build, int(match.group(2)))
     floating = {int(match.group(1)) for match in _UBR_WORDS.finditer(text)} - {0}
+    if not builds and lab_builds:
+        _refuse_shared_base_build(lab_builds[0], original)
     return builds or lab_builds, revisions, major_minor, floating
+
+
+def _refuse_shared_base_build(build: int, source: object) -> None:
+    """A BuildLab/BuildLabEx alone cannot tell 19041 from the releases enabled over it (19042 to 19045)."""
+    from ansible_collections.wincontainers.compat.plugins.module_utils import catalog
+
+    enabled = catalog.enablement_builds(build)
+    if enabled:
+        releases = ", ".join(map(str, (build, *enabled)))
+        raise _error(
+            source,
+            f"BuildLabEx names the base build {build}, which builds {releases} all report; give CurrentBuild, "
+            "the output of ver or the OS build",
+        )
 
 
 def _from_text(text: str, source: object) -> Optional[WindowsVersion]:
@@ -291,20 +342,54 @@ def _from_alias(text: str, source: object) -> Optional[WindowsVersion]:
     tag = _tag_of(text.strip())
     tokens = [token for token in tag.split("-") if token.lower() not in _ARCH_TOKENS]
     kb = next((token for token in tokens if _KB_TOKEN.match(token)), None)
+    found = _release_token(tokens) or _build_token(tokens)
+    if found is None or isinstance(found, WindowsVersion):
+        return found
+    if kb:
+        return _nt10(found, _kb_revision(found, kb, source), source)
+    return _nt10(found, None, source)
+
+
+def _release_token(tokens: list[str]) -> Union[WindowsVersion, int, None]:
+    """The first token of a tag that is a full version (``10.0.17763.437``) or a release name (``ltsc2019``)."""
+    from ansible_collections.wincontainers.compat.plugins.module_utils import catalog
+
     for token in tokens:
-        if token is kb:
-            continue
+        build = catalog.build_for_alias(token)
+        if build is not None:
+            return build
+        if token.count(".") >= 2:
+            try:
+                found = _dotted(token)
+            except VersionParseError:
+                continue
+            if found is not None:
+                return found
+    return None
+
+
+def _build_token(tokens: list[str]) -> Optional[WindowsVersion]:
+    """The first ``17763`` or ``17763.437`` token of a tag whose build is catalogued: a CI build number such as
+    ``48213`` in ``48213-windowsservercore-ltsc2022`` is not a Windows build."""
+    for token in tokens:
         try:
-            found = _dotted(token) or catalog.build_for_alias(token)
+            found = _dotted(token)
         except VersionParseError:
             continue
-        if found is None:
-            continue
-        if isinstance(found, WindowsVersion):
+        if found is not None and _is_catalogued(found.build):
             return found
-        revision = catalog.revision_for_kb(found, kb) if kb else None
-        return _nt10(found, revision, source)
     return None
+
+
+def _kb_revision(build: int, kb: str, source: object) -> Optional[int]:
+    """The revision a KB tag brings to ``build``; an error when the KB is another build's update."""
+    from ansible_collections.wincontainers.compat.plugins.module_utils import catalog
+
+    revision = catalog.revision_for_kb(build, kb)
+    others = [other for other in catalog.builds_for_kb(kb) if other != build]
+    if revision is None and others:
+        raise _error(source, f"{kb.upper()} is an update of build {others[0]}, not of {build}")
+    return revision
 
 
 def _dotted(text: str) -> Optional[WindowsVersion]:

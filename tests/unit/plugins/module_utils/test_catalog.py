@@ -289,6 +289,8 @@ def test_entry_shape(entry: dict) -> None:
         assert re.match(r"^KB\d{6,7}$", kb) and isinstance(revision, int) and revision > 0
     if not entry["containers"]:
         assert not any(entry["tags"].values())
+    if "base_build" in entry:  # an enablement package over an earlier catalogued build
+        assert entry["base_build"] < entry["build"] and entry_for_build(entry["base_build"]) is not None
     if entry["kind"] == "both":  # the client release's own name, carried by its client products
         assert entry["client_name"].startswith("Windows 1")
         version = entry["client_name"].rsplit(", version ", 1)[1]

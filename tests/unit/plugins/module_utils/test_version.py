@@ -240,5 +240,69 @@ def test_buildlab_base_build_gives_way_to_the_current_build(
     assert (parsed.major, parsed.minor, parsed.build, parsed.revision) == expected
 
 
-def test_buildlab_alone_still_gives_its_build() -> None:
-    assert parse_windows_version("BuildLabEx : 26100.1.amd64fre.ge_release.240331-1435") == WindowsVersion(10, 0, 26100)
+@pytest.mark.parametrize(
+    ("text", "build"),
+    [
+        ("17763.1.amd64fre.rs5_release.180914-1434", 17763),
+        ("14393.321.amd64fre.rs1_release_inmarket.161004-2338", 14393),  # Microsoft's "Querying version" example
+        ("BuildLabEx : 20348.1.amd64fre.fe_release.210507-1500", 20348),
+    ],
+)
+def test_buildlab_alone_gives_a_build_no_other_release_reports(text: str, build: int) -> None:
+    assert parse_windows_version(text) == WindowsVersion(10, 0, build)
+
+
+@pytest.mark.parametrize(
+    ("text", "builds"),
+    [
+        ("BuildLabEx : 26100.1.amd64fre.ge_release.240331-1435", "26100, 26200, 26300"),
+        ("19041.1.amd64fre.vb_release.191206-1406", "19041, 19042, 19043, 19044, 19045"),
+        ("22621.1.amd64fre.ni_release.220506-1250", "22621, 22631"),
+        ("18362.1.amd64fre.19h1_release.190318-1202", "18362, 18363"),
+    ],
+)
+def test_buildlab_alone_of_a_base_build_is_refused_not_guessed(text: str, builds: str) -> None:
+    """Enablement-package releases keep their base build in BuildLabEx: alone, it cannot tell them apart."""
+    with pytest.raises(VersionParseError, match=f"base build {builds[:5]}, which builds {builds} all report"):
+        parse_windows_version(text)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # a CI build number in a tag is not a Windows build; the release name decides
+        ("myregistry.azurecr.io/shop/api:48213-windowsservercore-ltsc2022", WindowsVersion(10, 0, 20348)),
+        ("contoso/app:17763.437-amd64", WindowsVersion(10, 0, 17763, 437)),
+        # docker info as JSON: OSVersion has no revision, OperatingSystem does
+        (
+            {
+                "OSVersion": "10.0.14393",
+                "OperatingSystem": "Windows Server 2016 Datacenter Version 1607 (OS Build 14393.7428)",
+            },
+            WindowsVersion(10, 0, 14393, 7428),
+        ),
+        # Get-ComputerInfo as an object
+        ({"OsBuildNumber": "17763", "WindowsUBR": 1039}, WindowsVersion(10, 0, 17763, 1039)),
+        ({"CurrentMinorVersionNumber": 0, "CurrentBuildNumber": "17763"}, WindowsVersion(10, 0, 17763)),
+        ("OS Build 29000.5", WindowsVersion(10, 0, 29000, 5)),  # uncatalogued, but named a build
+    ],
+)
+def test_structured_and_tagged_forms(value: object, expected: WindowsVersion) -> None:
+    assert parse_windows_version(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("myapp:12345", "expected a version"),
+        ("Memory: 16383.5 MB, build 17763", "expected a version"),  # 16383 is no Windows build
+        (
+            "mcr.microsoft.com/windows/servercore:ltsc2019-KB5034770",
+            "KB5034770 is an update of build 20348, not of 17763",
+        ),
+        ({"CurrentMinorVersionNumber": 3, "CurrentBuildNumber": "17763"}, "no major version"),
+    ],
+)
+def test_numbers_that_are_not_windows_builds_are_refused(value: object, why: str) -> None:
+    with pytest.raises(VersionParseError, match=why):
+        parse_windows_version(value)
