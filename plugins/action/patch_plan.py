@@ -9,7 +9,7 @@ from typing import Any, Mapping, Optional
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 from ansible_collections.wincontainers.compat.plugins.module_utils.compliance import make_policy, patch_impact
-from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError
+from ansible_collections.wincontainers.compat.plugins.module_utils.errors import OptionError, WinCompatError, describe
 
 ARGUMENT_SPEC: dict[str, Any] = {
     "facts": {"type": "dict"},
@@ -21,8 +21,19 @@ ARGUMENT_SPEC: dict[str, Any] = {
 
 
 def update_titles(updates: Any) -> list[str]:
-    """The titles of the updates ``ansible.windows.win_updates`` found (its ``updates`` is a dict by id)."""
-    items = updates.values() if isinstance(updates, Mapping) else updates or []
+    """The titles of the updates ``ansible.windows.win_updates`` found (its ``updates`` is a dict by id).
+
+    Raises:
+        OptionError: ``updates`` is neither a dict nor a list (the message names the option).
+    """
+    if updates in (None, ""):
+        return []
+    if isinstance(updates, (str, bytes)) or not isinstance(updates, (Mapping, list, tuple)):
+        raise OptionError(
+            "updates must be the updates dict of ansible.windows.win_updates (state=searched) or a list of update "
+            f"titles; got {describe(updates)}"
+        )
+    items = updates.values() if isinstance(updates, Mapping) else updates
     titles = []
     for item in items:
         if isinstance(item, Mapping):
@@ -49,9 +60,9 @@ class ActionModule(ActionBase):
                 "no wincontainers_host facts: gather them with wincontainers.compat.win_container_host_facts "
                 "or pass them in facts"
             )
-        titles = update_titles(args["updates"])
         name = str(task_vars.get("inventory_hostname", "host"))
         try:
+            titles = update_titles(args["updates"])
             impact = patch_impact(
                 name,
                 facts,

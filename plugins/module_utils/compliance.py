@@ -156,6 +156,20 @@ def safe_version(value: object) -> Optional[WindowsVersion]:
         return None
 
 
+def read_target(value: object, what: str) -> Optional[WindowsVersion]:
+    """The version a host moves to, None when none is given.
+
+    Raises:
+        OptionError: ``value`` is given but is no Windows version (the message names ``what``).
+    """
+    if value in (None, ""):
+        return None
+    try:
+        return parse_windows_version(value)
+    except WinCompatError as exc:
+        raise OptionError(f"{what}: {exc}") from None
+
+
 def split_reference(ref: str) -> tuple[str, Optional[str]]:
     """``(repository, tag)`` of an image reference; the tag is None when absent (digests are dropped)."""
     name = ref.split("@", 1)[0]
@@ -239,9 +253,9 @@ class HostView:
         return known or self.release.get("name")
 
 
-def host_view(name: str, facts: Optional[Mapping[str, Any]], target: object = None) -> HostView:
+def host_view(name: str, facts: Optional[Mapping[str, Any]], target: Optional[WindowsVersion] = None) -> HostView:
     """Read the version, kind, release and default isolation of a host from its ``wincontainers_host`` facts."""
-    view = HostView(name=name, facts=facts, target=safe_version(target))
+    view = HostView(name=name, facts=facts, target=target)
     if not facts:
         return view
     parsed = safe_version((facts.get("version") or {}).get("version") or facts.get("version"))
@@ -1124,11 +1138,17 @@ def evaluate(
 
     Returns:
         ``{schema, as_of, policy, summary, hosts, images, matrix, checks, findings}``, findings worst first.
+
+    Raises:
+        OptionError: a target version cannot be read (the message names the host).
     """
     policy = policy or Policy()
     swarm, k8s, targets = swarm or {}, k8s or {}, targets or {}
     verdicts = Verdicts(policy.rules, compat)
-    views = {name: host_view(name, facts, targets.get(name)) for name, facts in sorted(hosts.items())}
+    views = {
+        name: host_view(name, facts, read_target(targets.get(name), f"the target version of {name}"))
+        for name, facts in sorted(hosts.items())
+    }
     index = image_index(views.values())
     per_host = {name: host_findings(view, policy, verdicts, index) for name, view in views.items()}
     for items in per_host.values():
@@ -1222,9 +1242,12 @@ def patch_impact(
     Returns:
         ``{host, host_version, target_version, findings, breaks, containers}``; ``breaks`` is True when a
         running container will not start again after the update.
+
+    Raises:
+        OptionError: ``target`` is given but is no Windows version.
     """
     policy = policy or Policy()
-    view = host_view(name, facts, target)
+    view = host_view(name, facts, read_target(target, "target_version"))
     verdicts = Verdicts(policy.rules, compat)
     found = check_update_impact(view, verdicts)
     if view.target is None and updates_pending and view.build == 14393:

@@ -70,6 +70,7 @@ options:
     description:
       - The Windows version each host moves to with its pending update or upgrade, by host name, for
         example C(win2016-01) to V(10.0.14393.7699). The host variable C(wincontainers_target_version) works too.
+      - A value that names no Windows version (a KB number such as V(KB5049993)) fails the task, naming the host.
     type: dict
     default: {}
   isolation:

@@ -33,12 +33,14 @@ options:
     description:
       - The Windows version the host has after the update, for example V(10.0.14393.7699), or the build of an
         in-place upgrade, for example V(10.0.20348).
+      - A value that names no Windows version (a KB number such as V(KB5049993)) fails the task with the
+        reason, rather than being ignored.
     type: str
   updates:
     description:
       - The updates that will be installed, as the RV(ansible.windows.win_updates#module:updates) of
         M(ansible.windows.win_updates) with O(ansible.windows.win_updates#module:state=searched) returns them,
-        or a list of titles.
+        or a list of titles. Any other type fails the task, naming this option.
     type: raw
     default: {}
   on_breakage:

@@ -646,3 +646,18 @@ def test_an_unpinned_deployed_image_is_fixed_with_the_orchestrators_own_placemen
     fixes = {f["suite"]: f["fix"] for f in report["findings"] if f["check"] == "image_tag_pinned"}
     assert fixes["swarm prod"].endswith("with a matching placement constraint")
     assert fixes["k8s aks"].endswith("with a matching nodeSelector")
+
+
+@pytest.mark.parametrize("target", ["KB5049993", "garbage"])
+def test_an_unreadable_target_version_fails_naming_the_option(target: str) -> None:
+    host = facts("10.0.14393.7606", containers=(("a", "a:1@10.0.14393.7606", "process"),))
+    with pytest.raises(OptionError, match=rf"^target_version: cannot read a Windows version from '{target}'"):
+        c.patch_impact("h", host, target=target)
+    with pytest.raises(OptionError, match=rf"^the target version of h: cannot read a Windows version from '{target}'"):
+        run({"h": host}, targets={"h": target})
+
+
+def test_an_empty_target_version_means_none() -> None:
+    host = facts("10.0.14393.7606", containers=(("a", "a:1@10.0.14393.7606", "process"),))
+    assert c.patch_impact("h", host, target="")["target_version"] is None
+    assert run({"h": host}, targets={"h": None})["hosts"][0]["target_version"] is None
