@@ -35,6 +35,7 @@ _V = r"(10\.0\.\d{5}(?:\.\d+)?)"
 _HRESULT = re.compile(r"\b0x[c8]037[0-9a-f]{4}\b", re.I)
 _LINUX_MODE = re.compile(r'image operating system \\?"windows\\?" cannot be used on this platform', re.I)
 _MANIFEST = re.compile(r"no matching manifest for (\S+?)(?: " + _V + r")? in the manifest list entries", re.I)
+_PLATFORM_VERSION = re.compile(r"\(" + _V + r"\)")
 _NO_PLATFORM = re.compile(
     r"no match for platform in manifest|no supported platform found in manifest list|unsupported platform on \d+ node",
     re.I,
@@ -113,11 +114,21 @@ def _release_hint(version: Optional[str], repo: str = "servercore") -> str:
     return f"{entry['name']}, {repo} tag {tags[0]}" if tags else entry["name"]
 
 
-def _named(version: Optional[str], what: str) -> str:
+def _repo_of(text: str) -> str:
+    """The MCR repository whose tags the advice names: nanoserver for a Nano Server image, else servercore."""
+    reference = _image_version_from_ref(text)[0] or ""
+    return "nanoserver" if "nanoserver" in reference.lower() else "servercore"
+
+
+def _named(version: Optional[str], what: str, text: str = "") -> str:
     if not version:
         return f"the {what}"
-    hint = _release_hint(version)
+    hint = _release_hint(version, _repo_of(text))
     return f"the {what} ({version}{'; ' + hint if hint else ''})"
+
+
+def _newer_than_host(image: Optional[str], host: Optional[str]) -> bool:
+    return bool(image and host) and parse_windows_version(image).build > parse_windows_version(host).build
 
 
 def _variant(host: Optional[str], text: str) -> str:
@@ -135,9 +146,12 @@ def _variant(host: Optional[str], text: str) -> str:
 
 
 def _advice_os_mismatch(host: Optional[str], image: Optional[str], text: str) -> str:
+    if _newer_than_host(image, host):
+        return _advice_newer(host, image, text)
     return (
-        f"Process isolation needs an image built for the same Windows build as the host: {_named(image, 'image')} "
-        f"does not match {_named(host, 'host')}. Use the image variant of the host's release{_variant(host, text)}, "
+        f"Process isolation needs an image built for the same Windows build as the host: "
+        f"{_named(image, 'image', text)} does not match {_named(host, 'host', text)}. "
+        f"Use the image variant of the host's release{_variant(host, text)}, "
         "or run it with "
         "--isolation=hyperv (Hyper-V isolation runs images of the same or an older build than the host). "
         "Windows Server 2016 hosts also need the same revision (UBR) under process isolation."
@@ -145,8 +159,9 @@ def _advice_os_mismatch(host: Optional[str], image: Optional[str], text: str) ->
 
 
 def _advice_newer(host: Optional[str], image: Optional[str], text: str) -> str:
+    image_named = _named(image, "image", text)
     return (
-        f"{_named(image, 'image')[0].upper()}{_named(image, 'image')[1:]} is newer than {_named(host, 'host')}; "
+        f"{image_named[0].upper()}{image_named[1:]} is newer than {_named(host, 'host', text)}; "
         f"no isolation mode runs an image newer than the host. Use the image variant of the host's release"
         f"{_variant(host, text)} (or an older one with --isolation=hyperv), or upgrade the host to the image's "
         "release."
@@ -168,7 +183,8 @@ def _advice_manifest(host: Optional[str], image: Optional[str], text: str) -> st
             "Windows containers (or point DOCKER_HOST at the Windows engine), then pull again."
         )
     return (
-        f"The image's manifest list has no entry {containerd_or_docker(text)} accepts for {_named(host, 'host')}. "
+        f"The image's manifest list has no entry {containerd_or_docker(text)} accepts for "
+        f"{_named(host, 'host', text)}. "
         f"Pick a tag published for the host's release{_variant(host, text)} (for example the host's ltsc/SAC tag, "
         "or 10.0.B.R with "
         "the host's build), or upgrade the host. If the platform reads 'unknown', also check that the engine "
@@ -192,10 +208,10 @@ def _advice_exited(host: Optional[str], image: Optional[str], text: str) -> str:
 
 def _advice_layer(host: Optional[str], image: Optional[str], text: str) -> str:
     return (
-        "The host's container platform cannot read a layer of the image: an image newer than the host "
-        "(for example an ltsc2025 image on a Windows 11 25H2 host) or a damaged layer store. Use an image of "
-        "the host's release or an older supported one (ltsc2022 images run on Windows 11), or remove the image "
-        "and pull it again."
+        "The host's container platform cannot read a layer of the image: an image newer than the host, a "
+        "Windows Server 2025 (ltsc2025) image on a Windows 11 25H2 or later host (microsoft/hcsshim#2566), or a "
+        "damaged layer store. Use an image of the host's release or an older supported one (ltsc2022 images run "
+        "on Windows 11), or remove the image and pull it again."
     )
 
 
@@ -252,8 +268,10 @@ def _versions(text: str) -> tuple[Optional[str], Optional[str], Optional[str]]:
     if newer:
         image, host = newer.group(1), newer.group(2)
     manifest = _MANIFEST.search(text)
-    if manifest and manifest.group(2):
-        host = host or manifest.group(2)
+    if manifest:
+        # docker's ``windows/amd64 10.0.17763`` or the containerd store's ``windows(10.0.26200)/amd64/v3``
+        in_platform = _PLATFORM_VERSION.search(manifest.group(1))
+        host = host or manifest.group(2) or (in_platform.group(1) if in_platform else None)
     image_match = _IMAGE_VERSION.search(text)
     if image_match:
         image = image or image_match.group(1)

@@ -75,3 +75,39 @@ def test_no_variant_is_offered_when_the_host_release_has_none() -> None:
 
 
 DOTNET_2019 = "mcr.microsoft.com/dotnet/framework/aspnet:4.8-windowsservercore-ltsc2019"
+
+
+def test_containerd_image_store_platform_carries_the_host_version() -> None:
+    """Docker 29 with the containerd image store (moby/moby#53397) writes the version inside the platform."""
+    text = (
+        "Error response from daemon: no matching manifest for windows(10.0.26200)/amd64/v3 in the manifest list entries"
+    )
+    result = container_error(text)
+    assert (result["class"], result["host_version"]) == ("no_matching_manifest", "10.0.26200")
+    assert "Windows 11, version 25H2" in result["advice"]
+
+
+def test_os_mismatch_of_an_image_newer_than_the_host_does_not_offer_hyperv() -> None:
+    text = (
+        "Container OS Version: 10.0.17763.5458 Host OS Version: 10.0.14393.7428 "
+        "The container operating system does not match the host operating system"
+    )
+    result = container_error(text)
+    assert result["class"] == "os_mismatch"
+    assert "is newer than the host" in result["advice"]
+    assert "no isolation mode runs an image newer than the host" in result["advice"]
+
+
+def test_nano_server_advice_names_nano_server_tags() -> None:
+    text = (
+        "The operating system of the container does not match the operating system of the host. "
+        "image mcr.microsoft.com/windows/nanoserver:1809 Host OS Version: 10.0.20348.1"
+    )
+    advice = container_error(text)["advice"]
+    assert "nanoserver tag 1809" in advice and "nanoserver tag ltsc2022" in advice
+    assert "ltsc2019" not in advice  # Nano Server has no ltsc2019 tag
+
+
+def test_layer_format_advice_names_the_known_older_image_case() -> None:
+    advice = container_error("hcs::CreateComputeSystem: (0xc0370112) layer with an unrecognized format")["advice"]
+    assert "Windows Server 2025 (ltsc2025) image on a Windows 11 25H2 or later host" in advice
