@@ -42,7 +42,7 @@ import functools
 from typing import Any, Callable, NamedTuple, Optional
 
 from ansible_collections.wincontainers.compat.plugins.module_utils import catalog
-from ansible_collections.wincontainers.compat.plugins.module_utils.errors import check_choice
+from ansible_collections.wincontainers.compat.plugins.module_utils.errors import OptionError, check_choice, describe
 from ansible_collections.wincontainers.compat.plugins.module_utils.version import (
     WindowsVersion,
     parse_windows_version,
@@ -413,3 +413,38 @@ def is_compatible(
 ) -> bool:
     """True when ``container_compat`` says ``supported`` or ``preview``."""
     return container_compat(image, host, isolation, host_kind, rules)["status"] != "unsupported"
+
+
+def auto_isolation(
+    host: object,
+    images: object = (),
+    host_kind: str = "server",
+    rules: str = "documented",
+) -> dict[str, Any]:
+    """The default isolation the ``auto`` policy wants for a host running (or told to run) ``images``.
+
+    ``process`` when every image is ``supported`` with process isolation under ``rules``, else ``hyperv``: a
+    ``preview`` or ``unsupported`` image (another build, a Windows Server 2016 revision mismatch, a Windows
+    Server image on Windows 11) runs with Hyper-V isolation. The compliance check ``daemon_isolation`` and the
+    role ``daemon_isolation`` both decide with it. Returns ``{isolation, images, reason}``; ``images`` lists
+    the images that need Hyper-V, each with its process-isolation ``status``.
+    """
+    check_choice("host_kind", host_kind, HOST_KINDS)
+    check_choice("rules", rules, RULE_SETS)
+    if isinstance(images, (str, bytes)) or not isinstance(images, (list, tuple)):
+        raise OptionError(f"images must be a list of images, tags or versions; got {describe(images)}")
+    hst = parse_windows_version(host)
+    needs = []
+    for image in images:
+        status = container_compat(image, hst.version, "process", host_kind, rules)["status"]
+        if status != "supported":
+            needs.append({"image": str(image), "status": status})
+    if not needs:
+        reason = f"every image runs with process isolation on {hst.version}"
+        return {"isolation": "process", "images": [], "reason": reason}
+    listed = ", ".join(f"{item['image']} ({item['status']})" for item in needs)
+    return {
+        "isolation": "hyperv",
+        "images": needs,
+        "reason": f"process isolation does not fully support these images on {hst.version}: {listed}",
+    }

@@ -22,7 +22,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.catalog impor
     release_name,
     support_status,
 )
-from ansible_collections.wincontainers.compat.plugins.module_utils.compat import container_compat
+from ansible_collections.wincontainers.compat.plugins.module_utils.compat import auto_isolation, container_compat
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import (
     OptionError,
     WinCompatError,
@@ -460,14 +460,23 @@ def check_update_impact(view: HostView, verdicts: Verdicts) -> list[dict[str, An
     return found
 
 
-def wanted_isolation(view: HostView, policy: Policy) -> Optional[str]:
-    """The isolation the policy wants as the host's default; ``auto`` asks for Hyper-V only when needed."""
+def running_image_versions(view: HostView) -> list[str]:
+    """The Windows versions of the images the host runs, as the ``daemon_isolation`` role reads them."""
+    versions = (safe_version(c.get("image_os_version")) for c in containers_of(view))
+    return [version.version for version in versions if version is not None]
+
+
+def wanted_isolation(view: HostView, policy: Policy) -> Optional[dict[str, Any]]:
+    """``{isolation, reason}`` the policy wants as the host's default; None when it checks nothing.
+
+    ``auto`` is the core's :func:`auto_isolation` over the running images, the rule the role
+    ``daemon_isolation`` applies, so running the role clears the finding.
+    """
     if policy.isolation in ("process", "hyperv"):
-        return policy.isolation
-    if policy.isolation != "auto" or view.build is None:
+        return {"isolation": policy.isolation, "reason": f"the policy is {policy.isolation}"}
+    if policy.isolation != "auto" or view.version is None:
         return None
-    builds = {v.build for v in (safe_version(c.get("image_os_version")) for c in containers_of(view)) if v}
-    return "hyperv" if builds - {view.build} else "process"
+    return auto_isolation(view.version, running_image_versions(view), view.kind, policy.rules)
 
 
 def check_daemon_isolation(view: HostView, policy: Policy) -> list[dict[str, Any]]:
@@ -475,7 +484,7 @@ def check_daemon_isolation(view: HostView, policy: Policy) -> list[dict[str, Any
     docker = (view.facts or {}).get("docker") or {}
     wanted = wanted_isolation(view, policy)
     actual = (docker.get("default_isolation") or "").lower() or None
-    if wanted is None or not docker.get("running") or actual == wanted:
+    if wanted is None or not docker.get("running") or actual == wanted["isolation"]:
         return []
     return [
         finding(
@@ -484,8 +493,9 @@ def check_daemon_isolation(view: HostView, policy: Policy) -> list[dict[str, Any
             view.name,
             view.name,
             f"the Docker engine's default isolation is {actual or 'unknown'}, the policy ({policy.isolation}) "
-            f"wants {wanted}",
-            f"run the role wincontainers.compat.daemon_isolation with daemon_isolation_mode: {policy.isolation}",
+            f"wants {wanted['isolation']}: {wanted['reason']}",
+            f"run the role wincontainers.compat.daemon_isolation with daemon_isolation_mode: {policy.isolation}"
+            + (f" and daemon_isolation_rules: {policy.rules}" if policy.isolation == "auto" else ""),
         )
     ]
 

@@ -26,7 +26,7 @@ ROLE = "wincontainers.compat.compliance : "
 REPORT_TASK = ROLE + "Check the fleet and write the reports"
 EXPECTED_CHECKS = {
     "container_compat": 1,
-    "daemon_isolation": 1,
+    "daemon_isolation": 2,
     "host_support": 1,
     "image_revision": 1,
     "image_support": 2,

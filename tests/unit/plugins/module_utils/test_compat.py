@@ -19,6 +19,7 @@ import pytest
 from ansible_collections.wincontainers.compat.plugins.module_utils.compat import (
     RULE_SETS,
     STATUSES,
+    auto_isolation,
     container_compat,
     containerd_check,
     containerd_floor,
@@ -502,3 +503,35 @@ def test_host_release_is_named_as_the_host_kind_knows_it(host: str, host_kind: s
     assert result["host_release"]["name"] == name
     assert f"{host} ({name})" in result["reason"]
     assert result["image_release"]["name"] == "Windows Server 2019"  # images are named after the server release
+
+
+@pytest.mark.parametrize(
+    ("host", "images", "kind", "rules", "isolation"),
+    [
+        ("10.0.20348.2966", [], "server", "documented", "process"),
+        ("10.0.20348.2966", ["10.0.20348.2700", "ltsc2022"], "server", "documented", "process"),
+        ("10.0.17763.6659", ["10.0.17763.6775"], "server", "documented", "process"),  # a caveat, still supported
+        ("10.0.14393.7606", ["10.0.14393.7606"], "server", "documented", "process"),
+        ("10.0.14393.7606", ["10.0.14393.7515"], "server", "documented", "hyperv"),  # 2016: another revision
+        ("10.0.22631.4602", ["10.0.20348.2966"], "client", "documented", "hyperv"),  # preview on Windows 11
+        ("10.0.26100.2605", ["ltsc2022"], "server", "documented", "process"),  # previous LTSC on 2025
+        ("10.0.26100.2605", ["ltsc2022"], "server", "containerd", "process"),
+        ("10.0.20348.2966", ["mcr.microsoft.com/windows/servercore:ltsc2019"], "server", "documented", "hyperv"),
+    ],
+)
+def test_auto_isolation(host: str, images: list[str], kind: str, rules: str, isolation: str) -> None:
+    decided = auto_isolation(host, images, kind, rules)
+    assert decided["isolation"] == isolation
+    assert bool(decided["images"]) is (isolation == "hyperv")
+    assert all(item["status"] != "supported" for item in decided["images"])
+    assert host in decided["reason"]
+
+
+def test_auto_isolation_names_the_images_that_need_hyperv_and_validates_its_options() -> None:
+    decided = auto_isolation("10.0.22631.4602", ["10.0.20348.2966", "10.0.22631.4602"], "client")
+    assert decided["images"] == [{"image": "10.0.20348.2966", "status": "preview"}]
+    assert "10.0.20348.2966 (preview)" in decided["reason"]
+    with pytest.raises(OptionError, match="images must be a list"):
+        auto_isolation("10.0.20348", "ltsc2022")
+    with pytest.raises(OptionError, match="rules must be one of"):
+        auto_isolation("10.0.20348", [], rules="strict")

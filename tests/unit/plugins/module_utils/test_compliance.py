@@ -241,6 +241,27 @@ def test_daemon_isolation(policy: str, isolation: str, containers: tuple, findin
     assert any(f["check"] == "daemon_isolation" for f in report["findings"]) is finding
 
 
+@pytest.mark.parametrize(
+    ("host", "kind", "image", "wanted"),
+    [
+        ("10.0.14393.7606", "server", "10.0.14393.7515", "hyperv"),  # same build, another 2016 revision
+        ("10.0.14393.7606", "server", "10.0.14393.7606", "process"),
+        ("10.0.22631.4602", "client", "10.0.20348.2966", "hyperv"),  # preview on Windows 11
+        ("10.0.26100.2605", "server", "10.0.20348.2966", "process"),  # previous LTSC on Windows Server 2025
+    ],
+)
+def test_auto_wants_what_the_core_rule_of_the_role_decides(host: str, kind: str, image: str, wanted: str) -> None:
+    """Not "another build": the core's auto_isolation, which the role daemon_isolation applies too."""
+    other = "process" if wanted == "hyperv" else "hyperv"
+    host_facts = facts(host, kind=kind, isolation=other, containers=(("a", f"a:1@{image}", wanted),))
+    report = run({"h": host_facts}, policy=c.Policy(today=TODAY, isolation="auto"))
+    (item,) = [f for f in report["findings"] if f["check"] == "daemon_isolation"]
+    assert f"wants {wanted}" in item["message"] and "daemon_isolation_mode: auto" in item["fix"]
+    host_facts["docker"]["default_isolation"] = wanted
+    report = run({"h": host_facts}, policy=c.Policy(today=TODAY, isolation="auto"))
+    assert not [f for f in report["findings"] if f["check"] == "daemon_isolation"]
+
+
 def test_unpinned_and_out_of_support_images() -> None:
     containers = (
         ("agent", "contoso/agent:latest@10.0.20348.2966", "hyperv"),
@@ -501,6 +522,7 @@ EXPECTED_EXAMPLE_FINDINGS = [
     ("k8s_node_labels", "high", "win2022-k8s-01"),
     ("swarm_node_labels", "high", "win2019-02"),
     ("update_impact", "high", "win2016-01"),
+    ("daemon_isolation", "medium", "win2016-01"),  # runs an image of another 2016 revision: auto wants hyperv
     ("daemon_isolation", "medium", "win2019-02"),
     ("image_support", "medium", "dev-win11"),
     ("image_support", "medium", "-"),
