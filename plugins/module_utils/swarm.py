@@ -19,7 +19,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.errors import
     check_choice,
     describe,
 )
-from ansible_collections.wincontainers.compat.plugins.module_utils.tags import base_image_tag
+from ansible_collections.wincontainers.compat.plugins.module_utils.tags import base_image_tag, image_repository
 from ansible_collections.wincontainers.compat.plugins.module_utils.version import (
     WindowsVersion,
     parse_windows_version,
@@ -549,7 +549,7 @@ def tag_hint(version: Optional[WindowsVersion], repo: str = "servercore") -> str
     if version is None:
         return "the host's Windows build"
     try:
-        return f"mcr.microsoft.com/windows/{repo}:{base_image_tag(version.version, repo=repo)}"
+        return f"{image_repository(repo)}:{base_image_tag(version.version, repo=repo)}"
     except WinCompatError:
         return f"a {repo} image of build {version.build}"
 

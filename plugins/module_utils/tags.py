@@ -55,12 +55,18 @@ _BASE_PATHS = {
     "windows/servercore": "servercore",
     "windows/nanoserver": "nanoserver",
     "windows/server": "server",
-    "windows/windows": "windows",
+    "windows": "windows",  # mcr.microsoft.com/windows: the full Windows image, up to 20H2
     "microsoft/windowsservercore": "servercore",
     "microsoft/nanoserver": "nanoserver",
 }
 _MAX_REFERENCE = 255 + 1 + 128 + 1 + 135  # name (NameTotalLengthMax), ':' tag, '@' sha512 digest
 _EXPECTED_REFERENCE = "an image reference such as mcr.microsoft.com/windows/servercore:ltsc2022 or name:tag@sha256:..."
+
+
+def image_repository(repo: str) -> str:
+    """Where the base images of ``repo`` live: ``mcr.microsoft.com/windows/<repo>``, and ``mcr.microsoft.com/windows``
+    for the full Windows image (``windows``)."""
+    return f"{MCR}/windows" if repo == "windows" else f"{MCR}/windows/{repo}"
 
 
 # --- image references --------------------------------------------------------------------------------------
@@ -171,14 +177,19 @@ def _release_build_for(version: WindowsVersion, repo: str, isolations: tuple[str
     for isolation in isolations:
         builds = _compatible_builds(version, repo, isolation, kind, "documented")
         if builds:
-            return builds[0]
+            return next((build for build in builds if _image_line_in_support(build)), builds[0])
     releases = [catalog.tags_for(build, repo)[0] for build in _TAGGED_BUILDS[repo]]
     offered = f"; its releases are {', '.join(releases)}" if releases else ""
     how = " with process isolation" if isolations == ("process",) else ""
     raise ImageReferenceError(
-        f"{MCR}/windows/{repo} has no image that runs on {version.version} ({_release_name(version.build)})"
+        f"{image_repository(repo)} has no image that runs on {version.version} ({_release_name(version.build)})"
         f"{how}{offered}"
     )
+
+
+def _image_line_in_support(build: int) -> bool:
+    """Whether the images of ``build`` still get monthly updates (its Windows Server release is serviced)."""
+    return catalog.support_status(build, "server").get("in_support") is not False
 
 
 def _release_name(build: int) -> str:
@@ -191,8 +202,10 @@ def base_image_tag(host: object, repo: str = "servercore", pin: str = "release")
 
     ``pin='release'`` gives the release tag (``ltsc2022``; ``1809`` for nanoserver, which has no ``ltsc2019``);
     for a host without images of its own build (Windows 11 23H2, Windows Server 23H2) the newest release that
-    runs on it. ``pin='version'`` gives ``10.0.B.R`` from the host's revision: Windows Server 2016 hosts need it
-    for process isolation, since their images must match the host's revision.
+    runs on it with process isolation, else the newest still-serviced one that runs with Hyper-V isolation.
+    ``pin='version'`` gives ``10.0.B.R`` from the host's revision: Windows Server 2016 hosts need it for process
+    isolation, since their images must match the host's revision. Microsoft publishes an image for each monthly
+    security update; a host on a preview or out-of-band revision has no image of its own revision.
     """
     check_choice("repo", repo, REPOSITORIES)
     check_choice("pin", pin, PINS)
@@ -205,7 +218,8 @@ def base_image_tag(host: object, repo: str = "servercore", pin: str = "release")
             )
         if not catalog.tags_for(version.build, repo):
             raise ImageReferenceError(
-                f"{MCR}/windows/{repo} publishes no images of build {version.build} ({_release_name(version.build)}),"
+                f"{image_repository(repo)} publishes no images of build {version.build} "
+                f"({_release_name(version.build)}),"
                 f" so no 10.0.{version.build}.R tag exists; use pin='release'"
             )
         return version.version

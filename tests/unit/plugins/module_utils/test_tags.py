@@ -21,6 +21,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.tags import (
     base_image_tag,
     compatible_image_tags,
     format_image_reference,
+    image_repository,
     parse_image_reference,
     release_tag_of,
     retarget_image,
@@ -74,7 +75,8 @@ def test_compatible_image_tags(host: str, repo: str, isolation: str, kind: str, 
         ("Microsoft Windows [Version 10.0.22631.3296]", "servercore", "release", "ltsc2022"),  # Windows 11 23H2
         ("10.0.25398.1", "nanoserver", "release", "ltsc2022"),  # Windows Server 23H2 has no images of its own
         ("10.0.26200.6899", "servercore", "release", "ltsc2025"),
-        ("10.0.19045.3803", "servercore", "release", "20H2"),  # Windows 10 22H2: newest image it runs (Hyper-V)
+        # Windows 10 22H2: no image runs with process isolation; the newest serviced one with Hyper-V (not 20H2)
+        ("10.0.19045.3803", "servercore", "release", "ltsc2019"),
     ],
 )
 def test_base_image_tag(host: str, repo: str, pin: str, tag: str) -> None:
@@ -214,7 +216,9 @@ def test_retarget_image(ref: str, host: str, expected: str) -> None:
         ("mcr.microsoft.com/windows/server:ltsc2022", "10.0.17763.437", ["windows/server has no image", "17763"]),
         ("busybox:latest", "10.0.20348", ["names no Windows release", "busybox:latest"]),
         ("mcr.microsoft.com/windows/servercore", "10.0.20348", ["has no tag"]),
-        ("mcr.microsoft.com/windows/windows:ltsc2019", "10.0.20348", ["windows/windows has no image", "process"]),
+        # the full Windows image lives at mcr.microsoft.com/windows and stops at 20H2: no variant for 2022
+        ("mcr.microsoft.com/windows:1809", "10.0.20348", ["mcr.microsoft.com/windows has no image", "process"]),
+        ("mcr.microsoft.com/windows:ltsc2019", "10.0.26100.1", ["mcr.microsoft.com/windows has no image"]),
         ("mcr.microsoft.com/windows/servercore:ltsc2019", "10.0.19045.3803", ["servercore has no image", "20H2"]),
     ],
 )
@@ -277,7 +281,7 @@ def test_reference_parse_format_round_trip(registry: object, path: list, tag: ob
 @given(st.sampled_from(["servercore", "nanoserver", "windows", "server"]), HOSTS, HOSTS)
 def test_retargeted_base_images_run_on_their_host(repo: str, source: str, host: str) -> None:
     try:
-        ref = f"mcr.microsoft.com/windows/{repo}:{base_image_tag(source, repo)}"
+        ref = f"{image_repository(repo)}:{base_image_tag(source, repo)}"
         new = retarget_image(ref, host)
     except ImageReferenceError:
         return
@@ -291,3 +295,20 @@ def test_retargeted_base_images_run_on_their_host(repo: str, source: str, host: 
 def test_any_reference_gives_a_result_or_the_documented_error(value: object, host: str) -> None:
     with contextlib.suppress(WinCompatError):
         assert isinstance(retarget_image(value, host), str)
+
+
+def test_the_full_windows_image_is_retargeted_at_its_real_path() -> None:
+    assert retarget_image("mcr.microsoft.com/windows:1809", "10.0.19041.1") == "mcr.microsoft.com/windows:2004"
+
+
+@pytest.mark.parametrize(
+    ("host", "repo", "tag"),
+    [
+        # no image of the host's own build runs with process isolation: the newest serviced image line with
+        # Hyper-V isolation, not the out-of-support 20H2
+        ("10.0.20348.1", "windows", "ltsc2019"),
+        ("10.0.22631.4602", "windows", "ltsc2019"),
+    ],
+)
+def test_hyperv_fallback_prefers_image_lines_still_serviced(host: str, repo: str, tag: str) -> None:
+    assert base_image_tag(host, repo) == tag
