@@ -69,6 +69,7 @@ WINDOWS10_PROCESS_BUILDS = frozenset({19041, 19042})
 DOCS_URL = "https://learn.microsoft.com/en-us/virtualization/windowscontainers/deploy-containers/version-compatibility"
 UBR_ISSUE_URL = "https://github.com/microsoft/Windows-Containers/issues/591"
 LTSC2025_ON_CLIENT_ISSUE_URL = "https://github.com/microsoft/hcsshim/issues/2566"
+CONTAINERD_FLOOR_ISSUE_URL = "https://github.com/moby/moby/issues/53397"
 
 Verdict = tuple[str, str]  # (status, reason)
 
@@ -300,7 +301,15 @@ def _caveats(image: WindowsVersion, host: WindowsVersion, isolation: str, host_k
             f"known to stop with 0xc0370106 (exited unexpectedly) until the host is patched ({UBR_ISSUE_URL}); "
             "update the host or run with --isolation=hyperv"
         )
-    if image.build == LTSC2025 < host.build and host_kind == "client":
+    if containerd_check(host, image) and not hcsshim_check(host, image):
+        notes.append(
+            f"containerd before containerd/platforms v1.0.0-rc.5 (and hcsshim's own check) accepts only builds "
+            f"{hcsshim_floor(host.build)} to {host.build} on this host: such engines, Docker with the containerd "
+            f"image store among them, refuse the {image.build} image with 'no matching manifest' "
+            f"({CONTAINERD_FLOOR_ISSUE_URL}); use an engine with containerd/platforms v1.0.0-rc.5 or later, or "
+            "Docker's classic image store"
+        )
+    if fails_on_newer_client(image.build, host.build, host_kind):
         notes.append(
             f"Windows Server 2025 images are reported to fail on Windows 11 {host.build} hosts with 0xc0370112 "
             f"(a layer with an unrecognized format), with either isolation ({LTSC2025_ON_CLIENT_ISSUE_URL}, open); "
@@ -314,6 +323,12 @@ def _caveats(image: WindowsVersion, host: WindowsVersion, isolation: str, host_k
     if image.build < catalog.FIRST_CONTAINER_BUILD:
         notes.append(f"Windows containers start with build {catalog.FIRST_CONTAINER_BUILD}; {image.build} has none")
     return notes
+
+
+def fails_on_newer_client(image_build: int, host_build: int, host_kind: str) -> bool:
+    """Windows Server 2025 images on Windows 11 clients newer than 24H2: reported to fail with 0xc0370112 with
+    either isolation (microsoft/hcsshim#2566), though no rule set refuses them."""
+    return image_build == LTSC2025 < host_build and host_kind == "client"
 
 
 def _versions(image: object, host: object) -> tuple[WindowsVersion, WindowsVersion]:

@@ -22,6 +22,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.compat import
     LTSC2016,
     RULE_SETS,
     effective_host_kind,
+    fails_on_newer_client,
     status_of,
 )
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import (
@@ -176,8 +177,13 @@ def _release_build_for(version: WindowsVersion, repo: str, isolations: tuple[str
     kind = effective_host_kind(version.build, "server")
     for isolation in isolations:
         builds = _compatible_builds(version, repo, isolation, kind, "documented")
-        if builds:
-            return next((build for build in builds if _image_line_in_support(build)), builds[0])
+        preferred = [
+            build
+            for build in builds
+            if _image_line_in_support(build) and not fails_on_newer_client(build, version.build, kind)
+        ]
+        if preferred or builds:
+            return (preferred or builds)[0]
     releases = [catalog.tags_for(build, repo)[0] for build in _TAGGED_BUILDS[repo]]
     offered = f"; its releases are {', '.join(releases)}" if releases else ""
     how = " with process isolation" if isolations == ("process",) else ""

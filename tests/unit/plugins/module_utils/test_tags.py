@@ -74,7 +74,9 @@ def test_compatible_image_tags(host: str, repo: str, isolation: str, kind: str, 
         ("10.0.17763.437", "nanoserver", "version", "10.0.17763.437"),
         ("Microsoft Windows [Version 10.0.22631.3296]", "servercore", "release", "ltsc2022"),  # Windows 11 23H2
         ("10.0.25398.1", "nanoserver", "release", "ltsc2022"),  # Windows Server 23H2 has no images of its own
-        ("10.0.26200.6899", "servercore", "release", "ltsc2025"),
+        # Windows 11 25H2: ltsc2022, not ltsc2025 (reported to fail there with 0xc0370112, hcsshim#2566)
+        ("10.0.26200.6899", "servercore", "release", "ltsc2022"),
+        ("10.0.28000.1", "servercore", "release", "ltsc2022"),
         # Windows 10 22H2: no image runs with process isolation; the newest serviced one with Hyper-V (not 20H2)
         ("10.0.19045.3803", "servercore", "release", "ltsc2019"),
     ],
@@ -312,3 +314,8 @@ def test_the_full_windows_image_is_retargeted_at_its_real_path() -> None:
 )
 def test_hyperv_fallback_prefers_image_lines_still_serviced(host: str, repo: str, tag: str) -> None:
     assert base_image_tag(host, repo) == tag
+
+
+def test_retargeting_to_windows_11_25h2_keeps_the_image_that_works_there() -> None:
+    ref = "mcr.microsoft.com/dotnet/framework/sdk:4.8.1-windowsservercore-ltsc2019"
+    assert retarget_image(ref, "10.0.26200.7019").endswith("-ltsc2022")
