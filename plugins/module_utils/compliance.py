@@ -29,6 +29,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.errors import
     check_choice,
     describe,
 )
+from ansible_collections.wincontainers.compat.plugins.module_utils.tags import base_image_tag, retarget_image
 from ansible_collections.wincontainers.compat.plugins.module_utils.version import (
     WindowsVersion,
     parse_windows_version,
@@ -50,6 +51,14 @@ HOST_CHECKS = (
     "daemon_isolation",
     "image_tag_pinned",
     "image_support",
+)
+PLACEMENT_CHECKS = ("swarm_placement", "k8s_placement")
+# Checks of swarm_compat_info and k8s_compat_info that report the effect of a wrong placement.
+CONSEQUENCES = (
+    "task_failed",
+    "service_not_converged",
+    "image_build_mismatch",
+    "selector_allows_incompatible_nodes",
 )
 _RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
 _CONSTRAINT = re.compile(r"^\s*(?P<key>[\w.\-/]+)\s*(?P<op>==|!=)\s*(?P<value>.*?)\s*$")
@@ -829,10 +838,12 @@ def check_swarm(
             allows=functools.partial(swarm_constraint_allows, constraints),
             isolation=None,
             per_node=any(str(c).strip().startswith(("node.hostname", "node.id")) for c in constraints),
-            fix=lambda version: (
-                f"constrain the service to {policy.swarm_version_label} {version.build} with "
-                "wincontainers.compat.swarm_service_placement, after fixing the node labels"
+            select=lambda version: (
+                f"constrain the service to node.labels.{policy.swarm_version_label}=="
+                f"{version.major}.{version.minor}.{version.build} with wincontainers.compat.swarm_service_placement, "
+                "after fixing the node labels"
             ),
+            hyperv="run the service with --isolation=hyperv",
         )
         explicit = service.get("image_version") or service.get("image_os_version")
         found += deployed_image_findings(subject, image, explicit, placement, policy, verdicts, index)
@@ -851,7 +862,50 @@ class Placement:
     allows: Callable[[Mapping[str, Any]], bool]
     isolation: Optional[str]
     per_node: bool
-    fix: Callable[[WindowsVersion], str]
+    select: Callable[[WindowsVersion], str]
+    hyperv: str
+
+
+def cluster_builds(classes: Iterable[NodeClass]) -> dict[int, NodeClass]:
+    """One node class per build the cluster's Windows nodes really run, newest build first."""
+    builds: dict[int, NodeClass] = {}
+    for group in classes:
+        if group.real is not None:
+            builds.setdefault(group.real.build, group)
+    return dict(sorted(builds.items(), reverse=True))
+
+
+def rebuilt_image(image: str, host: WindowsVersion) -> str:
+    """``image`` rebuilt for ``host``'s release (the core's ``retarget_image``), else the base image to build on."""
+    try:
+        return retarget_image(image, host.version)
+    except WinCompatError:
+        pass
+    try:
+        return f"mcr.microsoft.com/windows/servercore:{base_image_tag(host.version)}"
+    except WinCompatError:
+        return f"a base image of build {host.build}"
+
+
+def placement_fix(image: str, version: WindowsVersion, placement: Placement, verdicts: Verdicts) -> str:
+    """How to fix a placement on unfit nodes: select the image's build where the cluster has such nodes, else
+    rebuild it for a build the cluster has, or run it with Hyper-V isolation where the rules allow it."""
+    builds = cluster_builds(placement.classes)
+    if version.build in builds:
+        return placement.select(version)
+    rebuilt = list(dict.fromkeys(rebuilt_image(image, group.real) for group in builds.values() if group.real))
+    have = ", ".join(str(build) for build in builds) or "none known"
+    fix = f"no Windows node runs build {version.build} (the cluster's builds: {have}): rebuild it as "
+    fix += " or ".join(rebuilt) if rebuilt else "an image of a build the cluster runs"
+    fix += " and select the nodes of that build"
+    hyperv = [
+        build
+        for build, group in builds.items()
+        if group.real and verdicts(version.version, group.real.version, "hyperv", group.kind)["status"] in RUNNING_OK
+    ]
+    if hyperv:
+        fix += f", or {placement.hyperv} on nodes of build {' or '.join(str(build) for build in hyperv)}"
+    return fix
 
 
 def deployed_image_findings(
@@ -871,7 +925,8 @@ def deployed_image_findings(
     found += _orchestrator_image_support(subject, image, version, policy)
     bad = unfit_nodes(version, placement.classes, placement.allows, verdicts, placement.isolation, placement.per_node)
     if bad:
-        found.append(_placement_finding(placement.check, subject, image, version, bad, placement.fix(version)))
+        fix = placement_fix(image, version, placement, verdicts)
+        found.append(_placement_finding(placement.check, subject, image, version, bad, fix))
     return found
 
 
@@ -975,14 +1030,35 @@ def check_k8s(
             allows=allows,
             isolation=isolation,
             per_node=per_node,
-            fix=lambda version: (
+            select=lambda version: (
                 f"select nodes of build {version.build} (node.kubernetes.io/windows-build=10.0.{version.build})"
                 " with wincontainers.compat.k8s_workload_selector or a RuntimeClass"
             ),
+            hyperv="run it with a Hyper-V RuntimeClass (handler runhcs-wcow-hypervisor)",
         )
         for image, explicit in workload_images(workload):
             found += deployed_image_findings(subject, image, explicit, placement, policy, verdicts, index)
     return found, checks
+
+
+def fold_consequences(own: Sequence[dict[str, Any]], reported: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The reported findings that are not a consequence of a placement finding of ``own``.
+
+    A failed task, a service short of replicas or a build mismatch the info module reported for a subject whose
+    placement compliance found wrong, on one of the same nodes, is one cause reported twice: it becomes the
+    ``evidence`` of the placement finding, whose message quotes it, instead of a finding of its own.
+    """
+    placements = {item["subject"]: item for item in own if item["check"] in PLACEMENT_CHECKS}
+    kept = []
+    for item in reported:
+        cause = placements.get(item["subject"])
+        on_its_nodes = item.get("host") is None or item.get("host") in (cause or {}).get("hosts", ())
+        if cause is None or item["check"] not in CONSEQUENCES or not on_its_nodes:
+            kept.append(item)
+            continue
+        cause.setdefault("evidence", []).append({key: item.get(key) for key in ("check", "host", "message")})
+        cause["message"] += f"; {item['source']} reports it: {item['message']}"
+    return kept
 
 
 def orchestrator_findings(
@@ -1166,23 +1242,21 @@ def evaluate(
             item["suite"] = HOSTS_SUITE
     checks = [(HOSTS_SUITE, name, check) for name, view in views.items() for check in _host_checks(view)]
     orchestrated: list[dict[str, Any]] = []
-    for cluster, state in sorted(swarm.items()):
-        found, ran = check_swarm(cluster, state, views, policy, verdicts, index)
-        orchestrated += [dict(item, suite=f"swarm {cluster}") for item in found]
-        orchestrated += orchestrator_findings(f"swarm {cluster}", state, views)
-        checks += ran
-    for cluster, state in sorted(k8s.items()):
-        found, ran = check_k8s(cluster, state, views, policy, verdicts, index)
-        orchestrated += [dict(item, suite=f"k8s {cluster}") for item in found]
-        orchestrated += orchestrator_findings(f"k8s {cluster}", state, views)
+    clusters = [("swarm", name, state, check_swarm) for name, state in sorted(swarm.items())]
+    clusters += [("k8s", name, state, check_k8s) for name, state in sorted(k8s.items())]
+    for kind, cluster, state, check in clusters:
+        suite = f"{kind} {cluster}"
+        found, ran = check(cluster, state, views, policy, verdicts, index)
+        own = [dict(item, suite=suite) for item in found]
+        orchestrated += own + fold_consequences(own, orchestrator_findings(suite, state, views))
         checks += ran
     findings = _dedupe([item for items in per_host.values() for item in items] + orchestrated)
     findings.sort(key=lambda f: (_RANK.get(f["severity"], 4), f.get("host") or "", f["check"], f["subject"]))
     columns = image_columns(list(views.values()), swarm, k8s, index)
     by_host: dict[str, list[Mapping[str, Any]]] = {name: [] for name in views}
-    for item in findings:
-        for name in item.get("hosts") or ([item["host"]] if item.get("host") else []):
-            by_host.setdefault(name, []).append(item)
+    for item in findings:  # a finding counts for the one host it names; a cluster object's for its cluster only
+        if item.get("host") in by_host:
+            by_host[item["host"]].append(item)
     rows = [host_row(view, by_host.get(name, []), policy) for name, view in views.items()]
     return {
         "schema": SCHEMA,

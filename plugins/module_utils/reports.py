@@ -8,6 +8,7 @@ uses (``junit-10.xsd``), which GitLab, GitHub and Azure Pipelines readers accept
 
 from __future__ import annotations
 
+import datetime
 import html
 import json
 import xml.etree.ElementTree as ET
@@ -32,6 +33,20 @@ def case_of(item: Mapping[str, Any]) -> tuple[str, str, str]:
     suite = str(item.get("suite") or item.get("source") or "fleet")
     subject = item.get("host") if suite == "hosts" and item.get("host") else item.get("subject")
     return suite, str(subject), str(item["check"])
+
+
+def junit_timestamp(as_of: object) -> str:
+    """The report's date as the date-time JUnit readers expect (``2026-11-28T00:00:00``, no time zone)."""
+    day = datetime.date.fromisoformat(str(as_of)[:10]) if as_of else datetime.date.today()
+    return datetime.datetime.combine(day, datetime.time()).isoformat()
+
+
+def _junit_line(item: Mapping[str, Any]) -> str:
+    """A finding's message, led by its host when its test case is a cluster object's, so a host's findings are
+    found under its name in every report."""
+    if item.get("host") and item.get("suite") != "hosts":
+        return f"{item['host']}: {item['message']}"
+    return str(item["message"])
 
 
 def render_junit(report: Mapping[str, Any], *, fail_from: str = "low") -> str:
@@ -61,19 +76,19 @@ def render_junit(report: Mapping[str, Any], *, fail_from: str = "low") -> str:
             failures=str(failures),
             errors="0",
             skipped="0",
-            timestamp=str(report.get("as_of", "")),
+            timestamp=junit_timestamp(report.get("as_of")),
         )
         for subject, check, items in entries:
             case = ET.SubElement(element, "testcase", name=check, classname=f"{suite_name}.{subject}", time="0")
             failing = _failing(items, fail_from)
             if failing:
                 worst = min(failing, key=lambda f: SEVERITIES.index(f["severity"]))
-                failure = ET.SubElement(case, "failure", type=worst["severity"], message=worst["message"])
-                failure.text = "\n".join(f"[{f['severity']}] {f['message']}\nfix: {f['fix']}" for f in failing)
+                failure = ET.SubElement(case, "failure", type=worst["severity"], message=_junit_line(worst))
+                failure.text = "\n".join(f"[{f['severity']}] {_junit_line(f)}\nfix: {f['fix']}" for f in failing)
             quiet = [f for f in items if f not in failing]
             if quiet:
                 ET.SubElement(case, "system-out").text = "\n".join(
-                    f"[{f['severity']}] {f['message']}\nfix: {f['fix']}" for f in quiet
+                    f"[{f['severity']}] {_junit_line(f)}\nfix: {f['fix']}" for f in quiet
                 )
         totals["tests"] += len(entries)
         totals["failures"] += failures
@@ -272,7 +287,8 @@ def _findings_html(report: Mapping[str, Any]) -> str:
     if not findings:
         return '<p id="findings">No findings.</p>'
     rows = "".join(
-        f'<tr data-check="{_e(item["check"])}" data-severity="{_e(item["severity"])}">'
+        f'<tr data-check="{_e(item["check"])}" data-severity="{_e(item["severity"])}" '
+        f'data-host="{_e(item.get("host") or "")}">'
         f'<td><span class="sev sev-{_e(item["severity"])}">{_e(item["severity"])}</span></td>'
         f"<td>{_e(location(item))}</td><td>{_e(item['subject'])}</td>"
         f'<td>{_e(item["check"])}</td><td>{_e(item["message"])}</td><td class="fix">{_e(item["fix"])}</td></tr>'

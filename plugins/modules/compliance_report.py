@@ -21,8 +21,14 @@ description:
   - Orchestrator checks - Swarm node labels (O(swarm_version_label)) and Kubernetes node labels
     (O(k8s_version_labels)) against what the matching hosts really run; services whose placement constraints,
     and workloads whose nodeSelector or RuntimeClass, allow nodes whose real build cannot run their image;
-    image tags pinned. Findings that M(wincontainers.compat.swarm_compat_info) and
-    M(wincontainers.compat.k8s_compat_info) reported are carried into the report with their source.
+    image tags pinned. When no Windows node runs the image's build, the fix names the image rebuilt for the
+    builds the cluster runs (and Hyper-V isolation where the rules allow it) rather than a build no node has.
+  - Findings that M(wincontainers.compat.swarm_compat_info) and M(wincontainers.compat.k8s_compat_info) reported
+    are carried into the report with their source, for example C(task_failed) (a Swarm task that did not
+    start, with the engine's error) and C(service_not_converged). One that is the consequence of a placement
+    finding of the same service or workload, on the same nodes (C(task_failed), C(service_not_converged),
+    C(image_build_mismatch), C(selector_allows_incompatible_nodes)), is not reported twice - it is quoted in
+    that finding's message and kept in its C(evidence).
   - Every verdict comes from the core of this collection (C(container_compat) with the rule set O(rules)).
   - Host facts are, for each host of O(hosts), O(facts) if given, else the host's
     C(ansible_facts.wincontainers_host) (from M(wincontainers.compat.win_container_host_facts)), else the
@@ -216,10 +222,10 @@ summary:
   type: dict
   sample:
     hosts: 7
-    hosts_with_findings: 6
+    hosts_with_findings: 5
     images: 12
     findings: 15
-    by_severity: {critical: 5, high: 5, medium: 5, low: 0, info: 0}
+    by_severity: {critical: 4, high: 5, medium: 6, low: 0, info: 0}
     by_check: {container_compat: 1, host_support: 1}
     worst: critical
 findings:
@@ -228,6 +234,9 @@ findings:
       C(message), C(fix)) plus C(suite) and, for orchestrator findings, C(source), C(image), C(hosts).
     - C(host) is the inventory name of the host concerned (a node's host name is matched to it), or null for
       an object of a cluster that is not tied to one host; the reports then name its C(suite) (C(k8s prod)).
+    - A finding counts for the host in C(host) only (RV(summary.hosts_with_findings), the host rows); a
+      placement finding on several nodes lists them in C(hosts) and counts for its cluster. The JUnit test case
+      of a cluster object leads the message of a finding with a host by the host's name.
     - In the report's C(matrix), a cell's C(caveats) lists, per isolation that runs the image, the known risks
       of the combination (such as an image revision newer than the host's); the text marks them with C(!).
   returned: always
@@ -238,9 +247,15 @@ findings:
       severity: critical
       subject: service billing
       host: win2019-02
-      message: "image contoso/billing:1.8-ltsc2022 (10.0.20348.2966) can be placed on 1 node(s) where it cannot run"
-      fix: constrain the service to OsVersion 20348 with wincontainers.compat.swarm_service_placement
+      message: >-
+        image contoso/billing:1.8-ltsc2022 (10.0.20348.2966) can be placed on 1 node(s) where it cannot run:
+        win2019-02 (10.0.17763.6775); swarm prod reports it: task billing.2 rejected: ... (0xc0370101)
+      fix: >-
+        constrain the service to node.labels.OsVersion==10.0.20348 with wincontainers.compat.swarm_service_placement,
+        after fixing the node labels
       suite: swarm prod
+      hosts: [win2019-02]
+      evidence: [{check: task_failed, host: win2019-02, message: "task billing.2 rejected: ... (0xc0370101)"}]
 table:
   description: The summary, the host x image matrix (process/hyperv verdicts) and the worst findings as text.
   returned: always

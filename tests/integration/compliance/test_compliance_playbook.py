@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -35,7 +36,6 @@ EXPECTED_CHECKS = {
     "k8s_placement": 2,
     "swarm_node_labels": 1,
     "swarm_placement": 1,
-    "task_failed": 1,
     "update_impact": 1,
 }
 
@@ -80,6 +80,33 @@ def test_example_fleet_has_the_expected_findings(example: tuple[PlaybookRun, Pat
     }
     table = run.result(ROLE + "Show the compliance summary")["msg"]
     assert "win2019-02" in table and "fix:" in table
+
+
+def test_counts_host_rows_junit_and_html_agree_on_where_each_finding_is(example: tuple[PlaybookRun, Path]) -> None:
+    """A finding counted for a host is found under that host in the JSON, the HTML and the JUnit report."""
+    _run, reports = example
+    report = json.loads((reports / "compliance.json").read_text(encoding="utf-8"))
+    named = [f["host"] for f in report["findings"] if f["host"]]
+    assert {row["name"]: row["findings"] for row in report["hosts"]} == {
+        row["name"]: named.count(row["name"]) for row in report["hosts"]
+    }
+    assert report["summary"]["hosts_with_findings"] == len(set(named))
+    page = (reports / "compliance.html").read_text(encoding="utf-8")
+    rows = re.findall(r'<tr data-check="[^"]*" data-severity="[^"]*" data-host="([^"]*)">', page)
+    assert sorted(name for name in rows if name) == sorted(named)
+    root = ET.fromstring((reports / "compliance.xml").read_text(encoding="utf-8"))
+    texts: dict[str, str] = {}
+    for case in root.iter("testcase"):
+        body = "".join(case.itertext())
+        texts[case.get("classname") or ""] = texts.get(case.get("classname") or "", "") + body
+    for item in report["findings"]:
+        if not item["host"]:
+            continue
+        if item["suite"] == "hosts":
+            assert item["message"] in texts[f"hosts.{item['host']}"]
+        else:
+            assert f"{item['host']}: {item['message']}" in texts[f"{item['suite']}.{item['subject']}"]
+    assert report["summary"]["by_check"].get("task_failed") is None  # folded into the billing placement
 
 
 def test_junit_file_validates_and_fails_the_right_cases(example: tuple[PlaybookRun, Path]) -> None:

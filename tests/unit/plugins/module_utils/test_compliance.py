@@ -516,7 +516,6 @@ EXPECTED_EXAMPLE_FINDINGS = [
     ("k8s_placement", "critical", "-"),
     ("k8s_placement", "critical", "win2022-k8s-01"),
     ("swarm_placement", "critical", "win2019-02"),
-    ("task_failed", "critical", "win2019-02"),  # the node's host name, as the inventory names it
     ("host_support", "high", "dev-win11"),
     ("image_revision", "high", "win2019-01"),
     ("k8s_node_labels", "high", "win2022-k8s-01"),
@@ -547,7 +546,18 @@ def test_example_fleet_findings() -> None:
     assert report["summary"]["hosts"] == 7 and report["summary"]["worst"] == "critical"
     assert len(report["matrix"]) == 7 and all(len(row["cells"]) == len(report["images"]) for row in report["matrix"])
     per_host = {row["name"]: (row["findings"], row["worst"]) for row in report["hosts"]}
-    assert per_host["win2019-02"] == (4, "critical") and set(per_host) == set(hosts)
+    assert per_host["win2019-02"] == (3, "critical") and set(per_host) == set(hosts)
+    assert per_host["win2025-k8s-01"] == (0, None)  # only named by the CronJob's finding, which is the cluster's
+    for row in report["hosts"]:
+        assert row["findings"] == sum(1 for f in report["findings"] if f["host"] == row["name"]), row["name"]
+    assert report["summary"]["hosts_with_findings"] == len({f["host"] for f in report["findings"] if f["host"]})
+    billing = next(f for f in report["findings"] if f["subject"] == "service billing")
+    assert billing["check"] == "swarm_placement" and [e["check"] for e in billing["evidence"]] == ["task_failed"]
+    assert "0xc0370101" in billing["message"]
+    assert "node.labels.OsVersion==10.0.20348 " in billing["fix"]  # the value swarm_node_labels writes
+    export = next(f for f in report["findings"] if f["subject"] == "CronJob batch/legacy-export")
+    assert export["host"] is None and "select nodes of build 19042" not in export["fix"]
+    assert "servercore:ltsc2025 or mcr.microsoft.com/windows/servercore:ltsc2022" in export["fix"]
 
 
 def fix_fleet(hosts: dict[str, Any], swarm: dict[str, Any], k8s: dict[str, Any]) -> None:
@@ -683,3 +693,53 @@ def test_an_empty_target_version_means_none() -> None:
     host = facts("10.0.14393.7606", containers=(("a", "a:1@10.0.14393.7606", "process"),))
     assert c.patch_impact("h", host, target="")["target_version"] is None
     assert run({"h": host}, targets={"h": None})["hosts"][0]["target_version"] is None
+
+
+def test_a_failed_task_of_a_misplaced_service_is_evidence_of_the_placement_not_a_second_finding() -> None:
+    state = swarm_state("10.0.20348")
+    failed = c.finding("task_failed", "critical", "service billing", "WIN2019-02", "task billing.2 rejected: x", "y")
+    unrelated = c.finding("task_failed", "high", "service other", "WIN2019-02", "task other.1 failed: z", "y")
+    short = c.finding("service_not_converged", "critical", "service billing", None, "1/2 replicas running", "y")
+    state["findings"] = [failed, unrelated, short]
+    hosts = {"win2019-02": facts("10.0.17763.6775", node_id="n19"), "win2022-01": facts("10.0.20348.2966")}
+    report = run(hosts, swarm={"prod": state})
+    assert sorted((f["check"], f["subject"]) for f in report["findings"]) == [
+        ("swarm_node_labels", "node WIN2019-02"),
+        ("swarm_placement", "service billing"),
+        ("task_failed", "service other"),
+    ]
+    placement = next(f for f in report["findings"] if f["check"] == "swarm_placement")
+    assert [e["check"] for e in placement["evidence"]] == ["task_failed", "service_not_converged"]
+    assert "swarm prod reports it: task billing.2 rejected: x" in placement["message"]
+
+
+@pytest.mark.parametrize(
+    ("rules", "hyperv"),
+    [
+        ("documented", "Hyper-V RuntimeClass (handler runhcs-wcow-hypervisor) on nodes of build 26100 or 20348"),
+        ("containerd", None),
+    ],
+)
+def test_k8s_placement_of_an_image_no_node_runs_says_to_rebuild(rules: str, hyperv: Optional[str]) -> None:
+    state = k8s_state("ltsc2022", image="mcr.microsoft.com/windows/servercore:20H2")
+    state["workloads"][0]["node_selector"] = {"kubernetes.io/os": "windows"}
+    report = run(copy.deepcopy(K8S_HOSTS), k8s={"aks": state}, policy=c.Policy(today=TODAY, rules=rules))
+    (placement,) = [f for f in report["findings"] if f["check"] == "k8s_placement"]
+    assert placement["fix"].startswith(
+        "no Windows node runs build 19042 (the cluster's builds: 26100, 20348): rebuild it as "
+        "mcr.microsoft.com/windows/servercore:ltsc2025 or mcr.microsoft.com/windows/servercore:ltsc2022"
+    )
+    assert (hyperv in placement["fix"]) if hyperv else ("Hyper-V" not in placement["fix"])
+
+
+def test_swarm_placement_of_an_image_no_node_runs_says_to_rebuild() -> None:
+    state = swarm_state("10.0.17763")
+    state["services"][0].update(image="contoso/billing:1.8-ltsc2016", constraints=["node.platform.os==windows"])
+    hosts = {"win2019-02": facts("10.0.17763.6775", node_id="n19"), "win2022-01": facts("10.0.20348.2966")}
+    report = run(hosts, swarm={"prod": state})
+    (placement,) = [f for f in report["findings"] if f["check"] == "swarm_placement"]
+    assert placement["fix"] == (
+        "no Windows node runs build 14393 (the cluster's builds: 20348, 17763): rebuild it as "
+        "contoso/billing:1.8-ltsc2022 or contoso/billing:1.8-ltsc2019 and select the nodes of that build, "
+        "or run the service with --isolation=hyperv on nodes of build 20348 or 17763"
+    )

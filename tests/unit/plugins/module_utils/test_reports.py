@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -380,3 +381,27 @@ def test_a_host_finding_about_the_host_itself_names_it_once() -> None:
         }
     ]
     assert "  [high] win2019-01: Windows Server 2019 (server) is out of support" in render_text(report).splitlines()
+
+
+def test_junit_timestamps_are_full_date_times() -> None:
+    """The JUnit format's timestamp is an ISO 8601 date-time without time zone, not a date alone."""
+    root = ET.fromstring(render_junit(make_report()))
+    stamps = {suite.get("timestamp") for suite in root.iter("testsuite")}
+    assert stamps == {"2026-11-28T00:00:00"}
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}", stamp or "") for stamp in stamps)
+
+
+def test_a_cluster_finding_tied_to_a_host_names_it_in_junit_and_html() -> None:
+    report = make_report()
+    report["findings"][2].update(host="win2019-01", severity="critical")
+    root = ET.fromstring(render_junit(report))
+    case = next(c for c in root.iter("testcase") if c.get("name") == "task_failed")
+    failure = case.find("failure")
+    assert failure is not None and failure.get("message") == "win2019-01: a task was rejected"
+    assert (failure.text or "").startswith("[critical] win2019-01: a task was rejected")
+    host_case = next(c for c in root.iter("testcase") if c.get("classname") == "hosts.win2019-01")
+    assert "win2019-01:" not in ET.tostring(host_case, encoding="unicode")  # a host's own case needs no prefix
+    collector = _Collector()
+    collector.feed(render_html(report))
+    rows = [attrs for tag, attrs in collector.tags if tag == "tr" and "data-check" in attrs]
+    assert [row["data-host"] for row in rows] == ["win2019-01", "win2019-01", "win2019-01"]
