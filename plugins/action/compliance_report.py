@@ -26,6 +26,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.compliance im
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError
 from ansible_collections.wincontainers.compat.plugins.module_utils.reports import (
     EXTENSIONS,
+    fail_message,
     render_html,
     render_json,
     render_junit,
@@ -131,6 +132,11 @@ def named_states(value: Any, what: str) -> dict[str, Mapping[str, Any]]:
     raise AnsibleActionFail(f"{what} must be a dict of cluster name to module result, or a list of results")
 
 
+def report_dir(dest: str) -> Path:
+    """The report directory as an absolute path: a relative one is taken from where ansible-playbook runs."""
+    return Path(os.path.abspath(os.path.expanduser(dest)))
+
+
 def write_atomically(path: Path, content: str, check_mode: bool) -> bool:
     """Replace ``path`` with ``content`` through a temporary file in the same directory; False when unchanged."""
     try:
@@ -187,11 +193,9 @@ class ActionModule(ActionBase):
             result.update(self._write(report, args))
         reached = at_or_above(report["findings"], None if args["fail_on"] == "none" else args["fail_on"])
         if reached:
-            result.update(
-                failed=True,
-                msg=f"{len(reached)} finding(s) of severity {args['fail_on']} or worse; first: "
-                f"[{reached[0]['severity']}] {reached[0]['subject']}: {reached[0]['message']}",
-            )
+            written = [] if self._task.check_mode else list(result["reports"].values())
+            see = result["reports"].get("html", written[0]) if written else None
+            result.update(failed=True, msg=fail_message(reached, args["fail_on"], see))
         return result
 
     def _host_inputs(
@@ -218,7 +222,7 @@ class ActionModule(ActionBase):
             "junit": lambda: render_junit(report, fail_from=args["junit_fail_from"]),
             "html": lambda: render_html(report, title=args["title"]),
         }
-        dest = Path(args["dest"])
+        dest = report_dir(args["dest"])
         paths, changed = {}, False
         for name in args["formats"]:
             path = dest / f"{args['basename']}{EXTENSIONS[name]}"

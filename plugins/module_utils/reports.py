@@ -108,6 +108,18 @@ def location(item: Mapping[str, Any]) -> str:
     return str(item.get("host") or suite or item.get("source") or "fleet")
 
 
+def fail_message(reached: Sequence[Mapping[str, Any]], threshold: str, see: Optional[str] = None) -> str:
+    """Why a run fails: how many findings reach ``threshold``, what to look at (``see``), and where the first is."""
+    first = reached[0]
+    where = location(first)
+    subject = "" if first["subject"] == where else f"{first['subject']}: "
+    pointer = f", see {see}" if see else ""
+    return (
+        f"{len(reached)} finding(s) of severity {threshold} or worse{pointer}; first: [{first['severity']}] "
+        f"{where}: {subject}{first['message']}"
+    )
+
+
 def _mark(cell: Mapping[str, Any], mode: str) -> str:
     mark = MARKS.get(str(cell.get(mode)), "?")
     return mark + ("!" if (cell.get("caveats") or {}).get(mode) else "")

@@ -125,6 +125,7 @@ options:
   dest:
     description:
       - The directory on the controller to write the reports to. No file is written when omitted.
+      - A relative path is taken from the directory ansible-playbook runs in; RV(reports) gives absolute paths.
     type: path
   basename:
     description:
@@ -264,7 +265,8 @@ reports:
   description: The path of each report written (or that would be written in check mode), by format.
   returned: always
   type: dict
-  sample: {json: reports/compliance.json, junit: reports/compliance.xml, html: reports/compliance.html}
+  sample: {json: /srv/fleet/reports/compliance.json, junit: /srv/fleet/reports/compliance.xml,
+           html: /srv/fleet/reports/compliance.html}
 report:
   description: The whole report, as in the JSON file.
   returned: when O(return_report=true)

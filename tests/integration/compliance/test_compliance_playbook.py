@@ -229,3 +229,39 @@ def test_html_opens_in_headless_chromium_and_shows_the_matrix(
     assert iis["data-status"] == "unsupported" and iis["data-running"] == "true"
     assert 'id="findings"' in dom and "rebuild it on" in dom
     assert "<td>k8s prod-aks</td>" in dom and "<td>swarm prod-swarm</td>" in dom  # cluster objects name their cluster
+
+
+def test_reports_go_under_the_directory_ansible_playbook_runs_in(tmp_path: Path) -> None:
+    """The default report directory is reports/ of the working directory, never the playbook's collection."""
+    extra = {"compliance_today": TODAY}
+    run = run_playbook(PLAYBOOK, inventory=EXAMPLE / "inventory.yml", extra_vars=extra, cwd=tmp_path)
+    assert run.returncode == 0, run.explain()
+    paths = run.result(REPORT_TASK)["reports"]
+    assert paths == {
+        "json": str(tmp_path / "reports" / "compliance.json"),
+        "junit": str(tmp_path / "reports" / "compliance.xml"),
+        "html": str(tmp_path / "reports" / "compliance.html"),
+    }
+    assert all(Path(path).is_file() for path in paths.values())
+    shown = run.result(ROLE + "Show where the reports are")["msg"]
+    assert str(tmp_path / "reports" / "compliance.html") in shown
+
+
+def test_fail_on_message_points_only_at_what_exists(tmp_path: Path) -> None:
+    fail_task = ROLE + "Fail on findings at or above the chosen severity"
+    checked = compliance(EXAMPLE / "inventory.yml", tmp_path / "reports", check=True, compliance_fail_on="high")
+    message = checked.result(fail_task)["msg"]
+    assert "compliance.html" not in message and "see the summary above" in message
+    # the first finding is a cluster object: the message names its cluster, as the reports do
+    assert "first: [critical] k8s prod-aks: CronJob batch/legacy-export: image" in message
+    quiet = compliance(
+        EXAMPLE / "inventory.yml",
+        tmp_path,
+        compliance_report_dir="",
+        compliance_fail_on="high",
+        compliance_print_table=False,
+    )
+    quiet_message = quiet.result(fail_task, "localhost")["msg"]
+    assert "see" not in quiet_message.split(";")[0], quiet_message
+    written = compliance(EXAMPLE / "inventory.yml", tmp_path / "reports", compliance_fail_on="high")
+    assert f"see {tmp_path / 'reports' / 'compliance.html'};" in written.result(fail_task)["msg"]

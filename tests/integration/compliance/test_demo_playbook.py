@@ -37,3 +37,20 @@ def test_demo_renders_a_dockerfile_per_host_and_writes_the_reports(tmp_path: Pat
     header = next(line for line in table.splitlines() if line.startswith("image ") and "image version" in line)
     assert header.split()[3:] == hosts
     assert (tmp_path / "compliance.xml").is_file() and (tmp_path / "compliance.html").is_file()
+
+
+def test_demo_writes_under_the_directory_it_runs_in(tmp_path: Path) -> None:
+    """Without demo_output_dir the output goes to reports/ of the working directory (scripts/demo runs it from
+    the top of the checkout), never next to the playbook of an installed collection."""
+    run = run_playbook(REPO_ROOT / "playbooks" / "demo.yml", inventory=EXAMPLE / "inventory.yml", cwd=tmp_path)
+    assert run.returncode == 0, run.explain()
+    assert (tmp_path / "reports" / "compliance.html").is_file()
+    assert sorted(p.name for p in (tmp_path / "reports" / "dockerfiles").iterdir())
+    shown = run.result("Show where the reports are", "localhost")["msg"]
+    assert shown[0] == f"Dockerfiles: {tmp_path / 'reports'}/dockerfiles/"
+    assert str(tmp_path / "reports" / "compliance.json") in shown[1]
+
+
+def test_scripts_demo_runs_from_the_top_of_the_checkout() -> None:
+    script = (REPO_ROOT / "scripts" / "demo").read_text(encoding="utf-8")
+    assert 'cd "$WCC_ROOT"' in script and "playbooks/demo.yml" in script
