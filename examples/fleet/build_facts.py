@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Rebuild ``state/hosts/<host>.json`` of the example fleet from the raw values in ``raw/<host>.json``.
+"""Rebuild ``state/hosts/<host>.json`` of the example fleet from the raw values in ``raw/<host>.json``, and
+``state/swarm/<cluster>.json`` from the Engine API objects in ``raw/swarm/<cluster>.json``.
 
 Each raw file holds what ``win_container_host_facts.ps1`` returns on a host (registry values, feature
 states, the JSON that ``docker info``, ``docker version``, ``docker image inspect`` and ``docker container
@@ -7,7 +8,11 @@ inspect`` print, the daemon.json text, containerd's version). The facts are buil
 code as the action plugin, so the example files are exactly what
 ``ansible windows -m wincontainers.compat.win_container_host_facts --tree state/hosts`` records.
 
-Run from the top of the collection: ``.venv/bin/python examples/fleet/build_facts.py``.
+Each raw swarm file holds what ``GET /nodes``, ``GET /services`` and ``GET /tasks`` return on a manager; the
+state is the result of ``swarm_compat_info``'s own ``report`` with its default options, so it has the module's
+real return shape.
+
+Run from the top of the checkout: ``.venv/bin/python examples/fleet/build_facts.py``.
 
 The versions are real releases: 14393.7606 (KB5048671), 14393.7515 (KB5046612), 17763.6659 (KB5048661),
 17763.6775 (KB5050008), 20348.2966 (KB5048654), 20348.3091 (KB5049983), 26100.2605 (KB5048667),
@@ -29,10 +34,24 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT / ".tmp" / "collections"))
 
 from ansible_collections.wincontainers.compat.plugins.module_utils.host_facts import build_host_facts  # noqa: E402
+from ansible_collections.wincontainers.compat.plugins.modules.swarm_compat_info import report  # noqa: E402
+
+SWARM_DEFAULTS = {"os_label": "OS", "version_label": "OsVersion", "version_format": "major.minor.build"}
+
+
+def build_swarms() -> None:
+    """Write one swarm_compat_info result per raw swarm file."""
+    out_dir = HERE / "state" / "swarm"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for raw_file in sorted((HERE / "raw" / "swarm").glob("*.json")):
+        raw = json.loads(raw_file.read_text(encoding="utf-8"))
+        result = report(dict(SWARM_DEFAULTS), raw["nodes"], raw["services"], raw["tasks"])
+        (out_dir / raw_file.name).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        print(f"swarm {raw_file.stem}: {result['summary']}")
 
 
 def main() -> None:
-    """Write one facts file per raw file."""
+    """Write one facts file per raw host file, and one swarm state per raw swarm file."""
     out_dir = HERE / "state" / "hosts"
     out_dir.mkdir(parents=True, exist_ok=True)
     for raw_file in sorted((HERE / "raw").glob("*.json")):
@@ -40,6 +59,7 @@ def main() -> None:
         document = {"changed": False, "ansible_facts": {"wincontainers_host": facts}}
         (out_dir / raw_file.name).write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         print(f"{raw_file.name}: {facts['version']['version']} {facts['release']['name']}")
+    build_swarms()
 
 
 if __name__ == "__main__":

@@ -552,7 +552,10 @@ def test_example_fleet_findings() -> None:
         assert row["findings"] == sum(1 for f in report["findings"] if f["host"] == row["name"]), row["name"]
     assert report["summary"]["hosts_with_findings"] == len({f["host"] for f in report["findings"] if f["host"]})
     billing = next(f for f in report["findings"] if f["subject"] == "service billing")
-    assert billing["check"] == "swarm_placement" and [e["check"] for e in billing["evidence"]] == ["task_failed"]
+    assert billing["check"] == "swarm_placement" and [e["check"] for e in billing["evidence"]] == [
+        "task_failed",
+        "service_not_converged",
+    ]
     assert "0xc0370101" in billing["message"]
     assert "node.labels.OsVersion==10.0.20348 " in billing["fix"]  # the value swarm_node_labels writes
     export = next(f for f in report["findings"] if f["subject"] == "CronJob batch/legacy-export")
