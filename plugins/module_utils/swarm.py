@@ -634,7 +634,8 @@ def _fix_for(
     if image is not None:
         targets = [n.hostname for n in fleet.nodes if (v := fleet.version(n.id)) and runs(image, v, "process")]
         if targets:
-            fixes.append(f"constrain to nodes with {version_label} {image.build} ({', '.join(sorted(targets))})")
+            wanted = f"node.labels.{version_label}=={format_version(image)}"
+            fixes.append(f"constrain to nodes with {wanted} ({', '.join(sorted(targets))})")
         if host is not None and runs(image, host, "hyperv"):
             fixes.append("use Hyper-V isolation (--isolation=hyperv)")
     return "; or ".join(fixes)

@@ -331,7 +331,7 @@ def test_failing_windows_tasks_are_classified_with_a_fix(source: str) -> None:
     failed = [f for f in findings if f["check"] == "task_failed"]
     assert len(failed) == 1 and failed[0]["host"] == "win2019-01" and failed[0]["severity"] == "critical"
     assert "rebuild on mcr.microsoft.com/windows/servercore:ltsc2019" in failed[0]["fix"]
-    assert "constrain to nodes with OsVersion 20348 (win2022-01)" in failed[0]["fix"]
+    assert "constrain to nodes with node.labels.OsVersion==10.0.20348 (win2022-01)" in failed[0]["fix"]
     assert "Hyper-V" not in failed[0]["fix"]  # a 20348 image cannot run on a 17763 host, not even with Hyper-V
     mismatch = [f for f in findings if f["check"] == "image_build_mismatch"]
     assert mismatch and mismatch[0]["hosts"] == ["win2019-01"]
@@ -345,7 +345,7 @@ def test_hyperv_fix_for_an_older_image() -> None:
     _report, findings = sw.service_report(svc, [task("t1", "n22", "failed", case["text"])], fleet)
     fix = next(f["fix"] for f in findings if f["check"] == "task_failed")
     assert "rebuild on mcr.microsoft.com/windows/servercore:ltsc2022" in fix
-    assert "constrain to nodes with OsVersion 17763 (win2019-01)" in fix
+    assert "constrain to nodes with node.labels.OsVersion==10.0.17763 (win2019-01)" in fix
     assert "use Hyper-V isolation" in fix
 
 
