@@ -82,9 +82,9 @@ options:
   isolation:
     description:
       - The default isolation the Docker engines must have. V(any) checks nothing; V(auto) wants V(process) where
-        every running image is V(supported) with process isolation by O(rules), and V(hyperv) elsewhere: the
+        every running image is V(supported) with process isolation by O(rules), and V(hyperv) elsewhere (the
         rule of P(wincontainers.compat.auto_isolation#filter), which the role
-        P(wincontainers.compat.daemon_isolation#role) applies too.
+        P(wincontainers.compat.daemon_isolation#role) applies too).
     type: str
     default: any
     choices: [any, process, hyperv, auto]
