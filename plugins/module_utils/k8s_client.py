@@ -12,6 +12,7 @@ import base64
 import json
 import os
 import random
+import re
 import threading
 import time
 from typing import Any, Callable, Mapping, Optional
@@ -75,14 +76,45 @@ def auth_argument_spec() -> dict[str, dict[str, Any]]:
 
 
 class KubeError(Exception):
-    """An API request failed; ``status`` is the HTTP status (0 when the server was not reached)."""
+    """The client could not be set up, the API server was not reached, or it answered with an error.
 
-    def __init__(self, method: str, path: str, status: int, reason: str, body: Any = None) -> None:
-        self.method, self.path, self.status, self.reason, self.body = method, path, status, reason, body
+    ``status`` is the HTTP status of the answer, 0 when no answer came.
+    """
+
+    def __init__(self, message: str, method: str = "", path: str = "", status: int = 0, body: Any = None) -> None:
+        self.method, self.path, self.status, self.body = method, path, status, body
+        super().__init__(message)
+
+    @classmethod
+    def answered(cls, method: str, path: str, status: int, reason: str, body: Any = None) -> KubeError:
+        """The API server answered ``status``; the message quotes its own (shortened)."""
         message = str((body.get("message") if isinstance(body, Mapping) else None) or body or "")
         if len(message) > 600:  # validation errors quote the whole object
             message = f"{message[:300]} [...] {message[-200:]}"
-        super().__init__(f"{method} {path} answered {status} {reason}: {message}".strip())
+        return cls(f"{method} {path} answered {status} {reason}: {message}".strip(), method, path, status, body)
+
+    @classmethod
+    def unreachable(cls, host: str, method: str, path: str, reason: str) -> KubeError:
+        """No answer came: the connection, TLS handshake or read failed."""
+        return cls(f"cannot reach the API server at {host}: {reason}", method, path)
+
+
+def transport_reason(exc: BaseException) -> str:
+    """Why a request got no answer, without urllib3's retry and connection-pool wrapping."""
+    cause = getattr(exc, "reason", None)  # MaxRetryError wraps the error that ended the last attempt
+    if isinstance(cause, BaseException):
+        exc = cause
+    return re.sub(r"^\w+\(host=[^)]*\):\s*", "", str(exc)) or type(exc).__name__
+
+
+def _load_kubeconfig_file(path: str, context: Optional[str], cfg: Any) -> None:
+    """Load the kubeconfig at PATH (``KUBECONFIG`` may list several); KubeError names the file and the problem."""
+    if not any(os.path.exists(part) for part in path.split(os.pathsep) if part):
+        raise KubeError(f"kubeconfig {path}: not found")
+    try:
+        k8s_config.load_kube_config(path, context=context, client_configuration=cfg, persist_config=False)
+    except Exception as exc:  # ConfigException, OSError, YAML and base64 errors of a broken file
+        raise KubeError(f"kubeconfig {path}: {exc}") from exc
 
 
 def _configuration(params: Mapping[str, Any]) -> Any:
@@ -92,21 +124,24 @@ def _configuration(params: Mapping[str, Any]) -> Any:
     context = params.get("context")
     host = params.get("host")
     if isinstance(kubeconfig, Mapping):
-        k8s_config.load_kube_config_from_dict(
-            dict(kubeconfig), context=context, client_configuration=cfg, persist_config=False
-        )
+        try:
+            k8s_config.load_kube_config_from_dict(
+                dict(kubeconfig), context=context, client_configuration=cfg, persist_config=False
+            )
+        except Exception as exc:  # ConfigException, or a malformed entry
+            raise KubeError(f"kubeconfig (given as a dictionary): {exc}") from exc
     elif kubeconfig or context or not host:
         path = os.path.expanduser(str(kubeconfig or os.environ.get("KUBECONFIG", "~/.kube/config")))
         try:
-            k8s_config.load_kube_config(path, context=context, client_configuration=cfg, persist_config=False)
-        except (ConfigException, OSError) as exc:
+            _load_kubeconfig_file(path, context, cfg)
+        except KubeError as exc:
             if kubeconfig or context:
-                raise KubeError("LOAD", path, 0, "kubeconfig", str(exc)) from exc
+                raise
             try:
                 k8s_config.load_incluster_config(client_configuration=cfg)
             except ConfigException as exc2:
                 raise KubeError(
-                    "LOAD", path, 0, "no cluster", f"set host or kubeconfig (no {path}, not in a pod: {exc2})"
+                    f"no cluster to talk to: set host or kubeconfig ({exc}; not in a pod: {exc2})"
                 ) from exc2
     if host:
         cfg.host = host
@@ -147,7 +182,7 @@ class KubeApi:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if not HAS_KUBERNETES:
-            raise KubeError("IMPORT", "kubernetes", 0, "missing", f"the kubernetes client: {KUBERNETES_IMPORT_ERROR}")
+            raise KubeError(f"the kubernetes Python client (kubernetes) is needed: {KUBERNETES_IMPORT_ERROR}")
         self.configuration = _configuration(params)
         self.api_client = k8s_client_lib.ApiClient(self.configuration)
         self.headers: dict[str, str] = {"Accept": "application/json"}
@@ -184,7 +219,7 @@ class KubeApi:
             )
             response.read()
         except Exception as exc:  # urllib3 / ssl errors: the server was not reached
-            return 0, type(exc).__name__, str(exc), None
+            return 0, "", transport_reason(exc), None
         data: Any = None
         if response.data:
             try:
@@ -209,7 +244,9 @@ class KubeApi:
                 return data
             retryable = status == 0 or (status in RETRY_STATUSES and (status != 409 or retry_conflict))
             if not retryable or attempt >= self.retries:
-                raise KubeError(method, path, status, reason, data)
+                if status == 0:
+                    raise KubeError.unreachable(str(self.configuration.host), method, path, str(data))
+                raise KubeError.answered(method, path, status, reason, data)
             attempt += 1
             with self._lock:
                 self.retried += 1

@@ -6,6 +6,7 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +15,11 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.k8s_client im
     KubeApi,
     KubeError,
     auth_argument_spec,
+    transport_reason,
 )
+from urllib3 import HTTPSConnectionPool
+from urllib3.connection import HTTPSConnection
+from urllib3.exceptions import MaxRetryError, NewConnectionError, ReadTimeoutError, SSLError
 
 Reply = tuple[int, dict[str, str], Any]
 
@@ -137,6 +142,68 @@ def test_unreachable_server_is_retried_then_reported() -> None:
     assert api.requests == 2 and len(sleeps) == 1
 
 
+def test_unreachable_server_is_named_with_the_reason() -> None:
+    api = KubeApi({"host": "https://127.0.0.1:1", "api_retries": 0}, sleep=lambda _s: None)
+    with pytest.raises(KubeError) as raised:
+        api.request("GET", "/api/v1/nodes")
+    message = str(raised.value)
+    assert message.startswith("cannot reach the API server at https://127.0.0.1:1: "), message
+    assert "Connection refused" in message
+    assert "answered" not in message and "MaxRetryError" not in message and "Pool(" not in message
+
+
+POOL = HTTPSConnectionPool("127.0.0.1", 1)
+REFUSED = "Failed to establish a new connection: [Errno 111] Connection refused"
+UNTRUSTED = "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate"
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (MaxRetryError(POOL, "/api/v1/nodes", NewConnectionError(HTTPSConnection("127.0.0.1", 1), REFUSED)), REFUSED),
+        (MaxRetryError(POOL, "/api/v1/nodes", SSLError(UNTRUSTED)), UNTRUSTED),
+        (
+            ReadTimeoutError(POOL, "/api/v1/nodes", "Read timed out. (read timeout=2)"),
+            "Read timed out. (read timeout=2)",
+        ),
+        (ConnectionResetError(), "ConnectionResetError"),
+    ],
+)
+def test_transport_reason_drops_urllib3_wrapping(error: Exception, reason: str) -> None:
+    assert transport_reason(error) == reason
+
+
+def test_missing_kubeconfig_file_is_reported_as_not_found() -> None:
+    with pytest.raises(KubeError) as raised:
+        KubeApi({"kubeconfig": "/nonexistent"})
+    assert str(raised.value) == "kubeconfig /nonexistent: not found"
+
+
+def test_broken_kubeconfig_file_is_named_with_the_problem(tmp_path: Path) -> None:
+    path = tmp_path / "config"
+    path.write_text("apiVersion: v1\nkind: Config\ncurrent-context: missing\n", encoding="utf-8")
+    with pytest.raises(KubeError) as raised:
+        KubeApi({"kubeconfig": str(path)})
+    message = str(raised.value)
+    assert message.startswith(f"kubeconfig {path}: ") and "missing" in message
+    assert "answered" not in message
+
+
+def test_broken_kubeconfig_dictionary_is_reported() -> None:
+    with pytest.raises(KubeError, match=r"^kubeconfig \(given as a dictionary\): .*nope"):
+        KubeApi({"kubeconfig": kubeconfig("http://127.0.0.1:9"), "context": "nope"})
+
+
+def test_no_cluster_at_all_says_what_to_set(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "absent"))
+    monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
+    with pytest.raises(KubeError) as raised:
+        KubeApi({})
+    message = str(raised.value)
+    assert message.startswith("no cluster to talk to: set host or kubeconfig (")
+    assert f"kubeconfig {tmp_path / 'absent'}: not found" in message
+
+
 def test_merge_patch_sends_token_content_type_and_json(server: Server) -> None:
     api = api_for(server, [])
     api.merge_patch("/api/v1/nodes/n1", {"metadata": {"labels": {"a": "b"}}})
@@ -212,6 +279,8 @@ def test_options_fall_back_to_kubernetes_core_environment(monkeypatch: pytest.Mo
 
 
 def test_long_validation_errors_are_shortened() -> None:
-    error = KubeError("PATCH", "/apis/batch/v1/namespaces/a/jobs/j", 422, "Unprocessable", {"message": "x" * 5000})
+    error = KubeError.answered(
+        "PATCH", "/apis/batch/v1/namespaces/a/jobs/j", 422, "Unprocessable", {"message": "x" * 5000}
+    )
     assert len(str(error)) < 700
     assert "[...]" in str(error)
