@@ -69,7 +69,11 @@ options:
 requirements:
   - docker >= 5.0.0 (the Docker SDK for Python)
 notes:
-  - The options are those of the community.docker modules, so one C(module_defaults) entry for the
-    C(group/wincontainers.compat.swarm) action group sets them for every module of this collection's Swarm group.
+  - The options are named as those of the community.docker modules. The action group of these modules is
+    C(group/wincontainers.compat.swarm); it also holds community.docker's C(docker) group, so one C(module_defaults)
+    entry for C(group/wincontainers.compat.swarm) sets the connection of the modules of both collections.
+    An entry for C(group/community.docker.docker) does not reach the modules of this collection.
+  - Leave O(timeout) out of a C(module_defaults) entry that also serves the community.docker modules that run the
+    docker CLI (such as M(community.docker.docker_stack)), which have no such option.
   - Run the modules against a Swarm manager.
 """

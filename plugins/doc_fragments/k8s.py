@@ -104,6 +104,10 @@ options:
 requirements:
   - kubernetes >= 24.2.0 (the Python client)
 notes:
-  - The options are those of M(kubernetes.core.k8s), so one C(module_defaults) entry for the
-    C(group/wincontainers.compat.k8s) action group, or for C(group/kubernetes.core.k8s), sets them for both.
+  - The options are named as those of M(kubernetes.core.k8s). The action group of these modules is
+    C(group/wincontainers.compat.k8s); it also holds kubernetes.core's C(k8s) group, so one C(module_defaults)
+    entry for C(group/wincontainers.compat.k8s) sets the connection of the modules of both collections.
+    An entry for C(group/kubernetes.core.k8s) does not reach the modules of this collection.
+  - Leave O(request_timeout) and O(api_retries) out of a C(module_defaults) entry that also serves kubernetes.core
+    modules, which refuse options they do not have.
 """

@@ -2,7 +2,8 @@
 
 The options (``docker_host``, ``tls``, ``validate_certs``, ``ca_path``, ``client_cert``, ``client_key``,
 ``tls_hostname``, ``api_version``, ``timeout``) and their ``DOCKER_*`` environment fallbacks are named as
-community.docker names them, so one ``module_defaults`` entry serves both collections. Unlike
+community.docker names them; ``group/wincontainers.compat.swarm`` (meta/runtime.yml) extends community.docker's
+``docker`` group, so one ``module_defaults`` entry for it serves both collections. Unlike
 community.docker, TLS verification is on by default: a ``tcp://`` host is reached over verified TLS
 unless ``validate_certs=false``.
 """

@@ -1,7 +1,8 @@
 """Kubernetes API access for the fleet modules: kubernetes.core's connection options, raw JSON, retries.
 
 The options (``kubeconfig``, ``context``, ``host``, ``api_key`` ...) and their ``K8S_AUTH_*`` environment
-fallbacks are those of kubernetes.core, so a ``module_defaults`` group serves both collections. Requests go
+fallbacks are those of kubernetes.core; ``group/wincontainers.compat.k8s`` (meta/runtime.yml) extends kubernetes.core's
+``k8s`` group, so one ``module_defaults`` entry for it serves both collections. Requests go
 through the ``kubernetes`` client's configuration and connection pool but skip its model classes: the
 modules read and patch plain JSON, which is much faster over thousands of nodes.
 """

@@ -73,6 +73,10 @@ attributes:
   idempotent:
     support: full
     description: It never changes anything.
+  action_group:
+    support: full
+    membership: [wincontainers.compat.k8s]
+    description: Part of the C(group/wincontainers.compat.k8s) action group for C(module_defaults).
 seealso:
   - module: wincontainers.compat.k8s_node_labels
   - module: wincontainers.compat.k8s_workload_selector

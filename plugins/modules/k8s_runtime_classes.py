@@ -72,6 +72,10 @@ attributes:
   idempotent:
     support: full
     description: A second run reports no change.
+  action_group:
+    support: full
+    membership: [wincontainers.compat.k8s]
+    description: Part of the C(group/wincontainers.compat.k8s) action group for C(module_defaults).
 seealso:
   - module: wincontainers.compat.k8s_workload_selector
   - name: RuntimeClass scheduling for Windows
