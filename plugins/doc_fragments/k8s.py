@@ -12,6 +12,9 @@ options:
   kubeconfig:
     description:
       - Path to a kubeconfig file, or the kubeconfig as a dictionary.
+      - The credentials of a dictionary (C(token), C(password), C(client-key-data) and the tokens of an
+        C(auth-provider)) are hidden in what the module returns. Set C(no_log) on a task that loops over such
+        dictionaries, since Ansible shows the loop item of a failed task.
       - When neither O(kubeconfig) nor O(host) is given, C(KUBECONFIG) or C(~/.kube/config) is read, and
         the in-cluster service account is used when there is no such file.
       - Can also be set with the E(K8S_AUTH_KUBECONFIG) environment variable.

@@ -76,6 +76,27 @@ def auth_argument_spec() -> dict[str, dict[str, Any]]:
     return {key: dict(value) for key, value in AUTH_ARG_SPEC.items()}
 
 
+# Keys of a kubeconfig's user entries (and auth-provider config) whose values are credentials.
+KUBECONFIG_SECRET_KEYS = frozenset(
+    {"token", "password", "client-key-data", "id-token", "refresh-token", "access-token", "client-secret"}
+)
+
+
+def kubeconfig_secrets(kubeconfig: Any) -> set[str]:
+    """The credential values of an inline kubeconfig (a path or None has none)."""
+    if isinstance(kubeconfig, Mapping):
+        found = {str(v) for k, v in kubeconfig.items() if k in KUBECONFIG_SECRET_KEYS and isinstance(v, str) and v}
+        return found.union(*(kubeconfig_secrets(v) for v in kubeconfig.values()))
+    if isinstance(kubeconfig, list):
+        return set().union(*(kubeconfig_secrets(v) for v in kubeconfig))
+    return set()
+
+
+def hide_kubeconfig_secrets(module: Any) -> None:
+    """Keep the credentials of an inline kubeconfig out of all the module returns (its invocation included)."""
+    module.no_log_values.update(kubeconfig_secrets(module.params.get("kubeconfig")))
+
+
 class KubeError(Exception):
     """The client could not be set up, the API server was not reached, or it answered with an error.
 

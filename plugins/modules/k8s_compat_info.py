@@ -166,6 +166,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.k8s_client im
     KubeError,
     auth_argument_spec,
     collection_path,
+    hide_kubeconfig_secrets,
     list_workloads,
     node_path,
 )
@@ -226,6 +227,7 @@ def events_by_pod(api: KubeApi, namespace: str | None) -> dict[tuple[str, str], 
 
 def main() -> None:
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    hide_kubeconfig_secrets(module)
     params = module.params
     namespace = params["namespace"]
     try:

@@ -184,6 +184,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.k8s_client im
     KubeApi,
     KubeError,
     auth_argument_spec,
+    hide_kubeconfig_secrets,
     node_path,
     patch_nodes,
 )
@@ -226,6 +227,7 @@ def label_options(params: dict[str, Any]) -> LabelOptions:
 
 def main() -> None:
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    hide_kubeconfig_secrets(module)
     params = module.params
     try:
         options = label_options(params)

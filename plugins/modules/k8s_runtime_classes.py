@@ -129,6 +129,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.k8s_client im
     KubeApi,
     KubeError,
     auth_argument_spec,
+    hide_kubeconfig_secrets,
     node_path,
 )
 from ansible_collections.wincontainers.compat.plugins.module_utils.version import parse_windows_version
@@ -161,6 +162,7 @@ def summary(rc: dict[str, Any], action: Any) -> dict[str, Any]:
 
 def main() -> None:
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    hide_kubeconfig_secrets(module)
     params = module.params
     try:
         api = KubeApi(params)

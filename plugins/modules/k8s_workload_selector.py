@@ -165,6 +165,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.k8s_client im
     KubeApi,
     KubeError,
     auth_argument_spec,
+    hide_kubeconfig_secrets,
     list_workloads,
     object_path,
 )
@@ -193,6 +194,7 @@ def argument_spec() -> dict[str, Any]:
 
 def main() -> None:
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    hide_kubeconfig_secrets(module)
     params = module.params
     try:
         options = SelectorOptions(

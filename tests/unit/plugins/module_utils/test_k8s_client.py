@@ -15,6 +15,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.k8s_client im
     KubeApi,
     KubeError,
     auth_argument_spec,
+    kubeconfig_secrets,
     transport_reason,
 )
 from urllib3 import HTTPSConnectionPool
@@ -284,3 +285,21 @@ def test_long_validation_errors_are_shortened() -> None:
     )
     assert len(str(error)) < 700
     assert "[...]" in str(error)
+
+
+def test_kubeconfig_secrets_are_the_credentials_of_an_inline_kubeconfig() -> None:
+    config = kubeconfig("https://api.example.com")
+    config["users"].append(
+        {
+            "name": "oidc",
+            "user": {
+                "username": "ann",
+                "password": "pw",
+                "client-key-data": "a2V5",
+                "client-certificate-data": "Y2VydA==",
+                "auth-provider": {"name": "oidc", "config": {"id-token": "idt", "refresh-token": "rt"}},
+            },
+        }
+    )
+    assert kubeconfig_secrets(config) == {"from-kubeconfig", "pw", "a2V5", "idt", "rt"}
+    assert kubeconfig_secrets("~/.kube/config") == set() and kubeconfig_secrets(None) == set()
