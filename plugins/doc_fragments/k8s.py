@@ -54,12 +54,12 @@ options:
     aliases: [ssl_ca_cert]
   client_cert:
     description:
-      - Path to a client certificate. Can also be set with E(K8S_AUTH_CERT_FILE).
+      - Path to a client certificate; needs O(client_key). Can also be set with E(K8S_AUTH_CERT_FILE).
     type: path
     aliases: [cert_file]
   client_key:
     description:
-      - Path to the key of O(client_cert). Can also be set with E(K8S_AUTH_KEY_FILE).
+      - Path to the key of O(client_cert); needs O(client_cert). Can also be set with E(K8S_AUTH_KEY_FILE).
     type: path
     aliases: [key_file]
   proxy:
@@ -95,13 +95,13 @@ options:
     elements: str
   request_timeout:
     description:
-      - Seconds to wait for each API request.
+      - Seconds to wait for each API request; more than 0.
     type: float
     default: 30
   api_retries:
     description:
       - How many times a request that failed with HTTP 429, a 5xx status or a connection error is
-        retried, with exponential backoff (and HTTP 409 conflicts, after re-reading the object).
+        retried, with exponential backoff (and HTTP 409 conflicts, after re-reading the object); 0 or more.
     type: int
     default: 5
 requirements:

@@ -22,6 +22,12 @@ POSIX_PATH = "/etc/docker/daemon.json"
 WINDOWS_PATH = "C:\\ProgramData\\docker\\config\\daemon.json"
 BOM = "\ufeff"
 
+# exec-opts whose values dockerd checks at start (moby daemon/daemon_windows.go and daemon_unix.go), lower case.
+KNOWN_EXEC_OPT_VALUES: dict[str, tuple[str, ...]] = {
+    "isolation": ("process", "hyperv", "default"),
+    "native.cgroupdriver": ("cgroupfs", "systemd"),
+}
+
 ARGUMENT_SPEC: dict[str, Any] = {
     "path": {"type": "str"},
     "settings": {"type": "dict", "default": {}},
@@ -88,7 +94,13 @@ def _check_option_value(name: str, value: object) -> Optional[str]:
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise DaemonJsonError(f"exec_opts.{name} must be a string (or null to remove it); got {describe(value)}")
-    return str(value).strip()
+    text = str(value).strip()
+    allowed = KNOWN_EXEC_OPT_VALUES.get(name.lower())
+    if allowed and text.lower() not in allowed:
+        raise DaemonJsonError(
+            f"exec_opts.{name} must be one of {', '.join(allowed)} (dockerd refuses to start otherwise); got {text!r}"
+        )
+    return text
 
 
 def merge_exec_opts(current: object, wanted: Mapping[str, object]) -> list[Any]:

@@ -71,9 +71,20 @@ AUTH_ARG_SPEC: dict[str, dict[str, Any]] = {
 }
 
 
+REQUIRED_TOGETHER = [["client_cert", "client_key"]]
+
+
 def auth_argument_spec() -> dict[str, dict[str, Any]]:
     """A copy of the connection options, to merge into a module's argument spec."""
     return {key: dict(value) for key, value in AUTH_ARG_SPEC.items()}
+
+
+def check_minimum(params: Mapping[str, Any], name: str, minimum: float, exclusive: bool = False) -> None:
+    """Raise KubeError naming option NAME when it is below MINIMUM (or equal to it, when EXCLUSIVE)."""
+    value = params.get(name)
+    if value is not None and (value < minimum or (exclusive and value == minimum)):
+        bound = f"more than {minimum:g}" if exclusive else f"{minimum:g} or more"
+        raise KubeError(f"{name} must be {bound}; got {value:g}")
 
 
 # Keys of a kubeconfig's user entries (and auth-provider config) whose values are credentials.
@@ -203,6 +214,8 @@ class KubeApi:
         backoff: float = 0.25,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        check_minimum(params, "api_retries", 0)
+        check_minimum(params, "request_timeout", 0, exclusive=True)
         if not HAS_KUBERNETES:
             raise KubeError(f"the kubernetes Python client (kubernetes) is needed: {KUBERNETES_IMPORT_ERROR}")
         self.configuration = _configuration(params)

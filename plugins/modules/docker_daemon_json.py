@@ -42,6 +42,9 @@ options:
     description:
       - C(exec-opts) entries to set, by option name, for example V(isolation=hyperv) as O(exec_opts=isolation=hyperv).
       - A value of V(null) removes every entry of that name. Entries of other names are kept.
+      - Values dockerd checks when it starts are checked here too, case-insensitively, so a typo fails the task
+        instead of stopping the engine; C(isolation) takes V(process), V(hyperv) or V(default) (Windows) and
+        C(native.cgroupdriver) takes V(cgroupfs) or V(systemd) (Linux).
     type: dict
     default: {}
   remove:

@@ -162,6 +162,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.k8s import (
     workload_report,
 )
 from ansible_collections.wincontainers.compat.plugins.module_utils.k8s_client import (
+    REQUIRED_TOGETHER,
     KubeApi,
     KubeError,
     auth_argument_spec,
@@ -226,7 +227,7 @@ def events_by_pod(api: KubeApi, namespace: str | None) -> dict[tuple[str, str], 
 
 
 def main() -> None:
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True, required_together=REQUIRED_TOGETHER)
     hide_kubeconfig_secrets(module)
     params = module.params
     namespace = params["namespace"]

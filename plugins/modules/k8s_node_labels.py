@@ -81,7 +81,7 @@ options:
     elements: str
   concurrency:
     description:
-      - How many patches are in flight at once.
+      - How many patches are in flight at once; 1 or more.
     type: int
     default: 8
 attributes:
@@ -181,9 +181,11 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.k8s import (
     plan_node,
 )
 from ansible_collections.wincontainers.compat.plugins.module_utils.k8s_client import (
+    REQUIRED_TOGETHER,
     KubeApi,
     KubeError,
     auth_argument_spec,
+    check_minimum,
     hide_kubeconfig_secrets,
     node_path,
     patch_nodes,
@@ -226,11 +228,12 @@ def label_options(params: dict[str, Any]) -> LabelOptions:
 
 
 def main() -> None:
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True, required_together=REQUIRED_TOGETHER)
     hide_kubeconfig_secrets(module)
     params = module.params
     try:
         options = label_options(params)
+        check_minimum(params, "concurrency", 1)
         api = KubeApi(params)
     except (WinCompatError, KubeError) as exc:
         module.fail_json(msg=str(exc))

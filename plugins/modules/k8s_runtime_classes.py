@@ -126,6 +126,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.k8s import (
     runtime_class_action,
 )
 from ansible_collections.wincontainers.compat.plugins.module_utils.k8s_client import (
+    REQUIRED_TOGETHER,
     KubeApi,
     KubeError,
     auth_argument_spec,
@@ -161,7 +162,7 @@ def summary(rc: dict[str, Any], action: Any) -> dict[str, Any]:
 
 
 def main() -> None:
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True, required_together=REQUIRED_TOGETHER)
     hide_kubeconfig_secrets(module)
     params = module.params
     try:

@@ -161,6 +161,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.k8s import (
     plan_workload,
 )
 from ansible_collections.wincontainers.compat.plugins.module_utils.k8s_client import (
+    REQUIRED_TOGETHER,
     WORKLOAD_APIS,
     KubeApi,
     KubeError,
@@ -193,7 +194,7 @@ def argument_spec() -> dict[str, Any]:
 
 
 def main() -> None:
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True, required_together=REQUIRED_TOGETHER)
     hide_kubeconfig_secrets(module)
     params = module.params
     try:

@@ -88,6 +88,8 @@ def test_split_exec_opt_reads_entries_as_dockerd_does(entry: object, expected: A
         (["isolation=process", "a=b", "ISOLATION=hyperv"], {"isolation": "hyperv"}, ["isolation=hyperv", "a=b"]),
         (["isolation=process", "a=b"], {"isolation": None}, ["a=b"]),
         (["a=b"], {"isolation": None}, ["a=b"]),
+        (None, {"isolation": "HyperV"}, ["isolation=HyperV"]),
+        (["isolation=hyperv"], {"isolation": "default"}, ["isolation=default"]),
         (["garbage", "isolation=process"], {"isolation": "hyperv"}, ["garbage", "isolation=hyperv"]),
     ],
 )
@@ -103,6 +105,9 @@ def test_merge_exec_opts_by_option_name(current: Any, wanted: dict[str, Any], ex
         ([], {"": "x"}, "non-empty"),
         ([], {"isolation": ["hyperv"]}, r"exec_opts.isolation must be a string"),
         ([], {"isolation": True}, r"exec_opts.isolation must be a string"),
+        ([], {"isolation": "bogus"}, r"exec_opts.isolation must be one of process, hyperv, default .*got 'bogus'"),
+        ([], {"Isolation": "hyper-v"}, r"exec_opts.Isolation must be one of process, hyperv, default"),
+        ([], {"native.cgroupdriver": "system"}, r"exec_opts.native.cgroupdriver must be one of cgroupfs, systemd"),
     ],
 )
 def test_merge_exec_opts_rejects_what_dockerd_cannot_read(current: Any, wanted: dict[str, Any], match: str) -> None:
@@ -219,7 +224,20 @@ option_names = st.sampled_from(["isolation", "native.cgroupdriver", "other"])
     ),
     opts=st.lists(st.tuples(option_names, st.sampled_from(["hyperv", "process", "x"])), max_size=4),
     settings=st.dictionaries(st.sampled_from(["debug", "mtu", "new"]), json_values, max_size=2),
-    wanted=st.dictionaries(option_names, st.sampled_from(["hyperv", "process", None]), max_size=2),
+    wanted=st.lists(
+        st.sampled_from(
+            [
+                ("isolation", "hyperv"),
+                ("isolation", "process"),
+                ("isolation", None),
+                ("native.cgroupdriver", "systemd"),
+                ("native.cgroupdriver", None),
+                ("other", "x"),
+                ("other", None),
+            ]
+        ),
+        max_size=3,
+    ).map(dict),
 )
 def test_merge_properties(
     current: dict[str, Any], opts: list[tuple[str, str]], settings: dict[str, Any], wanted: dict[str, Any]

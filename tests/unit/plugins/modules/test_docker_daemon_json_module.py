@@ -69,3 +69,13 @@ def test_preserves_the_file_mode(daemon_json: Path, capsys: pytest.CaptureFixtur
     daemon_json.chmod(0o600)
     run_module({"path": str(daemon_json), "settings": {"debug": True}}, capsys)
     assert daemon_json.stat().st_mode & 0o777 == 0o600
+
+
+def test_an_isolation_dockerd_refuses_fails_and_leaves_the_file(
+    daemon_json: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    original = daemon_json.read_bytes()
+    result = run_module({"path": str(daemon_json), "exec_opts": {"isolation": "bogus"}}, capsys)
+    assert result["failed"] is True
+    assert "exec_opts.isolation must be one of process, hyperv, default" in result["msg"]
+    assert daemon_json.read_bytes() == original
