@@ -118,11 +118,12 @@ EXAMPLES = r"""
   wincontainers.compat.k8s_node_labels:
     kubeconfig: ~/.kube/config
 
-- name: Use gathered facts for the revision of Windows Server 2016 nodes, label 10.0.B values
+- name: Use gathered facts for the revision of Windows Server 2016 nodes (auto labels 14393.<revision> there)
   wincontainers.compat.k8s_node_labels:
-    osbuild_format: major.minor.build
-    host_facts: "{{ dict(win_nodes | zip(win_nodes | map('extract', hostvars, 'wincontainers_host'))) }}"
+    host_facts: >-
+      {{ dict(win_nodes | zip(win_nodes | map('extract', hostvars, ['ansible_facts', 'wincontainers_host']))) }}
   vars:
+    # Inventory names that are the node names, with facts from wincontainers.compat.win_container_host_facts
     win_nodes: "{{ groups['k8s_windows'] }}"
 """
 

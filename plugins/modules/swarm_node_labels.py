@@ -54,8 +54,9 @@ options:
         default: []
   from_facts:
     description:
-      - Host facts of the play's hosts, by inventory name, for example
-        V({{ dict(ansible_play_hosts | zip(ansible_play_hosts | map('extract', hostvars, 'wincontainers_host'))) }}).
+      - Host facts of the play's hosts, by inventory name, each read from the host's
+        C(ansible_facts.wincontainers_host) as the first example does (reading the top-level C(wincontainers_host)
+        variable instead relies on facts injected as variables, which ansible-core deprecates).
       - Each value may be the C(wincontainers_host) facts, a host's vars holding them, or its C(ansible_facts).
       - A host is matched to a node by C(docker.swarm.node_id) in its facts; the node gets O(os_label) and
         O(version_label) from the host's C(version). Hosts that match no node are listed in RV(unmatched_hosts).
@@ -137,7 +138,7 @@ EXAMPLES = r"""
     docker_host: tcp://manager1.example.com:2376
     from_facts: >-
       {{ dict(ansible_play_hosts | zip(ansible_play_hosts
-         | map('extract', hostvars, 'wincontainers_host'))) }}
+         | map('extract', hostvars, ['ansible_facts', 'wincontainers_host']))) }}
   run_once: true
   delegate_to: localhost
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
+import yaml
 from ansible.module_utils.testing import patch_module_args
+from ansible_collections.wincontainers.compat.plugins.module_utils.k8s import plan_node
 from ansible_collections.wincontainers.compat.plugins.modules import (
     k8s_compat_info,
     k8s_node_labels,
@@ -15,6 +19,7 @@ from ansible_collections.wincontainers.compat.plugins.modules import (
     k8s_workload_selector,
 )
 
+REPO_ROOT = Path(__file__).resolve().parents[4]
 MODULES = [k8s_compat_info, k8s_node_labels, k8s_runtime_classes, k8s_workload_selector]
 TOKEN = "KCSECRET31337"
 KUBECONFIG = {
@@ -75,3 +80,40 @@ def test_node_labels_refuses_no_concurrency(capsys: pytest.CaptureFixture[str]) 
     result = run_module(k8s_node_labels, {"host": "https://127.0.0.1:1", "concurrency": 0}, capsys)
     assert result["failed"] is True
     assert result["msg"] == "concurrency must be 1 or more; got 0"
+
+
+def example_task(module: ModuleType, name_part: str) -> dict[str, Any]:
+    tasks = yaml.safe_load(module.EXAMPLES)
+    return next(task for task in tasks if name_part in task["name"])
+
+
+def test_the_facts_example_labels_windows_server_2016_nodes_with_their_revision() -> None:
+    task = example_task(k8s_node_labels, "Windows Server 2016")
+    spec = {key: value.get("default") for key, value in k8s_node_labels.argument_spec().items()}
+    params = {**spec, **{key: value for key, value in task["wincontainers.compat.k8s_node_labels"].items()}}
+    node = {
+        "metadata": {"name": "win2016-01", "labels": {"kubernetes.io/os": "windows"}},
+        "status": {
+            "nodeInfo": {
+                "operatingSystem": "windows",
+                "kernelVersion": "10.0 14393 (14393.1715.amd64fre.rs1_release_inmarket.170906-1810)",
+                "osImage": "Windows Server 2016 Datacenter",
+            }
+        },
+    }
+    plan = plan_node(node, k8s_node_labels.label_options(params), {"version": "10.0.14393.7699"})
+    assert plan.after["beta.kubernetes.io/osbuild"] == "14393.7699"
+
+
+# Reading gathered facts as top-level variables relies on INJECT_FACTS_AS_VARS, deprecated in ansible-core 2.21.
+FACT_AS_VARIABLE = re.compile(
+    r"extract['\"],\s*hostvars,\s*['\"]wincontainers_host|\bhostvars\[[^\]]+\]\.wincontainers_host"
+)
+
+
+def test_examples_read_gathered_facts_from_ansible_facts() -> None:
+    texts = [*REPO_ROOT.glob("plugins/modules/*.py"), *REPO_ROOT.glob("plugins/*/*.yml"), REPO_ROOT / "README.md"]
+    for folder in ("docs", "roles", "playbooks", "examples"):
+        texts += [p for p in (REPO_ROOT / folder).rglob("*") if p.suffix in (".md", ".yml", ".yaml", ".j2")]
+    offenders = [p.relative_to(REPO_ROOT) for p in texts if FACT_AS_VARIABLE.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []
