@@ -235,7 +235,7 @@ findings:
       C(message), C(fix)) plus C(suite) and, for orchestrator findings, C(source), C(image), C(hosts).
     - C(host) is the inventory name of the host concerned (a node's host name is matched to it), or null for
       an object of a cluster that is not tied to one host; the reports then name its C(suite) (C(k8s prod)).
-    - A finding counts for the host in C(host) only (RV(summary.hosts_with_findings), the host rows); a
+    - A finding counts for the host in C(host) only (C(summary.hosts_with_findings), the host rows); a
       placement finding on several nodes lists them in C(hosts) and counts for its cluster. The JUnit test case
       of a cluster object leads the message of a finding with a host by the host's name.
     - In the report's C(matrix), a cell's C(caveats) lists, per isolation that runs the image, the known risks

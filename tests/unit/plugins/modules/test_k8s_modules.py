@@ -90,7 +90,7 @@ def example_task(module: ModuleType, name_part: str) -> dict[str, Any]:
 def test_the_facts_example_labels_windows_server_2016_nodes_with_their_revision() -> None:
     task = example_task(k8s_node_labels, "Windows Server 2016")
     spec = {key: value.get("default") for key, value in k8s_node_labels.argument_spec().items()}
-    params = {**spec, **{key: value for key, value in task["wincontainers.compat.k8s_node_labels"].items()}}
+    params = {**spec, **task["wincontainers.compat.k8s_node_labels"]}
     node = {
         "metadata": {"name": "win2016-01", "labels": {"kubernetes.io/os": "windows"}},
         "status": {
