@@ -449,9 +449,10 @@ def auto_isolation(
     if isinstance(images, (str, bytes)) or not isinstance(images, (list, tuple)):
         raise OptionError(f"images must be a list of images, tags or versions; got {describe(images)}")
     hst = parse_windows_version(host)
+    kind = effective_host_kind(hst.build, host_kind)
     needs = []
     for image in images:
-        status = container_compat(image, hst.version, "process", host_kind, rules)["status"]
+        status = status_of(parse_windows_version(image), hst, "process", kind, rules)
         if status != "supported":
             needs.append({"image": str(image), "status": status})
     if not needs:

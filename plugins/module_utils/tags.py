@@ -199,8 +199,7 @@ def _image_line_in_support(build: int) -> bool:
 
 
 def _release_name(build: int) -> str:
-    entry = catalog.entry_for_build(build)
-    return str(entry["name"]) if entry else f"unknown Windows build {build}"
+    return catalog.release_name(build) or f"unknown Windows build {build}"
 
 
 def base_image_tag(host: object, repo: str = "servercore", pin: str = "release") -> str:
