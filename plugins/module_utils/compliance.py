@@ -12,33 +12,51 @@ from __future__ import annotations
 
 import datetime
 import functools
-import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
+from ansible_collections.wincontainers.compat.plugins.module_utils import k8s, swarm
 from ansible_collections.wincontainers.compat.plugins.module_utils.catalog import (
     all_releases,
     release_for_build,
     release_name,
     support_status,
 )
-from ansible_collections.wincontainers.compat.plugins.module_utils.compat import auto_isolation, container_compat
+from ansible_collections.wincontainers.compat.plugins.module_utils.compat import (
+    RULE_SETS,
+    auto_isolation,
+    container_compat,
+)
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import (
     OptionError,
     WinCompatError,
     check_choice,
     describe,
 )
-from ansible_collections.wincontainers.compat.plugins.module_utils.tags import base_image_tag, retarget_image
+from ansible_collections.wincontainers.compat.plugins.module_utils.findings import (
+    SEVERITIES,
+    at_or_above,
+    by_severity,
+    counts,
+    finding,
+    worst,
+)
+from ansible_collections.wincontainers.compat.plugins.module_utils.tags import (
+    base_image_tag,
+    image_windows_version,
+    reference_tag,
+    retarget_image,
+)
 from ansible_collections.wincontainers.compat.plugins.module_utils.version import (
     WindowsVersion,
     parse_windows_version,
+    safe_version,
 )
 
+__all__ = ["SEVERITIES", "at_or_above", "finding", "safe_version"]  # the shared vocabulary, re-exported
+
 SCHEMA = "wincontainers.compat/compliance/v1"
-SEVERITIES = ("critical", "high", "medium", "low", "info")
 ISOLATION_POLICIES = ("any", "process", "hyperv", "auto")
-RULE_SETS = ("documented", "containerd", "docker")
 RUNNING_OK = ("supported", "preview")
 HOSTS_SUITE = "hosts"
 MAX_LISTED = 5  # nodes named in a placement finding's message; its ``hosts`` lists them all
@@ -60,9 +78,6 @@ CONSEQUENCES = (
     "image_build_mismatch",
     "selector_allows_incompatible_nodes",
 )
-_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
-_CONSTRAINT = re.compile(r"^\s*(?P<key>[\w.\-/]+)\s*(?P<op>==|!=)\s*(?P<value>.*?)\s*$")
-_HYPERV_HANDLER = re.compile(r"hyperv|hypervisor", re.IGNORECASE)
 
 CompatFn = Callable[[str, str, str, str], dict]
 
@@ -77,11 +92,7 @@ class Policy:
     unpinned_tags: tuple[str, ...] = ("latest",)
     swarm_os_label: str = "OS"
     swarm_version_label: str = "OsVersion"
-    k8s_version_labels: tuple[str, ...] = (
-        "node.kubernetes.io/windows-build",
-        "beta.kubernetes.io/osbuild",
-        "wincontainers.compat/release",
-    )
+    k8s_version_labels: tuple[str, ...] = k8s.DEFAULT_VERSION_LABELS
 
     def as_dict(self) -> dict[str, Any]:
         """The policy as JSON-ready data, for the report."""
@@ -130,41 +141,6 @@ def _date(value: object) -> datetime.date:
         raise OptionError(f"today must be a date such as 2026-11-28; got {describe(value)}") from None
 
 
-def severity_rank(severity: str) -> int:
-    """0 for ``critical`` up to 4 for ``info``.
-
-    Raises:
-        OptionError: not one of :data:`SEVERITIES`.
-    """
-    return _RANK[check_choice("severity", severity, SEVERITIES)]
-
-
-def at_or_above(findings: Iterable[Mapping[str, Any]], threshold: Optional[str]) -> list[Mapping[str, Any]]:
-    """The findings whose severity is ``threshold`` or worse; none when ``threshold`` is None."""
-    if threshold is None:
-        return []
-    limit = severity_rank(threshold)
-    return [item for item in findings if _RANK.get(item.get("severity", "info"), 4) <= limit]
-
-
-def finding(
-    check: str, severity: str, subject: str, host: Optional[str], message: str, fix: str, **extra: Any
-) -> dict[str, Any]:
-    """One finding in the shared shape of ``docs/design.md`` (plus optional extra keys)."""
-    base = {"check": check, "severity": severity, "subject": subject, "host": host, "message": message, "fix": fix}
-    return {**base, **extra}
-
-
-def safe_version(value: object) -> Optional[WindowsVersion]:
-    """The parsed Windows version of ``value``, or None when it carries none."""
-    if value in (None, ""):
-        return None
-    try:
-        return parse_windows_version(value)
-    except WinCompatError:
-        return None
-
-
 def read_target(value: object, what: str) -> Optional[WindowsVersion]:
     """The version a host moves to, None when none is given.
 
@@ -179,36 +155,11 @@ def read_target(value: object, what: str) -> Optional[WindowsVersion]:
         raise OptionError(f"{what}: {exc}") from None
 
 
-def split_reference(ref: str) -> tuple[str, Optional[str]]:
-    """``(repository, tag)`` of an image reference; the tag is None when absent (digests are dropped)."""
-    name = ref.split("@", 1)[0]
-    slash = name.rfind("/")
-    colon = name.rfind(":")
-    if colon > slash:
-        return name[:colon], name[colon + 1 :]
-    return name, None
-
-
-def reference_version(ref: str) -> Optional[WindowsVersion]:
-    """The Windows version an image reference names by its tag (``ltsc2019``, ``4.8-windowsservercore-1809``)."""
-    _repo, tag = split_reference(ref)
-    if not tag:
-        return None
-    found = safe_version(tag)
-    if found is not None and found.major == 10:
-        return found
-    for token in reversed(tag.split("-")):
-        found = safe_version(token)
-        if found is not None and found.major == 10 and found.build >= 10240:
-            return found
-    return None
-
-
 def is_unpinned(ref: str, unpinned_tags: Sequence[str]) -> bool:
     """True when the reference has no tag and no digest, or a floating tag such as ``latest``."""
     if "@" in ref:
         return False
-    _repo, tag = split_reference(ref)
+    tag = reference_tag(ref)
     return tag is None or tag.lower() in unpinned_tags
 
 
@@ -305,7 +256,7 @@ def image_version_of(ref: str, index: Mapping[str, str], explicit: object = None
         found = safe_version(candidate)
         if found is not None:
             return found
-    return reference_version(ref)
+    return image_windows_version(ref)
 
 
 def _base_image_hint(view: HostView) -> str:
@@ -643,54 +594,51 @@ def label_mismatch(value: str, real: WindowsVersion) -> bool:
     return labelled.revision is not None and real.revision is not None and labelled.revision != real.revision
 
 
-def swarm_constraint_allows(constraints: Iterable[str], node: Mapping[str, Any]) -> bool:
-    """Evaluate Swarm placement constraints on a node (values compare case-insensitively, as Swarm does).
-
-    Attributes the node entry does not carry cannot rule the node out.
-    """
-    labels = node_labels(node)
-    for constraint in constraints:
-        match = _CONSTRAINT.match(str(constraint))
-        if not match:
-            continue
-        key, op, value = match["key"], match["op"], match["value"]
-        actual = _swarm_attribute(key, node, labels)
-        if actual is _UNKNOWN:
-            continue
-        equal = actual is not None and str(actual).casefold() == value.casefold()
-        if (op == "==") != equal:
-            return False
-    return True
-
-
-_UNKNOWN = object()
-
-
-def _swarm_attribute(key: str, node: Mapping[str, Any], labels: Mapping[str, str]) -> Any:
-    if key.startswith("node.labels."):
-        return labels.get(key[len("node.labels.") :])
-    simple = {
-        "node.hostname": node.get("hostname"),
-        "node.id": node.get("id"),
-        "node.role": node.get("role"),
-        "node.platform.os": node.get("os") or (node.get("platform") or {}).get("os"),
+def swarm_node(entry: Mapping[str, Any]) -> tuple[swarm.Node, tuple[str, ...]]:
+    """The Swarm planner's node for a recorded node entry, and the constraint attributes the entry does not carry
+    (a constraint on those cannot rule the node out)."""
+    platform = entry.get("platform") or {}
+    carried = {
+        "node.id": entry.get("id"),
+        "node.hostname": entry.get("hostname"),
+        "node.role": entry.get("role"),
+        "node.platform.os": entry.get("os") or platform.get("os"),
+        "node.platform.arch": entry.get("architecture") or platform.get("architecture"),
+        "engine.labels.": entry.get("engine_labels"),
     }
-    if key in simple and simple[key] is not None:
-        return simple[key]
-    return _UNKNOWN
+    node = swarm.Node(
+        id=str(carried["node.id"] or ""),
+        hostname=str(carried["node.hostname"] or ""),
+        version_index=0,
+        labels=node_labels(entry),
+        role=str(carried["node.role"] or ""),
+        availability=str(entry.get("availability") or ""),
+        state=str(entry.get("state") or ""),
+        os=str(carried["node.platform.os"] or "").lower(),
+        architecture=str(carried["node.platform.arch"] or ""),
+        engine_version=str(entry.get("engine_version") or ""),
+        engine_labels={str(key): str(value) for key, value in (entry.get("engine_labels") or {}).items()},
+        addr="",
+    )
+    return node, tuple(attribute for attribute, value in carried.items() if value is None)
 
 
-def selector_allows(selector: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
-    """A Kubernetes nodeSelector matches when every key is present with the same value."""
-    return all(labels.get(str(key)) == str(value) for key, value in selector.items())
+def k8s_node(entry: Mapping[str, Any]) -> k8s.WindowsNode:
+    """The Kubernetes planner's node for a recorded node entry (its name and labels)."""
+    return k8s.WindowsNode(node_name(entry), node_labels(entry), None)
 
 
-def _selector_allows_node(selector: Mapping[str, Any], node: Mapping[str, Any]) -> bool:
-    return selector_allows(selector, node_labels(node))
+def _swarm_allows(constraints: Sequence[str], planned: tuple[swarm.Node, tuple[str, ...]]) -> bool:
+    node, unknown = planned
+    return swarm.constraints_allow(constraints, node, unknown)
 
 
-def _named_in(names: frozenset, node: Mapping[str, Any]) -> bool:
-    return node_name(node) in names
+def _k8s_allows(pod_spec: Mapping[str, Any], runtime_classes: Mapping[str, Any], planned: k8s.WindowsNode) -> bool:
+    return k8s.node_allowed(pod_spec, planned.labels, runtime_classes)
+
+
+def _named_in(names: frozenset, planned: k8s.WindowsNode) -> bool:
+    return planned.name in names
 
 
 def _label_checks(
@@ -746,15 +694,20 @@ def _placement_finding(
 class NodeClass:
     """Windows nodes that placement cannot tell apart: same labels, role, OS, real version and isolation."""
 
-    node: Mapping[str, Any]
+    node: Any  # the planner's node (swarm_node, k8s_node) that placement is evaluated on
     real: Optional[WindowsVersion]
     isolation: str
     kind: str
-    members: list[tuple[str, str, Mapping[str, Any]]] = field(default_factory=list)
+    members: list[tuple[str, str, Any]] = field(default_factory=list)
 
 
-def node_classes(nodes: Sequence[Mapping[str, Any]], matched: Mapping[int, HostView]) -> list[NodeClass]:
-    """Group the Windows nodes of a cluster once, so each service or workload costs one check per class."""
+def node_classes(
+    nodes: Sequence[Mapping[str, Any]], matched: Mapping[int, HostView], planned: Callable[[Mapping[str, Any]], Any]
+) -> list[NodeClass]:
+    """Group the Windows nodes of a cluster once, so each service or workload costs one check per class.
+
+    ``planned`` turns a recorded node entry into the node the orchestrator's planner evaluates placement on.
+    """
     classes: dict[tuple[Any, ...], NodeClass] = {}
     for position, node in enumerate(nodes):
         host = matched.get(position)
@@ -763,18 +716,21 @@ def node_classes(nodes: Sequence[Mapping[str, Any]], matched: Mapping[int, HostV
         real = real_version(node, host)
         isolation, kind = (host.isolation, host.kind) if host else ("process", "server")
         labels = tuple(sorted(node_labels(node).items()))
-        key = (labels, node.get("role"), node.get("os"), real.version if real else None, isolation, kind)
+        engine = tuple(sorted((node.get("engine_labels") or {}).items()))
+        platform = (node.get("role"), node.get("os"), node.get("architecture"), engine)
+        key = (labels, platform, real.version if real else None, isolation, kind)
         group = classes.get(key)
+        planner_node = planned(node)
         if group is None:
-            group = classes[key] = NodeClass(node=node, real=real, isolation=isolation, kind=kind)
-        group.members.append((host.name if host else node_name(node), real.version if real else "?", node))
+            group = classes[key] = NodeClass(node=planner_node, real=real, isolation=isolation, kind=kind)
+        group.members.append((host.name if host else node_name(node), real.version if real else "?", planner_node))
     return list(classes.values())
 
 
 def unfit_nodes(
     version: WindowsVersion,
     classes: Iterable[NodeClass],
-    allows: Callable[[Mapping[str, Any]], bool],
+    allows: Callable[[Any], bool],
     verdicts: Verdicts,
     isolation: Optional[str],
     per_node: bool = False,
@@ -826,7 +782,7 @@ def check_swarm(
             label_fix,
             required=[policy.swarm_version_label],
         )
-    classes = node_classes(nodes, matched)
+    classes = node_classes(nodes, matched, swarm_node)
     for service in state.get("services") or []:
         subject = f"service {service.get('name') or service.get('id')}"
         image = str(service.get("image") or "")
@@ -835,8 +791,8 @@ def check_swarm(
         placement = Placement(
             check="swarm_placement",
             classes=classes,
-            allows=functools.partial(swarm_constraint_allows, constraints),
-            isolation=None,
+            allows=functools.partial(_swarm_allows, [str(c) for c in constraints]),
+            isolation=_explicit_isolation(service.get("isolation")),
             per_node=any(str(c).strip().startswith(("node.hostname", "node.id")) for c in constraints),
             select=lambda version: (
                 f"constrain the service to node.labels.{policy.swarm_version_label}=="
@@ -859,7 +815,7 @@ class Placement:
 
     check: str
     classes: Sequence[NodeClass]
-    allows: Callable[[Mapping[str, Any]], bool]
+    allows: Callable[[Any], bool]
     isolation: Optional[str]
     per_node: bool
     select: Callable[[WindowsVersion], str]
@@ -988,6 +944,58 @@ def workload_images(workload: Mapping[str, Any]) -> list[tuple[str, Any]]:
     return [(ref, version) for ref, version in images if ref]
 
 
+def k8s_runtime_classes(recorded: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Recorded RuntimeClasses (``name``, ``handler``, ``node_selector``) in the API's shape the planner reads."""
+    return {
+        str(rc["name"]): {
+            "handler": rc.get("handler"),
+            "scheduling": {"nodeSelector": _text_map(rc.get("node_selector"))},
+        }
+        for rc in recorded
+        if rc.get("name")
+    }
+
+
+def _text_map(value: Any) -> dict[str, str]:
+    return {str(key): str(item) for key, item in (value or {}).items()}
+
+
+def workload_placement(
+    workload: Mapping[str, Any], runtime_classes: Mapping[str, Any], classes: Sequence[NodeClass]
+) -> Placement:
+    """Where Kubernetes may start a recorded workload: the planner's ``node_allowed`` over its nodeSelector and
+    RuntimeClass, or the node list ``k8s_compat_info`` resolved; its isolation is the planner's ``isolation_of``."""
+    name = workload.get("runtime_class") or workload.get("runtime_class_name")
+    pod_spec: dict[str, Any] = {"nodeSelector": _text_map(workload.get("node_selector"))}
+    if name is not None and str(name) in runtime_classes:
+        pod_spec["runtimeClassName"] = str(name)
+        isolation = k8s.isolation_of(pod_spec, runtime_classes)
+    else:
+        isolation = _explicit_isolation(workload.get("isolation")) or "process"
+    allows: Callable[[Any], bool] = functools.partial(_k8s_allows, pod_spec, runtime_classes)
+    per_node = isinstance(workload.get("allowed_nodes"), list) and "runtimeClassName" not in pod_spec
+    if per_node:
+        # k8s_compat_info already resolved the selector and the RuntimeClass: trust its node list
+        allows = functools.partial(_named_in, frozenset(str(n) for n in workload["allowed_nodes"]))
+    return Placement(
+        check="k8s_placement",
+        classes=classes,
+        allows=allows,
+        isolation=isolation,
+        per_node=per_node,
+        select=lambda version: (
+            f"select nodes of build {version.build} (node.kubernetes.io/windows-build=10.0.{version.build})"
+            " with wincontainers.compat.k8s_workload_selector or a RuntimeClass"
+        ),
+        hyperv="run it with a Hyper-V RuntimeClass (handler runhcs-wcow-hypervisor)",
+    )
+
+
+def _explicit_isolation(value: object) -> Optional[str]:
+    """``process`` or ``hyperv`` when a service or workload names one, else None (the host's default)."""
+    return str(value) if value in ("process", "hyperv") else None
+
+
 def check_k8s(
     cluster: str,
     state: Mapping[str, Any],
@@ -1008,34 +1016,12 @@ def check_k8s(
     for position, view in matched.items():
         checks.append((suite, f"node {node_name(nodes[position])}", "k8s_node_labels"))
         found += _label_checks("k8s_node_labels", nodes[position], view, policy.k8s_version_labels, label_fix)
-    runtime_classes = {str(rc.get("name")): rc for rc in state.get("runtime_classes") or [] if rc.get("name")}
-    classes = node_classes(nodes, matched)
+    runtime_classes = k8s_runtime_classes(state.get("runtime_classes") or [])
+    classes = node_classes(nodes, matched, k8s_node)
     for workload in state.get("workloads") or []:
         subject = f"{workload.get('kind', 'workload')} {workload.get('namespace', 'default')}/{workload.get('name')}"
-        selector = dict(workload.get("node_selector") or {})
-        runtime_class = runtime_classes.get(str(workload.get("runtime_class") or workload.get("runtime_class_name")))
-        isolation = workload.get("isolation") if workload.get("isolation") in ("process", "hyperv") else "process"
-        if runtime_class is not None:
-            selector.update(runtime_class.get("node_selector") or {})
-            isolation = "hyperv" if _HYPERV_HANDLER.search(str(runtime_class.get("handler") or "")) else "process"
-        allows: Callable[[Mapping[str, Any]], bool] = functools.partial(_selector_allows_node, selector)
-        per_node = isinstance(workload.get("allowed_nodes"), list) and runtime_class is None
-        if per_node:
-            # k8s_compat_info already resolved the selector and the RuntimeClass: trust its node list
-            allows = functools.partial(_named_in, frozenset(str(n) for n in workload["allowed_nodes"]))
         checks += [(suite, subject, check) for check in ("k8s_placement", *_IMAGE_CHECKS)]
-        placement = Placement(
-            check="k8s_placement",
-            classes=classes,
-            allows=allows,
-            isolation=isolation,
-            per_node=per_node,
-            select=lambda version: (
-                f"select nodes of build {version.build} (node.kubernetes.io/windows-build=10.0.{version.build})"
-                " with wincontainers.compat.k8s_workload_selector or a RuntimeClass"
-            ),
-            hyperv="run it with a Hyper-V RuntimeClass (handler runhcs-wcow-hypervisor)",
-        )
+        placement = workload_placement(workload, runtime_classes, classes)
         for image, explicit in workload_images(workload):
             found += deployed_image_findings(subject, image, explicit, placement, policy, verdicts, index)
     return found, checks
@@ -1149,7 +1135,6 @@ def matrix_row(view: HostView, columns: Sequence[Mapping[str, Any]], verdicts: V
 def host_row(view: HostView, findings: Sequence[Mapping[str, Any]], policy: Policy) -> dict[str, Any]:
     """The host's line of the report."""
     support = support_status(view.build, view.kind, policy.today, view.edition) if view.build is not None else {}
-    worst = min((_RANK[f["severity"]] for f in findings), default=None)
     facts = view.facts or {}
     return {
         "name": view.name,
@@ -1167,7 +1152,7 @@ def host_row(view: HostView, findings: Sequence[Mapping[str, Any]], policy: Poli
         "in_support": support.get("in_support"),
         "end_of_support": support.get("end_of_support"),
         "findings": len(findings),
-        "worst": None if worst is None else SEVERITIES[worst],
+        "worst": worst(findings),
     }
 
 
@@ -1175,20 +1160,17 @@ def summarize(
     hosts: Sequence[Mapping[str, Any]], columns: Sequence[Mapping[str, Any]], findings: Sequence[Mapping[str, Any]]
 ) -> dict[str, Any]:
     """Counts a reader looks at first."""
-    by_severity = dict.fromkeys(SEVERITIES, 0)
     by_check: dict[str, int] = {}
     for item in findings:
-        by_severity[item["severity"]] = by_severity.get(item["severity"], 0) + 1
         by_check[item["check"]] = by_check.get(item["check"], 0) + 1
-    worst = next((name for name in SEVERITIES if by_severity[name]), None)
     return {
         "hosts": len(hosts),
         "hosts_with_findings": sum(1 for host in hosts if host["findings"]),
         "images": len(columns),
         "findings": len(findings),
-        "by_severity": by_severity,
+        "by_severity": counts(findings),
         "by_check": dict(sorted(by_check.items())),
-        "worst": worst,
+        "worst": worst(findings),
     }
 
 
@@ -1251,7 +1233,7 @@ def evaluate(
         orchestrated += own + fold_consequences(own, orchestrator_findings(suite, state, views))
         checks += ran
     findings = _dedupe([item for items in per_host.values() for item in items] + orchestrated)
-    findings.sort(key=lambda f: (_RANK.get(f["severity"], 4), f.get("host") or "", f["check"], f["subject"]))
+    findings = by_severity(findings, within=lambda f: (f.get("host") or "", f["check"], f["subject"]))
     columns = image_columns(list(views.values()), swarm, k8s, index)
     by_host: dict[str, list[Mapping[str, Any]]] = {name: [] for name in views}
     for item in findings:  # a finding counts for the one host it names; a cluster object's for its cluster only

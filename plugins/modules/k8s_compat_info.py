@@ -149,11 +149,11 @@ from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError
+from ansible_collections.wincontainers.compat.plugins.module_utils.findings import counts, finding
 from ansible_collections.wincontainers.compat.plugins.module_utils.k8s import (
     WINDOWS_BUILD_LABEL,
     WORKLOAD_KINDS,
     LabelOptions,
-    finding,
     is_windows_node,
     name_of,
     plan_node,
@@ -171,8 +171,6 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.k8s_client im
     list_workloads,
     node_path,
 )
-
-SEVERITIES = ("critical", "high", "medium", "low", "info")
 
 
 def argument_spec() -> dict[str, Any]:
@@ -209,9 +207,9 @@ def node_section(listed: list[dict[str, Any]], params: dict[str, Any]) -> tuple[
                     "node_labels_out_of_date",
                     "medium",
                     f"node {plan.name}",
+                    plan.name,
                     f"labels {', '.join(f'{k}={v}' for k, v in plan.changes.items())} are missing or wrong",
                     "run wincontainers.compat.k8s_node_labels (role wincontainers.compat.k8s_labels)",
-                    host=plan.name,
                 )
             )
     return nodes, findings
@@ -263,7 +261,6 @@ def main() -> None:
         module.fail_json(msg=str(exc))
     except WinCompatError as exc:
         module.fail_json(msg=f"cannot assess the cluster: {exc}")
-    by_severity = {s: sum(1 for f in findings if f["severity"] == s) for s in SEVERITIES}
     module.exit_json(
         changed=False,
         nodes=nodes,
@@ -276,7 +273,7 @@ def main() -> None:
             "workloads": len(workloads),
             "pods": len(pods),
             "findings": len(findings),
-            "by_severity": by_severity,
+            "by_severity": counts(findings),
         },
         api_requests=api.requests,
     )

@@ -153,11 +153,11 @@ from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError
+from ansible_collections.wincontainers.compat.plugins.module_utils.findings import finding
 from ansible_collections.wincontainers.compat.plugins.module_utils.k8s import (
     WORKLOAD_KINDS,
     SelectorOptions,
     check_label_key,
-    finding,
     plan_workload,
 )
 from ansible_collections.wincontainers.compat.plugins.module_utils.k8s_client import (
@@ -248,6 +248,7 @@ def main() -> None:
                                     "workload_not_updated",
                                     "high",
                                     plan.subject,
+                                    None,
                                     str(exc),
                                     "recreate the workload with the selector in its manifest"
                                     if exc.status == 422

@@ -122,10 +122,10 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.docker_client
     engine_errors,
 )
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError
+from ansible_collections.wincontainers.compat.plugins.module_utils.findings import by_severity, counts
 from ansible_collections.wincontainers.compat.plugins.module_utils.swarm import (
     VERSION_FORMATS,
     FactsMatch,
-    by_severity,
     check_option_keys,
     fleet_versions,
     label_findings,
@@ -135,8 +135,6 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.swarm import 
     parse_service,
     service_report,
 )
-
-SEVERITIES = ("critical", "high", "medium", "low", "info")
 
 
 def report(params: dict[str, Any], raw_nodes: list, raw_services: list, tasks: list) -> dict[str, Any]:
@@ -166,7 +164,7 @@ def report(params: dict[str, Any], raw_nodes: list, raw_services: list, tasks: l
             "services": len(services),
             "services_not_converged": sum(1 for s in services if s["desired"] and s["running"] < s["desired"]),
             "failing_tasks": sum(len(s["failing_tasks"]) for s in services),
-            "findings": {sev: sum(1 for f in findings if f["severity"] == sev) for sev in SEVERITIES},
+            "findings": counts(findings),
         },
     }
 
