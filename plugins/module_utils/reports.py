@@ -11,21 +11,53 @@ from __future__ import annotations
 import datetime
 import html
 import json
+import re
 import xml.etree.ElementTree as ET
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
-SEVERITIES = ("critical", "high", "medium", "low", "info")
+from ansible_collections.wincontainers.compat.plugins.module_utils.errors import OptionError, describe
+from ansible_collections.wincontainers.compat.plugins.module_utils.findings import SEVERITIES, at_or_above, rank_of
+
 MARKS = {"supported": "ok", "preview": "pre", "unsupported": "NO", "unknown": "?"}
+# Code points XML 1.0 does not allow (C0 controls but tab and line ends, surrogates, U+FFFE/U+FFFF).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# A lone surrogate (from undecodable bytes in facts) cannot be written as UTF-8.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_NOT_HTML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_BASENAME_FORBIDDEN = re.compile(r"[/\\\x00-\x1f:*?\"<>|]")
+
+
+def check_basename(basename: object) -> str:
+    """A report file name without extension: one plain name, never a path out of the report directory.
+
+    Raises:
+        OptionError: ``basename`` is empty, ``.``/``..``, or holds a path separator or a control character.
+    """
+    if not isinstance(basename, str) or basename.strip(". ") == "" or _BASENAME_FORBIDDEN.search(basename):
+        raise OptionError(
+            f"basename must be a plain file name such as compliance (no directory, no '/', '\\' or '..'); "
+            f"got {describe(basename)}"
+        )
+    return basename
 
 
 def render_json(report: Mapping[str, Any]) -> str:
-    """The report as stable, indented JSON (keys in a fixed order, a trailing newline)."""
-    return json.dumps(report, indent=2, sort_keys=False, ensure_ascii=False, default=str) + "\n"
+    """The report as stable, indented JSON (keys in a fixed order, a trailing newline).
+
+    A lone surrogate in a value is written as its JSON escape (``\\udc80``), so the text is always UTF-8.
+    """
+    text = json.dumps(report, indent=2, sort_keys=False, ensure_ascii=False, default=str) + "\n"
+    return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
-def _failing(findings: Iterable[Mapping[str, Any]], fail_from: str) -> list[Mapping[str, Any]]:
-    limit = SEVERITIES.index(fail_from)
-    return [f for f in findings if SEVERITIES.index(f.get("severity", "info")) <= limit]
+def xml_text(value: object) -> str:
+    """``value`` as text XML 1.0 can carry: each code point it cannot (``\\x1b``, a lone surrogate) is written
+    as its Python escape, so the JUnit file stays well-formed and the reader still sees what was there."""
+    return _NOT_XML.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), str(value))
+
+
+def _failing(findings: Sequence[Mapping[str, Any]], fail_from: str) -> list[Mapping[str, Any]]:
+    return list(at_or_above(findings, fail_from))
 
 
 def case_of(item: Mapping[str, Any]) -> tuple[str, str, str]:
@@ -45,8 +77,12 @@ def _junit_line(item: Mapping[str, Any]) -> str:
     """A finding's message, led by its host when its test case is a cluster object's, so a host's findings are
     found under its name in every report."""
     if item.get("host") and item.get("suite") != "hosts":
-        return f"{item['host']}: {item['message']}"
-    return str(item["message"])
+        return xml_text(f"{item['host']}: {item['message']}")
+    return xml_text(item["message"])
+
+
+def _junit_details(items: Sequence[Mapping[str, Any]]) -> str:
+    return "\n".join(f"[{xml_text(f['severity'])}] {_junit_line(f)}\nfix: {xml_text(f['fix'])}" for f in items)
 
 
 def render_junit(report: Mapping[str, Any], *, fail_from: str = "low") -> str:
@@ -71,7 +107,7 @@ def render_junit(report: Mapping[str, Any], *, fail_from: str = "low") -> str:
         element = ET.SubElement(
             root,
             "testsuite",
-            name=suite_name,
+            name=xml_text(suite_name),
             tests=str(len(entries)),
             failures=str(failures),
             errors="0",
@@ -79,17 +115,16 @@ def render_junit(report: Mapping[str, Any], *, fail_from: str = "low") -> str:
             timestamp=junit_timestamp(report.get("as_of")),
         )
         for subject, check, items in entries:
-            case = ET.SubElement(element, "testcase", name=check, classname=f"{suite_name}.{subject}", time="0")
+            classname = xml_text(f"{suite_name}.{subject}")
+            case = ET.SubElement(element, "testcase", name=xml_text(check), classname=classname, time="0")
             failing = _failing(items, fail_from)
             if failing:
-                worst = min(failing, key=lambda f: SEVERITIES.index(f["severity"]))
-                failure = ET.SubElement(case, "failure", type=worst["severity"], message=_junit_line(worst))
-                failure.text = "\n".join(f"[{f['severity']}] {_junit_line(f)}\nfix: {f['fix']}" for f in failing)
+                worst = min(failing, key=rank_of)
+                failure = ET.SubElement(case, "failure", type=xml_text(worst["severity"]), message=_junit_line(worst))
+                failure.text = _junit_details(failing)
             quiet = [f for f in items if f not in failing]
             if quiet:
-                ET.SubElement(case, "system-out").text = "\n".join(
-                    f"[{f['severity']}] {_junit_line(f)}\nfix: {f['fix']}" for f in quiet
-                )
+                ET.SubElement(case, "system-out").text = _junit_details(quiet)
         totals["tests"] += len(entries)
         totals["failures"] += failures
     root.set("tests", str(totals["tests"]))
@@ -314,7 +349,7 @@ def render_html(report: Mapping[str, Any], *, title: Optional[str] = None) -> st
     """A self-contained HTML page: summary, hosts, the host x image matrix coloured by verdict, findings."""
     title = title or "Windows container compliance"
     policy = report.get("policy", {})
-    return (
+    page = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>"
@@ -325,7 +360,7 @@ def render_html(report: Mapping[str, Any], *, title: Optional[str] = None) -> st
         f"<h2>Compatibility matrix</h2>{_matrix_html(report)}"
         f"<h2>Findings</h2>{_findings_html(report)}</body></html>\n"
     )
+    return _NOT_HTML.sub("\ufffd", page)  # control characters and lone surrogates HTML cannot show
 
 
-RENDERERS = {"json": render_json, "junit": render_junit, "html": render_html}
 EXTENSIONS = {"json": ".json", "junit": ".xml", "html": ".html"}
