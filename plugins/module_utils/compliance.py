@@ -58,6 +58,8 @@ __all__ = ["SEVERITIES", "at_or_above", "finding", "safe_version"]  # the shared
 SCHEMA = "wincontainers.compat/compliance/v1"
 ISOLATION_POLICIES = ("any", "process", "hyperv", "auto")
 RUNNING_OK = ("supported", "preview")
+# The core's status for an image it cannot judge without update revisions (not running-ok, as compatible_with says).
+UNVERIFIED = "unverified"
 HOSTS_SUITE = "hosts"
 MAX_LISTED = 5  # nodes named in a placement finding's message; its ``hosts`` lists them all
 HOST_CHECKS = (
@@ -338,6 +340,9 @@ def check_containers(view: HostView, verdicts: Verdicts) -> list[dict[str, Any]]
         if verdict["status"] in RUNNING_OK or verdict["status"] == "unknown":
             continue
         label = container.get("name") or container.get("id")
+        if verdict["status"] == UNVERIFIED:
+            found.append(_unverified_finding(view, container, str(image_version), isolation, verdict))
+            continue
         found.append(
             finding(
                 "container_compat",
@@ -351,6 +356,26 @@ def check_containers(view: HostView, verdicts: Verdicts) -> list[dict[str, Any]]
             )
         )
     return found
+
+
+def _unverified_finding(
+    view: HostView, container: Mapping[str, Any], image_version: str, isolation: str, verdict: Mapping[str, Any]
+) -> dict[str, Any]:
+    """A container the rules cannot judge without the update revisions (Windows Server 2016, process isolation):
+    it runs only when the image carries the host's exact revision, so the fix is to pin that revision."""
+    revision = view.revision if view.revision is not None else "R"
+    pinned = f"10.0.{view.build}.{revision}"
+    return finding(
+        "image_unverified",
+        "medium",
+        f"container {container.get('name') or container.get('id')}",
+        view.name,
+        f"image {container.get('image')} ({image_version}) on host {view.version} with {isolation} isolation cannot "
+        f"be verified: {verdict.get('reason')}",
+        f"pin the exact revision tag {pinned} (mcr.microsoft.com/windows/servercore:{pinned}, the base_image_tag "
+        "filter with pin='version') so image and host carry the same revision, or run it with Hyper-V isolation",
+        image=container.get("image"),
+    )
 
 
 def _hyperv_hint(view: HostView, image_version: str, isolation: str, verdicts: Verdicts) -> str:

@@ -18,7 +18,7 @@ from typing import Any, Mapping, Optional, Sequence
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import OptionError, describe
 from ansible_collections.wincontainers.compat.plugins.module_utils.findings import SEVERITIES, at_or_above, rank_of
 
-MARKS = {"supported": "ok", "preview": "pre", "unsupported": "NO", "unknown": "?"}
+MARKS = {"supported": "ok", "preview": "pre", "unsupported": "NO", "unverified": "unv", "unknown": "?"}
 # Code points XML 1.0 does not allow (C0 controls but tab and line ends, surrogates, U+FFFE/U+FFFF).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # A lone surrogate (from undecodable bytes in facts) cannot be written as UTF-8.
