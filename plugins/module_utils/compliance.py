@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 import functools
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, cast
 
 from ansible_collections.wincontainers.compat.plugins.module_utils import k8s, swarm
 from ansible_collections.wincontainers.compat.plugins.module_utils.catalog import (
@@ -215,12 +215,82 @@ class HostView:
         return known or self.release.get("name")
 
 
+class FactsError(WinCompatError):
+    """Recorded host facts hold a value of the wrong type; the message names the host and the field."""
+
+
+_TEXT = (str, type(None))
+_MAP = (Mapping, type(None))
+_LIST = (list, tuple, type(None))
+_VERSION = (Mapping, str, int, type(None))
+_EXPECTED = {
+    _TEXT: "text",
+    _MAP: "a mapping",
+    _LIST: "a list",
+    (str,): "text",
+    (Mapping,): "a mapping",
+    _VERSION: "a version (text such as 10.0.17763.6659, or a mapping with version)",
+}
+# The fields the checks read, by section: {field: accepted types}.
+_FACT_FIELDS = {
+    "": {"release": _MAP, "docker": _MAP, "containerd": _MAP, "compatible_tags": _MAP, "containers": _LIST},
+    "docker": {"default_isolation": _TEXT, "swarm": _MAP},
+    "docker.swarm": {"node_id": _TEXT},
+    "container": {"image": _TEXT, "image_os_version": _TEXT, "isolation": _TEXT, "name": _TEXT, "id": _TEXT},
+    "image": {"os_version": _TEXT, "repo_tags": _LIST},
+}
+
+
+def _need(host: str, path: str, value: object, types: tuple[type, ...]) -> Any:
+    if not isinstance(value, types):
+        raise FactsError(f"facts of host {host}: {path} must be {_EXPECTED[types]}; got {describe(value)}")
+    return value
+
+
+def _need_fields(host: str, where: str, section: Mapping[str, Any], kind: str) -> None:
+    for key, types in _FACT_FIELDS[kind].items():
+        _need(host, f"{where}{key}", section.get(key), types)
+
+
+def check_facts(host: str, facts: object) -> Optional[Mapping[str, Any]]:
+    """The ``wincontainers_host`` facts of ``host`` once every field the checks read has its type.
+
+    Raises:
+        FactsError: a field holds a value of another type (names the host and the field, such as
+            ``containers[0].image``).
+    """
+    if facts is None:
+        return None
+    facts = cast(Mapping[str, Any], _need(host, "the facts", facts, (Mapping,)))
+    _need(host, "version", facts.get("version"), _VERSION)
+    _need_fields(host, "", facts, "")
+    docker = facts.get("docker") or {}
+    _need_fields(host, "docker.", docker, "docker")
+    _need_fields(host, "docker.swarm.", docker.get("swarm") or {}, "docker.swarm")
+    for position, container in enumerate(facts.get("containers") or ()):
+        _need(host, f"containers[{position}]", container, (Mapping,))
+        _need_fields(host, f"containers[{position}].", container, "container")
+    _need(host, "images", facts.get("images"), _LIST)
+    for position, image in enumerate(facts.get("images") or ()):
+        _need(host, f"images[{position}]", image, (Mapping,))
+        _need_fields(host, f"images[{position}].", image, "image")
+        for index, tag in enumerate(image.get("repo_tags") or ()):
+            _need(host, f"images[{position}].repo_tags[{index}]", tag, (str,))
+    for repo, tags in (facts.get("compatible_tags") or {}).items():
+        for isolation, listed in (_need(host, f"compatible_tags.{repo}", tags, _MAP) or {}).items():
+            for index, tag in enumerate(_need(host, f"compatible_tags.{repo}.{isolation}", listed, _LIST) or ()):
+                _need(host, f"compatible_tags.{repo}.{isolation}[{index}]", tag, (str,))
+    return facts
+
+
 def host_view(name: str, facts: Optional[Mapping[str, Any]], target: Optional[WindowsVersion] = None) -> HostView:
-    """Read the version, kind, release and default isolation of a host from its ``wincontainers_host`` facts."""
+    """Read the version, kind, release and default isolation of a host from its ``wincontainers_host`` facts
+    (checked by :func:`check_facts`)."""
     view = HostView(name=name, facts=facts, target=target)
     if not facts:
         return view
-    parsed = safe_version((facts.get("version") or {}).get("version") or facts.get("version"))
+    recorded = facts.get("version")
+    parsed = safe_version((recorded.get("version") or recorded) if isinstance(recorded, Mapping) else recorded)
     if parsed is not None:
         view.version, view.build, view.revision = parsed.version, parsed.build, parsed.revision
         view.release = facts.get("release") or release_for_build(parsed.build)
@@ -1234,12 +1304,13 @@ def evaluate(
 
     Raises:
         OptionError: a target version cannot be read (the message names the host).
+        FactsError: a host's facts hold a value of the wrong type (the message names the host and the field).
     """
     policy = policy or Policy()
     swarm, k8s, targets = swarm or {}, k8s or {}, targets or {}
     verdicts = Verdicts(policy.rules, compat)
     views = {
-        name: host_view(name, facts, read_target(targets.get(name), f"the target version of {name}"))
+        name: host_view(name, check_facts(name, facts), read_target(targets.get(name), f"the target version of {name}"))
         for name, facts in sorted(hosts.items())
     }
     index = image_index(views.values())
@@ -1338,7 +1409,7 @@ def patch_impact(
         OptionError: ``target`` is given but is no Windows version.
     """
     policy = policy or Policy()
-    view = host_view(name, facts, read_target(target, "target_version"))
+    view = host_view(name, check_facts(name, facts), read_target(target, "target_version"))
     verdicts = Verdicts(policy.rules, compat)
     found = check_update_impact(view, verdicts)
     if view.target is None and updates_pending and view.build == 14393:
