@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import datetime
 import functools
+from collections import abc
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, cast
+from typing import Any, Callable, Iterable, Mapping, NoReturn, Optional, Sequence, cast
 
 from ansible_collections.wincontainers.compat.plugins.module_utils import k8s, swarm
 from ansible_collections.wincontainers.compat.plugins.module_utils.catalog import (
@@ -220,15 +221,15 @@ class FactsError(WinCompatError):
 
 
 _TEXT = (str, type(None))
-_MAP = (Mapping, type(None))
+_MAP = (abc.Mapping, type(None))
 _LIST = (list, tuple, type(None))
-_VERSION = (Mapping, str, int, type(None))
+_VERSION = (abc.Mapping, str, int, type(None))
 _EXPECTED = {
     _TEXT: "text",
     _MAP: "a mapping",
     _LIST: "a list",
     (str,): "text",
-    (Mapping,): "a mapping",
+    (abc.Mapping,): "a mapping",
     _VERSION: "a version (text such as 10.0.17763.6659, or a mapping with version)",
 }
 # The fields the checks read, by section: {field: accepted types}.
@@ -241,15 +242,47 @@ _FACT_FIELDS = {
 }
 
 
-def _need(host: str, path: str, value: object, types: tuple[type, ...]) -> Any:
-    if not isinstance(value, types):
-        raise FactsError(f"facts of host {host}: {path} must be {_EXPECTED[types]}; got {describe(value)}")
-    return value
+def _fail(host: str, value: object, types: tuple[type, ...], *where: object) -> NoReturn:
+    path = "".join(str(part) for part in where)
+    raise FactsError(f"facts of host {host}: {path} must be {_EXPECTED[types]}; got {describe(value)}")
 
 
-def _need_fields(host: str, where: str, section: Mapping[str, Any], kind: str) -> None:
+def _is_map(value: object) -> bool:
+    return type(value) is dict or isinstance(value, abc.Mapping)
+
+
+# The plain type of each accepted kind, checked first (an ABC isinstance check is slow on a fleet).
+_PLAIN = {_TEXT: str, _MAP: dict, _LIST: list}
+
+
+def _need_fields(host: str, section: Mapping[str, Any], kind: str, *where: object) -> None:
     for key, types in _FACT_FIELDS[kind].items():
-        _need(host, f"{where}{key}", section.get(key), types)
+        value = section.get(key)
+        if value is not None and type(value) is not _PLAIN[types] and not isinstance(value, types):
+            _fail(host, value, types, *where, key)
+
+
+def _need_texts(host: str, values: Any, *where: object) -> None:
+    if not isinstance(values, _LIST):
+        _fail(host, values, _LIST, *where)
+    for index, value in enumerate(values or ()):
+        if type(value) is not str and not isinstance(value, str):
+            _fail(host, value, (str,), *where, f"[{index}]")
+
+
+def _need_sections(host: str, items: Iterable[Any], kind: str, name: str) -> None:
+    fields = tuple(_FACT_FIELDS[kind].items())
+    for position, item in enumerate(items):
+        if type(item) is not dict and not isinstance(item, abc.Mapping):
+            _fail(host, item, (abc.Mapping,), name, f"[{position}]")
+        for key, types in fields:
+            value = item.get(key)
+            if value is not None and type(value) is not _PLAIN[types] and not isinstance(value, types):
+                _fail(host, value, types, name, f"[{position}].", key)
+
+
+def _all_texts(values: Any) -> bool:
+    return type(values) is list and all(type(value) is str for value in values)
 
 
 def check_facts(host: str, facts: object) -> Optional[Mapping[str, Any]]:
@@ -261,25 +294,30 @@ def check_facts(host: str, facts: object) -> Optional[Mapping[str, Any]]:
     """
     if facts is None:
         return None
-    facts = cast(Mapping[str, Any], _need(host, "the facts", facts, (Mapping,)))
-    _need(host, "version", facts.get("version"), _VERSION)
-    _need_fields(host, "", facts, "")
+    if not _is_map(facts):
+        _fail(host, facts, (abc.Mapping,), "the facts")
+    facts = cast(Mapping[str, Any], facts)
+    if type(facts.get("version")) is not dict and not isinstance(facts.get("version"), _VERSION):
+        _fail(host, facts.get("version"), _VERSION, "version")
+    _need_fields(host, facts, "")
     docker = facts.get("docker") or {}
-    _need_fields(host, "docker.", docker, "docker")
-    _need_fields(host, "docker.swarm.", docker.get("swarm") or {}, "docker.swarm")
-    for position, container in enumerate(facts.get("containers") or ()):
-        _need(host, f"containers[{position}]", container, (Mapping,))
-        _need_fields(host, f"containers[{position}].", container, "container")
-    _need(host, "images", facts.get("images"), _LIST)
-    for position, image in enumerate(facts.get("images") or ()):
-        _need(host, f"images[{position}]", image, (Mapping,))
-        _need_fields(host, f"images[{position}].", image, "image")
-        for index, tag in enumerate(image.get("repo_tags") or ()):
-            _need(host, f"images[{position}].repo_tags[{index}]", tag, (str,))
-    for repo, tags in (facts.get("compatible_tags") or {}).items():
-        for isolation, listed in (_need(host, f"compatible_tags.{repo}", tags, _MAP) or {}).items():
-            for index, tag in enumerate(_need(host, f"compatible_tags.{repo}.{isolation}", listed, _LIST) or ()):
-                _need(host, f"compatible_tags.{repo}.{isolation}[{index}]", tag, (str,))
+    _need_fields(host, docker, "docker", "docker.")
+    _need_fields(host, docker.get("swarm") or {}, "docker.swarm", "docker.swarm.")
+    _need_sections(host, facts.get("containers") or (), "container", "containers")
+    images = facts.get("images")
+    if images is not None and type(images) is not list and not isinstance(images, _LIST):
+        _fail(host, images, _LIST, "images")
+    _need_sections(host, images or (), "image", "images")
+    for position, image in enumerate(images or ()):
+        tags = image.get("repo_tags")
+        if tags and not _all_texts(tags):
+            _need_texts(host, tags, "images", f"[{position}].repo_tags")
+    servercore = (facts.get("compatible_tags") or {}).get("servercore")  # the base image hints read it
+    if servercore is not None and type(servercore) is not dict and not isinstance(servercore, _MAP):
+        _fail(host, servercore, _MAP, "compatible_tags.servercore")
+    for isolation, listed in (servercore or {}).items():
+        if listed and not _all_texts(listed):
+            _need_texts(host, listed, "compatible_tags.servercore.", isolation)
     return facts
 
 

@@ -26,7 +26,8 @@ def finding(
     Raises:
         OptionError: ``severity`` is not one of :data:`SEVERITIES`.
     """
-    check_choice("severity", severity, SEVERITIES)
+    if severity not in _RANK:
+        check_choice("severity", severity, SEVERITIES)
     base = {"check": check, "severity": severity, "subject": subject, "host": host, "message": message, "fix": fix}
     return {**base, **extra}
 
@@ -47,12 +48,13 @@ def rank_of(item: Mapping[str, Any]) -> int:
 
 def by_severity(
     findings: Iterable[Mapping[str, Any]], within: Optional[Callable[[Mapping[str, Any]], Any]] = None
-) -> list[Finding]:
+) -> list[Mapping[str, Any]]:
     """The findings worst first; within a severity by ``within`` when given, else in their given order."""
+    rank = _RANK.get
     if within is None:
-        return [dict(item) for item in sorted(findings, key=rank_of)]
+        return sorted(findings, key=lambda item: rank(item.get("severity", "info"), _MILDEST))
     order = within
-    return [dict(item) for item in sorted(findings, key=lambda item: (rank_of(item), order(item)))]
+    return sorted(findings, key=lambda item: (rank(item.get("severity", "info"), _MILDEST), order(item)))
 
 
 def at_or_above(findings: Iterable[Mapping[str, Any]], threshold: Optional[str]) -> list[Mapping[str, Any]]:
@@ -71,11 +73,12 @@ def counts(findings: Iterable[Mapping[str, Any]]) -> dict[str, int]:
     """``{severity: number of findings}`` over every severity, worst first (zeros included)."""
     counted = dict.fromkeys(SEVERITIES, 0)
     for item in findings:
-        counted[SEVERITIES[rank_of(item)]] += 1
+        severity = item.get("severity", "info")
+        counted[severity if severity in counted else "info"] += 1
     return counted
 
 
 def worst(findings: Iterable[Mapping[str, Any]]) -> Optional[str]:
     """The worst severity among the findings, None when there are none."""
-    rank = min((rank_of(item) for item in findings), default=None)
+    rank = min((_RANK.get(item.get("severity", "info"), _MILDEST) for item in findings), default=None)
     return None if rank is None else SEVERITIES[rank]

@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 from typing import Any, Mapping, Optional, Sequence
 
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import OptionError, describe
-from ansible_collections.wincontainers.compat.plugins.module_utils.findings import SEVERITIES, at_or_above, rank_of
+from ansible_collections.wincontainers.compat.plugins.module_utils.findings import SEVERITIES, rank_of, severity_rank
 
 MARKS = {"supported": "ok", "preview": "pre", "unsupported": "NO", "unverified": "unv", "unknown": "?"}
 # Code points XML 1.0 does not allow (C0 controls but tab and line ends, surrogates, U+FFFE/U+FFFF).
@@ -24,6 +24,8 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # A lone surrogate (from undecodable bytes in facts) cannot be written as UTF-8.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _NOT_HTML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# The control characters as bytes: a quick test that a long ASCII report needs no cleaning.
+_CONTROL_BYTES = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0E, 0x20)) + b"\x7f"
 _BASENAME_FORBIDDEN = re.compile(r"[/\\\x00-\x1f:*?\"<>|]")
 
 
@@ -47,17 +49,33 @@ def render_json(report: Mapping[str, Any]) -> str:
     A lone surrogate in a value is written as its JSON escape (``\\udc80``), so the text is always UTF-8.
     """
     text = json.dumps(report, indent=2, sort_keys=False, ensure_ascii=False, default=str) + "\n"
-    return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    return text
+
+
+def _may_need_cleaning(text: str) -> bool:
+    """False when ``text`` surely holds no control character, surrogate or non-character (fast, for long text)."""
+    if not text.isascii():
+        return _NOT_HTML.search(text) is not None or _NOT_XML.search(text) is not None
+    data = text.encode("ascii")
+    return len(data.translate(None, _CONTROL_BYTES)) != len(data)
 
 
 def xml_text(value: object) -> str:
     """``value`` as text XML 1.0 can carry: each code point it cannot (``\\x1b``, a lone surrogate) is written
     as its Python escape, so the JUnit file stays well-formed and the reader still sees what was there."""
-    return _NOT_XML.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), str(value))
+    text = str(value)
+    if not _may_need_cleaning(text):
+        return text
+    return _NOT_XML.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
 
 
-def _failing(findings: Sequence[Mapping[str, Any]], fail_from: str) -> list[Mapping[str, Any]]:
-    return list(at_or_above(findings, fail_from))
+def _failing(findings: Sequence[Mapping[str, Any]], limit: int) -> list[Mapping[str, Any]]:
+    """The findings of rank ``limit`` (``severity_rank`` of the threshold) or worse."""
+    return [item for item in findings if rank_of(item) <= limit]
 
 
 def case_of(item: Mapping[str, Any]) -> tuple[str, str, str]:
@@ -77,12 +95,12 @@ def _junit_line(item: Mapping[str, Any]) -> str:
     """A finding's message, led by its host when its test case is a cluster object's, so a host's findings are
     found under its name in every report."""
     if item.get("host") and item.get("suite") != "hosts":
-        return xml_text(f"{item['host']}: {item['message']}")
-    return xml_text(item["message"])
+        return f"{item['host']}: {item['message']}"
+    return str(item["message"])
 
 
 def _junit_details(items: Sequence[Mapping[str, Any]]) -> str:
-    return "\n".join(f"[{xml_text(f['severity'])}] {_junit_line(f)}\nfix: {xml_text(f['fix'])}" for f in items)
+    return "\n".join(f"[{f['severity']}] {_junit_line(f)}\nfix: {f['fix']}" for f in items)
 
 
 def render_junit(report: Mapping[str, Any], *, fail_from: str = "low") -> str:
@@ -90,7 +108,11 @@ def render_junit(report: Mapping[str, Any], *, fail_from: str = "low") -> str:
 
     A case fails when it has a finding of severity ``fail_from`` or worse; milder findings go to
     ``system-out`` of a passing case, so CI systems show them without failing.
+
+    Raises:
+        OptionError: ``fail_from`` is not a severity.
     """
+    limit = severity_rank(fail_from)
     cases: dict[tuple[str, str, str], list[Mapping[str, Any]]] = {}
     for check in report.get("checks", []):
         cases.setdefault((str(check["suite"]), str(check["subject"]), str(check["check"])), [])
@@ -103,11 +125,11 @@ def render_junit(report: Mapping[str, Any], *, fail_from: str = "low") -> str:
     totals = {"tests": 0, "failures": 0}
     for suite_name in sorted(suites, key=lambda s: (s != "hosts", s)):
         entries = sorted(suites[suite_name], key=lambda entry: (entry[0], entry[1]))
-        failures = sum(1 for _s, _c, items in entries if _failing(items, fail_from))
+        failures = sum(1 for _s, _c, items in entries if _failing(items, limit))
         element = ET.SubElement(
             root,
             "testsuite",
-            name=xml_text(suite_name),
+            name=suite_name,
             tests=str(len(entries)),
             failures=str(failures),
             errors="0",
@@ -115,12 +137,11 @@ def render_junit(report: Mapping[str, Any], *, fail_from: str = "low") -> str:
             timestamp=junit_timestamp(report.get("as_of")),
         )
         for subject, check, items in entries:
-            classname = xml_text(f"{suite_name}.{subject}")
-            case = ET.SubElement(element, "testcase", name=xml_text(check), classname=classname, time="0")
-            failing = _failing(items, fail_from)
+            case = ET.SubElement(element, "testcase", name=check, classname=f"{suite_name}.{subject}", time="0")
+            failing = _failing(items, limit)
             if failing:
                 worst = min(failing, key=rank_of)
-                failure = ET.SubElement(case, "failure", type=xml_text(worst["severity"]), message=_junit_line(worst))
+                failure = ET.SubElement(case, "failure", type=worst["severity"], message=_junit_line(worst))
                 failure.text = _junit_details(failing)
             quiet = [f for f in items if f not in failing]
             if quiet:
@@ -131,7 +152,8 @@ def render_junit(report: Mapping[str, Any], *, fail_from: str = "low") -> str:
     root.set("failures", str(totals["failures"]))
     root.set("errors", "0")
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    # ElementTree escapes markup but writes other characters as they are: what XML 1.0 cannot carry is escaped here
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + xml_text(ET.tostring(root, encoding="unicode")) + "\n"
 
 
 # ---------------------------------------------------------------------------------------------- text
@@ -360,7 +382,8 @@ def render_html(report: Mapping[str, Any], *, title: Optional[str] = None) -> st
         f"<h2>Compatibility matrix</h2>{_matrix_html(report)}"
         f"<h2>Findings</h2>{_findings_html(report)}</body></html>\n"
     )
-    return _NOT_HTML.sub("\ufffd", page)  # control characters and lone surrogates HTML cannot show
+    # control characters and lone surrogates HTML cannot show
+    return _NOT_HTML.sub("\ufffd", page) if _may_need_cleaning(page) else page
 
 
 EXTENSIONS = {"json": ".json", "junit": ".xml", "html": ".html"}
