@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT / ".tmp" / "collections"))
 
 from ansible_collections.wincontainers.compat.plugins.module_utils import compliance  # noqa: E402
 from ansible_collections.wincontainers.compat.plugins.module_utils.compat import container_compat  # noqa: E402
+from ansible_collections.wincontainers.compat.plugins.module_utils.compliance import report as one_pass_report  # noqa: E402
 from ansible_collections.wincontainers.compat.plugins.module_utils.reports import (  # noqa: E402
     render_html,
     render_json,
@@ -131,12 +132,12 @@ def uncached(hosts: dict[str, Any], swarm: dict[str, Any], k8s: dict[str, Any]) 
             except compliance.WinCompatError as exc:
                 return {"status": "unknown", "reason": str(exc)}
 
-    original = compliance.Verdicts
-    compliance.Verdicts = NoCache  # type: ignore[misc]
+    original = one_pass_report.Verdicts
+    one_pass_report.Verdicts = NoCache  # type: ignore[misc]
     try:
         return one_pass(hosts, swarm, k8s)
     finally:
-        compliance.Verdicts = original  # type: ignore[misc]
+        one_pass_report.Verdicts = original  # type: ignore[misc]
 
 
 PER_HOST_SAMPLE = 100

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -39,7 +40,7 @@ def hostile_report(texts: list[str], severities: list[str]) -> dict[str, Any]:
                 }
             ],
         }
-    report = c.evaluate(hosts, policy=c.Policy(today=c.datetime.date(2026, 11, 28)))
+    report = c.evaluate(hosts, policy=c.Policy(today=datetime.date(2026, 11, 28)))
     for item, severity in zip(report["findings"], severities):
         item["severity"] = severity
     return report
