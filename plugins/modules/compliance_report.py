@@ -130,8 +130,8 @@ options:
   basename:
     description:
       - The file name of the reports without extension (C(.json), C(.xml), C(.html)).
-      - A plain name: a path (C(../x), C(/etc/cron.d/x)), C(..) or a name with C(/) or C(\\) is refused, so
-        the reports never leave O(dest).
+      - A plain file name; a path such as C(../x) or C(/etc/cron.d/x), C(..), or a name with C(/) or a backslash is
+        refused, so the reports never leave O(dest).
     type: str
     default: compliance
   formats:

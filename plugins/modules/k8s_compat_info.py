@@ -148,6 +148,7 @@ from collections import defaultdict
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.wincontainers.compat.plugins.module_utils.compat import RULE_SETS
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError
 from ansible_collections.wincontainers.compat.plugins.module_utils.findings import counts, finding
 from ansible_collections.wincontainers.compat.plugins.module_utils.k8s import (
@@ -179,7 +180,7 @@ def argument_spec() -> dict[str, Any]:
         namespace={"type": "str"},
         images={"type": "dict", "default": {}},
         host_facts={"type": "dict", "default": {}},
-        rules={"type": "str", "choices": ["documented", "containerd", "docker"], "default": "documented"},
+        rules={"type": "str", "choices": list(RULE_SETS), "default": "documented"},
         osbuild_label={"type": "str", "default": "beta.kubernetes.io/osbuild"},
         release_label={"type": "str", "default": "wincontainers.compat/release"},
         events={"type": "bool", "default": True},
