@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 from pathlib import Path
@@ -82,8 +83,9 @@ def test_unknown_host_kind_is_a_warning_not_a_guess() -> None:
 
 def test_credentials_never_reach_the_result() -> None:
     answer = module_answer("server2019_swarm_manager")
-    answer["raw"]["docker"]["daemon_json"] = json.dumps(
-        {"registry-mirrors": [f"https://ci:{SECRET}@mirror.example.com"], "exec-opts": ["isolation=process"]}
+    text = json.dumps({"registry-mirrors": [f"https://ci:{SECRET}@mirror.example.com"], "exec-opts": ["isolation=process"]})
+    answer["raw"]["docker"]["daemon_json_files"][0].update(
+        exists=True, content_base64=base64.b64encode(text.encode()).decode()
     )
     result = make_action({}, answer).run(task_vars=TASK_VARS)
     dumped = json.dumps(result)

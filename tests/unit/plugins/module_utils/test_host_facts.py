@@ -6,10 +6,11 @@ what the source itself shows (the host's build and revision, the engine's versio
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 import pytest
 from ansible_collections.wincontainers.compat.plugins.module_utils.compat import container_compat
@@ -24,6 +25,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.host_facts im
     redact,
 )
 
+DEFAULT_PATH = "C:\\ProgramData\\docker\\config\\daemon.json"
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "host_facts"
 RECORDED = {path.stem: json.loads(path.read_text()) for path in sorted(FIXTURES.glob("*.json"))}
 # A real error of a Windows docker CLI whose engine is not running (docker/for-win#13167 and many others).
@@ -31,6 +33,20 @@ ENGINE_DOWN = (
     'error during connect: this error may indicate that the docker daemon is not running: Get "http://%2F%2F.%2Fpipe'
     '%2Fdocker_engine/v1.24/info": open //./pipe/docker_engine: The system cannot find the file specified.'
 )
+
+
+def edit_inspected(raw: dict[str, Any], section: str, edit: Any) -> None:
+    """Apply ``edit`` to the first object the batched ``inspect --format`` calls of ``section`` printed."""
+    lines = raw["docker"][section][0]["stdout"].splitlines()
+    first = json.loads(lines[0])
+    edit(first)
+    raw["docker"][section][0]["stdout"] = "\n".join([json.dumps(first), *lines[1:]])
+
+
+def file_record(text: Optional[str], path: str = DEFAULT_PATH) -> dict[str, Any]:
+    """The record ``Read-FileRecord`` returns for a daemon.json holding ``text`` (UTF-8), or for no file."""
+    encoded = None if text is None else base64.b64encode(text.encode("utf-8")).decode("ascii")
+    return {"path": path, "exists": text is not None, "content_base64": encoded, "error": None}
 
 
 def facts_of(name: str, **overrides: Any) -> dict[str, Any]:
@@ -135,9 +151,7 @@ def test_the_newest_release_has_no_next_build() -> None:
 
 def test_the_same_container_under_process_isolation_would_not_survive_a_build_change() -> None:
     raw = copy.deepcopy(RECORDED["server2019_bc_hyperv_container"]["raw"])
-    inspected = json.loads(raw["docker"]["containers"]["stdout"])
-    inspected[0]["HostConfig"]["Isolation"] = "process"
-    raw["docker"]["containers"]["stdout"] = json.dumps(inspected)
+    edit_inspected(raw, "containers", lambda container: container["HostConfig"].update(Isolation="process"))
     (container,) = build_host_facts(raw, host_kind="server")["containers"]
     verdict = container_compat("10.0.17763.1518", "10.0.17763.1554", isolation="process", host_kind="server")
     assert container["verdict"] == verdict
@@ -149,12 +163,9 @@ def test_the_same_container_under_process_isolation_would_not_survive_a_build_ch
 
 def test_a_container_of_another_build_under_process_isolation_runs_on_borrowed_luck() -> None:
     raw = copy.deepcopy(RECORDED["server2019_bc_hyperv_container"]["raw"])
-    images = json.loads(raw["docker"]["images"]["stdout"])
-    images[0]["OsVersion"] = "10.0.20348.707"  # a Windows Server 2022 image (see server2022_docker_docs)
-    raw["docker"]["images"]["stdout"] = json.dumps(images)
-    inspected = json.loads(raw["docker"]["containers"]["stdout"])
-    inspected[0]["HostConfig"]["Isolation"] = "process"
-    raw["docker"]["containers"]["stdout"] = json.dumps(inspected)
+    # a Windows Server 2022 image (see server2022_docker_docs)
+    edit_inspected(raw, "images", lambda image: image.update(OsVersion="10.0.20348.707"))
+    edit_inspected(raw, "containers", lambda container: container["HostConfig"].update(Isolation="process"))
     (container,) = build_host_facts(raw, host_kind="server")["containers"]
     assert container["verdict"]["status"] == "unsupported"
     assert container["borrowed_luck"] is True
@@ -224,21 +235,21 @@ def test_a_stopped_engine_is_a_fact() -> None:
 
 
 def test_a_host_without_docker_is_a_fact() -> None:
-    facts = docker_facts({"cli": None, "service": None, "daemon_json": None, "daemon_json_path": None})
+    facts = docker_facts({"cli": None, "service": None, "daemon_json_files": [file_record(None)], "daemon_json_path": None})
     assert facts["installed"] is False and facts["running"] is False
     assert facts["daemon_json"] is None and facts["daemon_json_error"] is None
     assert facts["daemon_json_path"] == "C:\\ProgramData\\docker\\config\\daemon.json"
 
 
 def test_an_invalid_daemon_json_is_a_fact_not_a_failure() -> None:
-    facts = docker_facts({"cli": "docker.exe", "daemon_json": '{"exec-opts": ["isolation=hyperv"],}'})
+    facts = docker_facts({"cli": "docker.exe", "daemon_json_files": [file_record('{"exec-opts": ["isolation=hyperv"],}')]})
     assert facts["daemon_json"] is None
     assert "is not valid JSON" in facts["daemon_json_error"]
 
 
 def test_daemon_json_is_parsed_and_passwords_in_urls_are_masked() -> None:
     text = '\ufeff{"exec-opts": ["isolation=hyperv"], "registry-mirrors": ["https://ci:s3cret@mirror.example.com"]}'
-    facts = docker_facts({"cli": "docker.exe", "daemon_json": text})
+    facts = docker_facts({"cli": "docker.exe", "daemon_json_files": [file_record(text)]})
     assert facts["daemon_json"]["exec-opts"] == ["isolation=hyperv"]
     assert facts["daemon_json"]["registry-mirrors"] == ["https://ci:********@mirror.example.com"]
     assert "s3cret" not in json.dumps(facts)
@@ -291,19 +302,19 @@ def test_the_powershell_returns_what_the_builder_reads() -> None:
         "cli =",
         "service =",
         "daemon_json_path =",
-        "daemon_json =",
-        ".info =",
-        ".version =",
-        ".containers =",
-        ".images =",
+        "daemon_json_files =",
+        "info = $info",
+        "version = $version",
+        "containers = $containers",
+        "images = $images",
         "gather_subset =",
     ):
         assert key in script, key
     for argv in (
-        "@('info', '--format', '{{json .}}')",
-        "@('version', '--format', '{{json .}}')",
+        "@('info', '--format', '{\"ServerVersion\":{{json .ServerVersion}}",
+        "@('version', '--format', '{\"Client\":{\"Version\":{{json .Client.Version}}}}')",
         "@('ps', '--quiet', '--no-trunc')",
-        "@('container', 'inspect')",
-        "@('image', 'inspect')",
+        "@('container', 'inspect', '--format', '{\"Id\":{{json .Id}}",
+        "@('image', 'inspect', '--format', '{\"Id\":{{json .Id}}",
     ):
         assert argv in script, f"docker is not called with the fixed arguments {argv}"
