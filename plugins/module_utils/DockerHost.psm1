@@ -85,4 +85,5 @@ function Read-FileRecord([string]$Path) {
     @{ path = $Path; exists = $exists; content_base64 = $content; error = $readError }
 }
 
-Export-ModuleMember -Function ConvertTo-CommandLineArgument, Invoke-Native, Get-ServiceImagePath, Find-DockerCli, Read-FileRecord
+$exported = @('ConvertTo-CommandLineArgument', 'Invoke-Native', 'Get-ServiceImagePath', 'Find-DockerCli', 'Read-FileRecord')
+Export-ModuleMember -Function $exported

@@ -178,14 +178,28 @@ def _engine_error(raw: Mapping[str, Any]) -> Optional[str]:
     return redact(found) if found else None
 
 
-def _config_facts(raw: Mapping[str, Any], info: Mapping[str, Any]) -> dict[str, Any]:
-    """Where dockerd reads daemon.json, and its content (an unreadable or undecodable file is a fact)."""
-    location = daemon_json_location(
-        _text(raw.get("service_image_path")), _text(info.get("DockerRootDir")), _text(raw.get("program_data"))
-    ).as_dict()
+def config_location(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Where dockerd reads daemon.json: the ``daemon_json_path`` option, else from the service and ``docker info``."""
     given = _text(raw.get("daemon_json_path"))
+    info = _json_output(raw.get("info")) if (raw.get("info") or {}).get("rc") == 0 else None
+    root = _text(info.get("DockerRootDir")) if isinstance(info, dict) and info.get("ServerVersion") else None
+    location = daemon_json_location(_text(raw.get("service_image_path")), root, _text(raw.get("program_data")))
     if given:
-        location.update(path=given, source="daemon_json_path", warnings=[])
+        return {"path": given, "source": "daemon_json_path", "data_root": location.data_root, "warnings": []}
+    return location.as_dict()
+
+
+def unread_daemon_json(raw: Optional[Mapping[str, Any]]) -> Optional[str]:
+    """The daemon.json path dockerd reads when the host did not return that file (a second read is needed)."""
+    if not raw:
+        return None
+    path = str(config_location(raw)["path"])
+    return None if daemon_json_record(raw, path) is not None else path
+
+
+def _config_facts(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Where dockerd reads daemon.json, and its content (an unreadable or undecodable file is a fact)."""
+    location = config_location(raw)
     record = daemon_json_record(raw, location["path"])
     config, encoding, error = None, None, None
     if record is None:
@@ -221,7 +235,7 @@ def docker_facts(raw: Optional[Mapping[str, Any]]) -> dict[str, Any]:
     desktop = _text(raw.get("desktop_service"))
     swarm = (info or {}).get("Swarm") or {}
     os_type = _text((info or {}).get("OSType"))
-    config = _config_facts(raw, info or {})
+    config = _config_facts(raw)
     return {
         "installed": bool(raw.get("cli") or service or desktop),
         "cli": _text(raw.get("cli")),

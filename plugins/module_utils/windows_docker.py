@@ -213,3 +213,24 @@ def docker_server_errors(info: Any) -> list[str]:
     """The daemon errors ``docker info`` printed in ``ServerErrors`` (CLI before 28.1 exits 0 with them)."""
     errors = info.get("ServerErrors") if isinstance(info, Mapping) else None
     return [str(error) for error in errors if str(error).strip()] if isinstance(errors, list) else []
+
+
+def located_daemon_json(locator: Mapping[str, Any]) -> DaemonJsonLocation:
+    """``daemon_json_location`` from what ``win_daemon_json_file`` returns without a path (its ``locator``)."""
+    command = locator.get("docker_root_dir") or {}
+    printed = str(command.get("stdout") or "").strip() if command.get("rc") == 0 else ""
+    return daemon_json_location(
+        locator.get("service_image_path") or None, printed or None, locator.get("program_data") or None
+    )
+
+
+def encoding_warnings(decoded: DaemonJsonText, path: str) -> list[str]:
+    """What a rewrite changes besides the content: UTF-16 text is written back as UTF-8."""
+    if decoded.encoding in ("utf-16-le", "utf-16-be"):
+        return [f"{path} is {decoded.encoding.upper()} with a byte order mark; a rewrite stores it as UTF-8"]
+    return []
+
+
+def same_windows_path(left: str, right: str) -> bool:
+    """Whether two Windows paths name the same file (case-insensitive, either slash)."""
+    return _same_path(left, right)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from typing import Any, Optional
 from unittest.mock import MagicMock
@@ -15,18 +17,39 @@ WINDOWS_PATH = "C:\\ProgramData\\docker\\config\\daemon.json"
 
 
 class FakeWindowsHost:
-    """Plays win_daemon_json_file.ps1: returns the file text, or replaces it and keeps a backup."""
+    """Plays win_daemon_json_file.ps1: locates, returns the file bytes, or replaces the file and keeps a backup."""
 
-    def __init__(self, files: dict[str, str]) -> None:
+    # The docker service command line of a Windows Server 2019 host (MicrosoftDocs/Virtualization-Documentation#1314).
+    IMAGE_PATH = (
+        '"C:\\Program Files\\Docker\\dockerd.exe" --run-service -H npipe:// -H 0.0.0.0:2376 --tlsverify '
+        "--tlscacert=C:\\ProgramData\\docker\\daemoncerts\\ca.pem"
+    )
+
+    def __init__(self, files: dict[str, str], image_path: Optional[str] = IMAGE_PATH, root: str = "") -> None:
         self.files = dict(files)
+        self.image_path = image_path
+        self.root = root
         self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def record(self, path: str) -> dict[str, Any]:
+        text = self.files.get(path)
+        encoded = None if text is None else base64.b64encode(text.encode("utf-8")).decode("ascii")
+        return {"path": path, "exists": text is not None, "content_base64": encoded, "error": None}
 
     def execute_module(self, module_name: str, module_args: dict[str, Any], task_vars: Any = None) -> dict[str, Any]:
         self.calls.append((module_name, dict(module_args)))
-        path = module_args["path"]
+        path = module_args.get("path")
+        if path is None:
+            root = {"rc": 0, "stdout": self.root, "stderr": "", "timed_out": False, "start_error": None}
+            locator = {"service_image_path": self.image_path, "program_data": "C:\\ProgramData", "docker_root_dir": root}
+            return {"changed": False, "locator": locator, "file": self.record(WINDOWS_PATH)}
         if "content" not in module_args:
-            return {"changed": False, "path": path, "exists": path in self.files, "content": self.files.get(path)}
-        result: dict[str, Any] = {"changed": True, "path": path}
+            return {"changed": False, "file": self.record(path)}
+        current = self.files.get(path)
+        digest = "" if current is None else hashlib.sha256(current.encode("utf-8")).hexdigest().upper()
+        if module_args["previous_sha256"] != digest:
+            return {"failed": True, "msg": f"{path} changed since it was read"}
+        result: dict[str, Any] = {"changed": True, "file": None}
         if module_args.get("backup") and path in self.files:
             result["backup_file"] = path + ".4242.20261128-134501.bak"
             self.files[result["backup_file"]] = self.files[path]
