@@ -233,6 +233,8 @@ def docker_facts(raw: Optional[Mapping[str, Any]]) -> dict[str, Any]:
     client = version.get("Client") if isinstance(version, dict) else None
     service = _text(raw.get("service"))
     desktop = _text(raw.get("desktop_service"))
+    server = version.get("Server") if isinstance(version, dict) else None
+    platform = _text(((server or {}).get("Platform") or {}).get("Name")) if isinstance(server, dict) else None
     swarm = (info or {}).get("Swarm") or {}
     os_type = _text((info or {}).get("OSType"))
     config = _config_facts(raw)
@@ -241,7 +243,8 @@ def docker_facts(raw: Optional[Mapping[str, Any]]) -> dict[str, Any]:
         "cli": _text(raw.get("cli")),
         "running": info is not None,
         "service_state": service.lower() if service else None,
-        "desktop": desktop is not None,
+        "desktop": desktop is not None or (platform or "").startswith("Docker Desktop"),
+        "platform": platform,
         "desktop_service_state": desktop.lower() if desktop else None,
         "version": _text((info or {}).get("ServerVersion")),
         "client_version": _text(client.get("Version")) if isinstance(client, dict) else None,

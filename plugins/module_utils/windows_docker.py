@@ -209,10 +209,12 @@ def _strict_decode(data: bytes, encoding: str, path: str) -> str:
         ) from exc
 
 
-def docker_server_errors(info: Any) -> list[str]:
-    """The daemon errors ``docker info`` printed in ``ServerErrors`` (CLI before 28.1 exits 0 with them)."""
-    errors = info.get("ServerErrors") if isinstance(info, Mapping) else None
-    return [str(error) for error in errors if str(error).strip()] if isinstance(errors, list) else []
+def docker_server_errors(printed: Any) -> list[str]:
+    """The daemon errors ``docker info --format '{{json .ServerErrors}}'`` printed (a JSON list, or ``null``).
+
+    docker CLI before 28.1 exits 0 when the engine does not answer, with the error only in ``ServerErrors``.
+    """
+    return [str(error) for error in printed if str(error).strip()] if isinstance(printed, list) else []
 
 
 def located_daemon_json(locator: Mapping[str, Any]) -> DaemonJsonLocation:

@@ -93,7 +93,7 @@ function Get-DockerState {
         # Only the fields the controller reads (--format): ConvertFrom-Json of Windows PowerShell 5.1 refuses
         # objects whose keys differ only in case, as image and container labels may.
         $info = Invoke-Docker @('info', '--format', '{"ServerVersion":{{json .ServerVersion}},"OSType":{{json .OSType}},"Isolation":{{json .Isolation}},"KernelVersion":{{json .KernelVersion}},"OperatingSystem":{{json .OperatingSystem}},"DockerRootDir":{{json .DockerRootDir}},"Swarm":{"NodeID":{{json .Swarm.NodeID}},"LocalNodeState":{{json .Swarm.LocalNodeState}},"ControlAvailable":{{json .Swarm.ControlAvailable}}}}')
-        $version = Invoke-Docker @('version', '--format', '{"Client":{"Version":{{json .Client.Version}}}}')
+        $version = Invoke-Docker @('version', '--format', '{"Client":{"Version":{{json .Client.Version}}},"Server":{{if .Server}}{"Platform":{"Name":{{json .Server.Platform.Name}}}}{{else}}null{{end}}}')
         $parsed = if ($info.rc -eq 0 -and $info.stdout.Trim()) { $info.stdout | ConvertFrom-Json } else { $null }
         $running = [bool]($parsed -and $parsed.ServerVersion)
         if ($running -and $parsed.DockerRootDir -and -not $module.Params.daemon_json_path) {

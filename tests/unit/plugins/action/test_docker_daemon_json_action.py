@@ -41,7 +41,11 @@ class FakeWindowsHost:
         path = module_args.get("path")
         if path is None:
             root = {"rc": 0, "stdout": self.root, "stderr": "", "timed_out": False, "start_error": None}
-            locator = {"service_image_path": self.image_path, "program_data": "C:\\ProgramData", "docker_root_dir": root}
+            locator = {
+                "service_image_path": self.image_path,
+                "program_data": "C:\\ProgramData",
+                "docker_root_dir": root,
+            }
             return {"changed": False, "locator": locator, "file": self.record(WINDOWS_PATH)}
         if "content" not in module_args:
             return {"changed": False, "file": self.record(path)}
@@ -151,3 +155,81 @@ def test_posix_targets_run_the_module_itself() -> None:
     name = host.execute_module.call_args.kwargs["module_name"]
     assert name == "wincontainers.compat.docker_daemon_json"
     assert host.execute_module.call_args.kwargs["module_args"] == {"settings": {"debug": True}}
+
+
+def test_a_relative_path_is_refused_before_reaching_the_host() -> None:
+    host = FakeWindowsHost({})
+    with pytest.raises(
+        AnsibleActionFail, match=r"path must be an absolute Windows path .* got 'config\\\\daemon.json'"
+    ):
+        run({"path": "config\\daemon.json", "settings": {"debug": True}}, host)
+    assert host.calls == []
+
+
+def test_the_data_root_of_the_service_decides_the_file() -> None:
+    """A data root moved with --data-root moves daemon.json: that file is read, written and reported."""
+    moved = "C:\\ProgramData\\iotedge-moby\\config\\daemon.json"
+    image_path = (
+        "C:\\Program Files\\iotedge-moby\\dockerd.exe -H npipe:////./pipe/docker_engine --run-service "
+        "--data-root C:\\ProgramData\\iotedge-moby"
+    )
+    host = FakeWindowsHost({WINDOWS_PATH: '{"debug": false}', moved: '{"debug": false}'}, image_path=image_path)
+    result = run({"settings": {"debug": True}}, host)
+    assert result["path"] == moved and result["location"]["source"] == "--data-root"
+    assert written(host, moved) == {"debug": True}
+    assert written(host) == {"debug": False}, "the ignored default file is left alone"
+
+
+def test_a_file_changed_between_read_and_write_is_not_overwritten() -> None:
+    host = FakeWindowsHost({WINDOWS_PATH: '{"debug": false}'})
+    original = host.execute_module
+
+    def edited_meanwhile(module_name: str, module_args: dict[str, Any], task_vars: Any = None) -> dict[str, Any]:
+        if "content" in module_args:
+            host.files[WINDOWS_PATH] = '{"debug": false, "labels": ["edited"]}'
+        return original(module_name, module_args, task_vars)
+
+    host.execute_module = edited_meanwhile  # type: ignore[method-assign]
+    with pytest.raises(AnsibleActionFail, match="changed since it was read"):
+        run({"settings": {"debug": True}}, host)
+    assert written(host) == {"debug": False, "labels": ["edited"]}
+
+
+def test_utf16_daemon_json_is_merged_and_rewritten_as_utf8() -> None:
+    """`Out-File` in Windows PowerShell writes UTF-16LE with a BOM, which dockerd 23+ reads."""
+    text = '{"exec-opts": ["isolation=process"]}'
+    host = FakeWindowsHost({})
+    utf16 = base64.b64encode(b"\xff\xfe" + text.encode("utf-16-le")).decode()
+    host.record = lambda path: {"path": path, "exists": True, "content_base64": utf16, "error": None}  # type: ignore[method-assign]
+    writes: list[dict[str, Any]] = []
+    original = host.execute_module
+
+    def capture(module_name: str, module_args: dict[str, Any], task_vars: Any = None) -> dict[str, Any]:
+        if "content" in module_args:
+            writes.append(module_args)
+            return {"changed": True}
+        return original(module_name, module_args, task_vars)
+
+    host.execute_module = capture  # type: ignore[method-assign]
+    result = run({"exec_opts": {"isolation": "hyperv"}}, host)
+    assert json.loads(writes[0]["content"]) == {"exec-opts": ["isolation=hyperv"]}
+    assert writes[0]["previous_sha256"] == hashlib.sha256(base64.b64decode(utf16)).hexdigest().upper()
+    assert any("UTF-16-LE" in warning for warning in result["warnings"])
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        (
+            {"exists": True, "content_base64": base64.b64encode(b'{"a": "\xe9"}').decode(), "error": None},
+            "not valid UTF-8",
+        ),
+        ({"exists": True, "content_base64": None, "error": "The process cannot access the file"}, "cannot be read"),
+    ],
+)
+def test_undecodable_or_unreadable_files_fail_without_writing(record: dict[str, Any], message: str) -> None:
+    host = FakeWindowsHost({})
+    host.record = lambda path: {"path": path, **record}  # type: ignore[method-assign]
+    with pytest.raises(AnsibleActionFail, match=message):
+        run({"settings": {"debug": True}}, host)
+    assert all("content" not in args for _name, args in host.calls)
