@@ -24,6 +24,7 @@ SCRIPT = ROOT / "plugins" / "modules" / "win_container_host_facts.ps1"
 UTIL = ROOT / "plugins" / "module_utils" / "DockerHost.psm1"
 BUILDER = ROOT / "plugins" / "module_utils" / "host_facts.py"
 FIXTURES = sorted((ROOT / "tests" / "unit" / "fixtures" / "host_facts").glob("*.json"))
+EXAMPLE_FLEET = sorted((ROOT / "examples" / "fleet" / "raw").glob("*.json"))
 # Expression wrappers tree-sitter-powershell nests around every value.
 _WRAPPERS = {
     "pipeline",
@@ -308,6 +309,11 @@ def test_the_script_shape_is_read() -> None:
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.stem)
 def test_every_fixture_has_the_shape_the_script_returns(path: Path) -> None:
     assert mismatches(json.loads(path.read_text(encoding="utf-8"))["raw"], SHAPE) == []
+
+
+@pytest.mark.parametrize("path", EXAMPLE_FLEET, ids=lambda p: p.stem)
+def test_the_example_fleet_has_the_shape_the_script_returns(path: Path) -> None:
+    assert mismatches(json.loads(path.read_text(encoding="utf-8")), SHAPE) == []
 
 
 def test_the_check_finds_a_fixture_of_another_shape() -> None:
