@@ -279,7 +279,7 @@ def builder_reads() -> set[str]:
 def docker_format_keys() -> set[str]:
     """The keys of the JSON the script's ``--format`` templates make docker print (what the builder parses)."""
     source = SCRIPT.read_text(encoding="utf-8")
-    templates = [literal for literal in re.findall(r"'([^']*\{\{[^']*)'", source)]
+    templates = re.findall(r"'([^']*\{\{[^']*)'", source)
     return {key for template in templates for key in re.findall(r'"(\w+)":', template)}
 
 
