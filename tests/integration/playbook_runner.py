@@ -34,10 +34,13 @@ class PlaybookRun:
         return sum(host.get("failures", 0) + host.get("unreachable", 0) for host in self.stats.values())
 
     def task_results(self, task_name: str) -> dict[str, dict[str, Any]]:
-        """Return ``{host: result}`` of the first task whose name equals ``task_name``."""
+        """Return ``{host: result}`` of the first task whose name equals ``task_name``.
+
+        A role's task is named ``ROLE : NAME`` in the output; its bare ``NAME`` matches as well.
+        """
         for play in self.output.get("plays", []):
             for task in play.get("tasks", []):
-                if task["task"]["name"] == task_name:
+                if task_name in (task["task"]["name"], task["task"]["name"].rpartition(" : ")[2]):
                     return task["hosts"]
         raise KeyError(f"no task named {task_name!r} in the run of {' '.join(self.command)}")
 
