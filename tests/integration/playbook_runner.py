@@ -36,11 +36,13 @@ class PlaybookRun:
     def task_results(self, task_name: str) -> dict[str, dict[str, Any]]:
         """Return ``{host: result}`` of the first task whose name equals ``task_name``.
 
-        A role's task is named ``ROLE : NAME`` in the output; its bare ``NAME`` matches as well.
+        A role's task is named ``ROLE : NAME`` in the output; its bare ``NAME`` matches it when no task of
+        the plays themselves has that name.
         """
-        for play in self.output.get("plays", []):
-            for task in play.get("tasks", []):
-                if task_name in (task["task"]["name"], task["task"]["name"].rpartition(" : ")[2]):
+        tasks = [task for play in self.output.get("plays", []) for task in play.get("tasks", [])]
+        for matches in (lambda name: name == task_name, lambda name: name.rpartition(" : ")[2] == task_name):
+            for task in tasks:
+                if matches(task["task"]["name"]):
                     return task["hosts"]
         raise KeyError(f"no task named {task_name!r} in the run of {' '.join(self.command)}")
 
