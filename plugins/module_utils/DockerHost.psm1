@@ -36,7 +36,7 @@ function Invoke-Native([string]$Path, [string[]]$Arguments, [int]$TimeoutSeconds
         }
         else {
             $timedOut = $true
-            $process.Kill()
+            if (-not $process.HasExited) { $process.Kill() }
             $null = $process.WaitForExit(5000)
         }
         if ($out.Wait(5000)) { $stdout = $out.Result }
@@ -60,8 +60,13 @@ function Find-DockerCli([string]$Given, [string]$ServiceImagePath) {
     $command = Get-Command -Name docker.exe -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
     if ($command) { return $command.Source }
     $candidates = @()
+    $program = $null
     if ($ServiceImagePath) {
-        $program = [Ansible.Process.ProcessUtil]::ParseCommandLine($ServiceImagePath)[0]
+        # The service's program, split as Windows splits a command line (CommandLineToArgvW).
+        try { $program = [Ansible.Process.ProcessUtil]::ParseCommandLine($ServiceImagePath)[0] }
+        catch { $program = $null }
+    }
+    if ($program -and [System.IO.Path]::IsPathRooted($program)) {
         $candidates += Join-Path -Path ([System.IO.Path]::GetDirectoryName($program)) -ChildPath 'docker.exe'
     }
     $candidates += Join-Path -Path $env:ProgramFiles -ChildPath 'Docker\docker.exe'
