@@ -126,7 +126,11 @@ location:
       rewritten as UTF-8 (with a warning); bytes that are not valid text fail the task.
   returned: on Windows targets
   type: dict
-  sample: {"path": "D:\\docker\\config\\daemon.json", "source": "--data-root", "data_root": "D:\\docker", "warnings": []}
+  sample:
+    path: D:\docker\config\daemon.json
+    source: --data-root
+    data_root: D:\docker
+    warnings: []
 backup_file:
   description: The timestamped copy made before the write.
   returned: changed and O(backup=true) and the file existed

@@ -116,7 +116,8 @@ function Get-DockerState {
                 $imageIds += @(Get-Lines $batch | ForEach-Object { ($_ | ConvertFrom-Json).Image })
             }
             $imageIds = @($imageIds | Select-Object -Unique)
-            $images = @(Invoke-DockerBatch @('image', 'inspect', '--format', '{"Id":{{json .Id}},"RepoTags":{{json .RepoTags}},"Os":{{json .Os}},"OsVersion":{{json .OsVersion}}}') $imageIds)
+            # OsVersion is absent from Linux images: index gives null where a field reference fails the batch.
+            $images = @(Invoke-DockerBatch @('image', 'inspect', '--format', '{"Id":{{json .Id}},"RepoTags":{{json .RepoTags}},"Os":{{json .Os}},"OsVersion":{{json (index . "OsVersion")}}}') $imageIds)
         }
     }
     @{

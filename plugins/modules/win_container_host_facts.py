@@ -160,7 +160,11 @@ ansible_facts:
           default_isolation: process
           swarm: {node_id: yekfp7jy5y82ks65sgmpxcdgb, state: active, is_manager: true}
           daemon_json_path: D:\docker\config\daemon.json
-          daemon_json_location: {path: D:\docker\config\daemon.json, source: --data-root, data_root: D:\docker, warnings: []}
+          daemon_json_location:
+            path: D:\docker\config\daemon.json
+            source: --data-root
+            data_root: D:\docker
+            warnings: []
           daemon_json: {exec-opts: [isolation=process]}
           daemon_json_encoding: utf-8
           daemon_json_error: null
