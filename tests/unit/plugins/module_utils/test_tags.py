@@ -283,7 +283,7 @@ def test_reference_parse_format_round_trip(registry: object, path: list, tag: ob
 @given(st.sampled_from(["servercore", "nanoserver", "windows", "server"]), HOSTS, HOSTS)
 def test_retargeted_base_images_run_on_their_host(repo: str, source: str, host: str) -> None:
     try:
-        ref = f"{image_repository(repo)}:{base_image_tag(source, repo)}"
+        ref = f"{image_repository(repo)}:{base_image_tag(source, repo, pin='release')}"
         new = retarget_image(ref, host)
     except ImageReferenceError:
         return
