@@ -219,7 +219,8 @@ def _entry(os_version: object, os: object = "windows") -> dict[str, Any]:
 
 @pytest.mark.parametrize("rules", ["containerd", "docker"])
 @pytest.mark.parametrize(
-    "os_version", ["10.0.²", "10.0.１７７６３", "10.0." + "1" * 5000, "1" * 5000 + ".0.17763", "10.0.17763.²"]
+    "os_version",
+    ["10.0.²", "10.0.\uff11\uff17\uff17\uff16\uff13", "10.0." + "1" * 5000, "1" * 5000 + ".0.17763", "10.0.17763.²"],
 )
 def test_unicode_digits_and_huge_numbers_in_os_version_never_crash(rules: str, os_version: str) -> None:
     with contextlib.suppress(ManifestListError):
@@ -227,7 +228,7 @@ def test_unicode_digits_and_huge_numbers_in_os_version_never_crash(rules: str, o
 
 
 def test_containerd_reads_only_ascii_digits_in_os_version() -> None:
-    full_width = _entry("10.0.１７７６３")
+    full_width = _entry("10.0.\uff11\uff17\uff17\uff16\uff13")
     ascii_entry = _entry("10.0.17763.437")
     chosen = select_manifest({"manifests": [full_width, ascii_entry]}, "10.0.17763.437")
     assert chosen["platform"]["os.version"] == "10.0.17763.437"

@@ -347,7 +347,12 @@ def test_base_image_tag_release_and_version_pins_are_unchanged() -> None:
 
 
 @pytest.mark.parametrize(
-    "ref", ["mcr.microsoft.com/windows/servercore:ltsc２０２２", "app:１８０９", "app:10.0.１７７６３.1"]
+    "ref",
+    [
+        "mcr.microsoft.com/windows/servercore:ltsc\uff12\uff10\uff12\uff12",
+        "app:\uff11\uff18\uff10\uff19",
+        "app:10.0.\uff11\uff17\uff17\uff16\uff13.1",
+    ],
 )
 def test_unicode_digits_in_a_reference_are_refused(ref: str) -> None:
     with pytest.raises(ImageReferenceError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -317,10 +318,8 @@ def _cpu_ratio(make: Any, small: int = 10_000, large: int = 100_000) -> float:
         times = []
         for _run in range(3):
             start = time.process_time()
-            try:
+            with contextlib.suppress(VersionParseError):
                 parse_windows_version(value)
-            except VersionParseError:
-                pass
             times.append(time.process_time() - start)
         return min(times)
 
@@ -352,7 +351,7 @@ def test_node_os_image_with_600_newlines_is_read_in_linear_time() -> None:
     start = time.process_time()
     try:
         node_version(node(600))
-    except Exception as exc:  # noqa: BLE001 - only the time matters here; the node names no version
+    except Exception as exc:  # only the time matters here; the node names no version
         assert "RecursionError" not in type(exc).__name__
     assert _cpu_ratio(lambda n: node(n)["status"]["nodeInfo"]["osImage"]) < 30
     assert time.process_time() - start < 5  # was 1.9 s per node
@@ -362,11 +361,11 @@ def test_node_os_image_with_600_newlines_is_read_in_linear_time() -> None:
     "value",
     [
         "²",
-        "１０.０.１７７６３",  # full-width digits
-        "10.0.１７７６３.437",
-        {"CurrentBuildNumber": "１７７６３"},
+        "\uff11\uff10.\uff10.\uff11\uff17\uff17\uff16\uff13",  # full-width digits
+        "10.0.\uff11\uff17\uff17\uff16\uff13.437",
+        {"CurrentBuildNumber": "\uff11\uff17\uff17\uff16\uff13"},
         {"CurrentBuildNumber": "17763", "UBR": "²"},
-        "CurrentBuild : １７７６３",
+        "CurrentBuild : \uff11\uff17\uff17\uff16\uff13",
         "1" * 5000,  # past Python's 4,300-digit int-string limit
         {"CurrentBuildNumber": "1" * 5000},
         {"CurrentBuildNumber": 10**5000},
