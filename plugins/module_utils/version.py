@@ -316,17 +316,8 @@ def _collect(text: str) -> tuple[list[int], dict[int, set[int]], Optional[tuple[
     for match in _NT10.finditer(text):
         add(int(match.group(1)), int(match.group(2)) if match.group(2) else None)
         major_minor = major_minor or (10, 0)
-    rest = _NT10.sub(" ", text)
-    named = {match.start(1) for match in _NAMED_BUILD_DOT_REVISION.finditer(rest)}
-    catalogued: dict[int, bool] = {}
-    for match in _BUILD_DOT_REVISION.finditer(rest):
-        build = int(match.group(1))
-        if not FIRST_NT10_BUILD <= build <= MAX_BUILD:
-            continue
-        if build not in catalogued:
-            catalogued[build] = _is_catalogued(build)
-        if catalogued[build] or match.start(1) in named:
-            add(build, int(match.group(2)))
+    for build, revision in _build_dot_revisions(_NT10.sub(" ", text)):
+        add(build, revision)
     floating = {int(match.group(1)) for match in _UBR_WORDS.finditer(text)} - {0}
     if not builds and not lab_builds:
         release_build = _release_id_build(registry, text, original)
@@ -335,6 +326,25 @@ def _collect(text: str) -> tuple[list[int], dict[int, set[int]], Optional[tuple[
     if not builds and lab_builds:
         _refuse_shared_base_build(lab_builds[0], original)
     return builds or lab_builds, revisions, major_minor, floating
+
+
+def _build_dot_revisions(text: str) -> list[tuple[int, int]]:
+    """The ``B.R`` tokens of ``text`` whose build is catalogued or named (``OS Build``, ``osbuild=``).
+
+    One pass over the text for the named tokens, one for all tokens, one catalog look-up per distinct build.
+    """
+    named = {match.start(1) for match in _NAMED_BUILD_DOT_REVISION.finditer(text)}
+    catalogued: dict[int, bool] = {}
+    found: list[tuple[int, int]] = []
+    for match in _BUILD_DOT_REVISION.finditer(text):
+        build = int(match.group(1))
+        if not FIRST_NT10_BUILD <= build <= MAX_BUILD:
+            continue
+        if build not in catalogued:
+            catalogued[build] = _is_catalogued(build)
+        if catalogued[build] or match.start(1) in named:
+            found.append((build, int(match.group(2))))
+    return found
 
 
 def _release_id_build(registry: Mapping[str, int], text: str, source: object) -> Optional[int]:
