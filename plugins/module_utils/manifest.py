@@ -31,6 +31,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.bounds import
 from ansible_collections.wincontainers.compat.plugins.module_utils.compat import containerd_check
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import (
     ImageReferenceError,
+    OptionError,
     check_choice,
     describe,
 )
@@ -188,6 +189,8 @@ def select_manifest(
     ``ImageReferenceError``) for malformed input and when no entry fits, in the words of the engine.
     """
     check_choice("rules", rules, MANIFEST_RULES)
+    if not isinstance(architecture, str) or not 0 < len(architecture) <= 32:
+        raise OptionError(f"architecture must be a platform architecture such as amd64; got {describe(architecture)}")
     version = parse_windows_version(host)
     entries = manifest_entries(manifest_list)
     chosen = (_select_containerd if rules == "containerd" else _select_docker)(entries, version, architecture)

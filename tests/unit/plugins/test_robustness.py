@@ -203,6 +203,41 @@ def test_hostile_input_gets_an_answer_or_an_ansible_filter_error(name: str, plug
     check()
 
 
+def _deep_list(depth: int) -> object:
+    value: object = "x"
+    for _level in range(depth):
+        value = [value]
+    return value
+
+
+HOSTILE_VALUES: list[Any] = [
+    10**5000,
+    -(10**5000),
+    "1" * 5000,
+    "\u00b2",
+    "\uff11\uff17\uff17\uff16\uff13",
+    b"\xff\xfe",
+    _deep_list(10_000),
+    {"version": {"version": {"version": "x"}}},
+    "x\n" * 10_000,
+    None,
+    3.5,
+    True,
+]
+
+
+@pytest.mark.parametrize(("name", "plugin"), PLUGIN_LIST, ids=IDS)
+def test_every_parameter_takes_every_hostile_value(name: str, plugin: Callable[..., Any]) -> None:
+    """Each parameter, options included, with each hostile value: a deterministic sweep beside the random one."""
+    defaults = {param: FILLERS.get(param, HOST) for param in _inputs(plugin)}
+    for param in inspect.signature(plugin).parameters:
+        for value in HOSTILE_VALUES:
+            try:
+                plugin(**{**defaults, param: value})
+            except AnsibleFilterError as exc:
+                assert str(exc).startswith(f"{name}: ") and len(str(exc)) <= MAX_MESSAGE
+
+
 # --- the pathological shapes of issue 13, and the timing guard ---------------------------------------------
 def _br_tokens(size: int) -> str:
     return "".join(f"{29000 + i % 30000}.{i} " for i in range(size // 12))
