@@ -158,6 +158,8 @@ def run_fleet_module(
 ) -> None:
     """Build the module, run RUNNER, exit with its result; fail with one translated message on an error.
 
+    An error may carry a ``result`` dict of values to return with the failure (``api_requests``).
+
     A result holding ``failed`` (items failed after all were tried) fails the task with that result.
     """
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **module_kwargs)
@@ -168,7 +170,7 @@ def run_fleet_module(
     except WinCompatError as exc:
         module.fail_json(msg=str(exc))
     except client.types as exc:
-        module.fail_json(msg=client.message(exc))
+        module.fail_json(msg=client.message(exc), **getattr(exc, "result", {}))
     if result.pop("failed", False):
         module.fail_json(**result)
     module.exit_json(**result)

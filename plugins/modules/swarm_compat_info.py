@@ -115,15 +115,19 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.swarm import 
 from ansible_collections.wincontainers.compat.plugins.module_utils.swarm_runner import run_compat_info, run_swarm_module
 
 
-def main() -> None:
-    options: dict[str, Any] = {
+def argument_spec() -> dict[str, Any]:
+    """The options of this module; the runner adds the connection options."""
+    return {
         "from_facts": {"type": "dict"},
         "image_versions": {"type": "dict", "default": {}},
         "os_label": {"type": "str", "default": "OS"},
         "version_label": {"type": "str", "default": "OsVersion"},
         "version_format": {"type": "str", "default": "major.minor.build", "choices": list(VERSION_FORMATS)},
     }
-    run_swarm_module(options, run_compat_info)
+
+
+def main() -> None:
+    run_swarm_module(argument_spec(), run_compat_info)
 
 
 if __name__ == "__main__":

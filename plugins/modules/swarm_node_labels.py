@@ -239,8 +239,9 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.swarm import 
 from ansible_collections.wincontainers.compat.plugins.module_utils.swarm_runner import run_node_labels, run_swarm_module
 
 
-def main() -> None:
-    options: dict[str, Any] = {
+def argument_spec() -> dict[str, Any]:
+    """The options of this module; the runner adds the connection options."""
+    return {
         "nodes": {
             "type": "list",
             "elements": "dict",
@@ -261,7 +262,10 @@ def main() -> None:
         "conflict_retries": {"type": "int", "default": 5},
         "parallel": {"type": "int", "default": 8},
     }
-    run_swarm_module(options, run_node_labels)
+
+
+def main() -> None:
+    run_swarm_module(argument_spec(), run_node_labels)
 
 
 if __name__ == "__main__":

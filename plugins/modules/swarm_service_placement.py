@@ -184,8 +184,9 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.swarm_runner 
 )
 
 
-def main() -> None:
-    options: dict[str, Any] = {
+def argument_spec() -> dict[str, Any]:
+    """The options of this module; the runner adds the connection options."""
+    return {
         "services": {
             "type": "list",
             "elements": "dict",
@@ -202,7 +203,10 @@ def main() -> None:
         "version_format": {"type": "str", "default": "major.minor.build", "choices": list(VERSION_FORMATS)},
         "conflict_retries": {"type": "int", "default": 5},
     }
-    run_swarm_module(options, run_service_placement)
+
+
+def main() -> None:
+    run_swarm_module(argument_spec(), run_service_placement)
 
 
 if __name__ == "__main__":

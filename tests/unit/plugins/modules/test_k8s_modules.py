@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 from ansible.module_utils.testing import patch_module_args
+from ansible_collections.wincontainers.compat.plugins.module_utils import k8s_runner
 from ansible_collections.wincontainers.compat.plugins.module_utils.k8s import plan_node
 from ansible_collections.wincontainers.compat.plugins.modules import (
     k8s_compat_info,
@@ -101,7 +102,7 @@ def test_the_facts_example_labels_windows_server_2016_nodes_with_their_revision(
             }
         },
     }
-    plan = plan_node(node, k8s_node_labels.label_options(params), {"version": "10.0.14393.7699"})
+    plan = plan_node(node, k8s_runner.label_options(params), {"version": "10.0.14393.7699"})
     assert plan.after["beta.kubernetes.io/osbuild"] == "14393.7699"
 
 
