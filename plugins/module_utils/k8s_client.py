@@ -245,7 +245,7 @@ def _load_kubeconfig(kubeconfig: Any, context: Optional[str], has_host: bool, cf
     """Load KUBECONFIG (a dict, YAML text or a path; else ``KUBECONFIG``, ``~/.kube/config`` or in-cluster)."""
     content = _parse_kubeconfig_text(kubeconfig) if isinstance(kubeconfig, str) else None
     if content is not None:
-        _load_kubeconfig_dict(content, context, cfg, "given as text")
+        _load_kubeconfig_dict(content, context, cfg, f"given as text, {len(kubeconfig)} characters, not shown")
     elif isinstance(kubeconfig, str) and describe_kubeconfig_text(kubeconfig) != kubeconfig:
         raise KubeError(
             f"kubeconfig {describe_kubeconfig_text(kubeconfig)}: neither a file path nor kubeconfig content"

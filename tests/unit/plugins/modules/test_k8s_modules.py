@@ -52,6 +52,30 @@ def test_inline_kubeconfig_credentials_are_not_returned(module: ModuleType, caps
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__.rsplit(".", 1)[-1])
+def test_kubeconfig_content_given_as_text_is_used_and_never_returned(
+    module: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = yaml.safe_dump(KUBECONFIG)
+    args = {"kubeconfig": text, "api_retries": 0, "_ansible_inject_invocation": True}
+    result = run_module(module, args, capsys)
+    assert result["failed"] is True
+    assert result["msg"].endswith("Connection refused") and "https://127.0.0.1:1" in result["msg"]
+    printed = json.dumps(result)
+    assert TOKEN not in printed and "S0VZREFUQQ==" not in printed and "clusters:" not in printed
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__.rsplit(".", 1)[-1])
+def test_unloadable_kubeconfig_text_is_named_by_size_only(
+    module: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = f"user:\n  token: {TOKEN}\n"
+    result = run_module(module, {"kubeconfig": text, "_ansible_inject_invocation": True}, capsys)
+    assert result["failed"] is True
+    assert result["msg"].startswith(f"kubeconfig (given as text, {len(text)} characters, not shown): ")
+    assert TOKEN not in json.dumps(result)
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__.rsplit(".", 1)[-1])
 @pytest.mark.parametrize(
     ("args", "message"),
     [
