@@ -92,14 +92,14 @@ def label_options(params: Mapping[str, Any]) -> LabelOptions:
 _NODE_OUTCOMES = {"patched": UPDATED, "would patch": UPDATED, "unchanged": UNCHANGED, "deleted": SKIPPED}
 
 
-def _node_item(entry: Mapping[str, Any]) -> ItemResult:
+def _node_item(entry: Mapping[str, Any], uid: str) -> ItemResult:
     """The outcome of one node from its RV(nodes) entry (``patched``, ``deleted``, ``failed: ...``)."""
     outcome = str(entry["outcome"])
     if outcome.startswith("failed"):
-        return ItemResult(entry["name"], entry["name"], False, FAILED, outcome[len("failed: ") :])
+        return ItemResult(entry["name"], uid, False, FAILED, outcome[len("failed: ") :])
     error = "deleted between the list and the patch" if outcome == "deleted" else None
     mapped = _NODE_OUTCOMES[outcome]
-    return ItemResult(entry["name"], entry["name"], mapped == UPDATED, mapped, error)
+    return ItemResult(entry["name"], uid, mapped == UPDATED, mapped, error)
 
 
 def _deleted_finding(name: str) -> dict[str, Any]:
@@ -136,7 +136,8 @@ def run_node_labels(module: AnsibleModule) -> dict[str, Any]:
         entry = plan.result()
         entry["outcome"] = outcomes.get(plan.name, "would patch" if plan.changes else "unchanged")
         entries.append(entry)
-    items = [_node_item(entry) for entry in entries]
+    uids = {name_of(node): str((node.get("metadata") or {}).get("uid") or "") for node in nodes}
+    items = [_node_item(entry, uids.get(entry["name"], "")) for entry in entries]
     deleted = [e["name"] for e in entries if e["outcome"] == "deleted"]
     output: dict[str, Any] = {
         "nodes": entries,
@@ -174,12 +175,12 @@ def selector_options(params: Mapping[str, Any]) -> SelectorOptions:
     )
 
 
-def _patch_refused(run: _Selection, plan: Any, entry: dict[str, Any], exc: KubeError) -> ItemResult:
+def _patch_refused(run: _Selection, plan: Any, entry: dict[str, Any], exc: KubeError, uid: str) -> ItemResult:
     """Record a refused patch: 404 (deleted meanwhile) is skipped, 422 refused (not fatal), others failed."""
     error = kube_error_message(exc)
     if exc.status == 404:
         entry["outcome"] = "deleted"
-        return ItemResult(plan.subject, entry["name"], False, SKIPPED, "deleted between the list and the patch")
+        return ItemResult(plan.subject, uid, False, SKIPPED, "deleted between the list and the patch")
     entry["outcome"] = "failed"
     run.failed[plan.subject] = error
     fix = (
@@ -188,30 +189,30 @@ def _patch_refused(run: _Selection, plan: Any, entry: dict[str, Any], exc: KubeE
         else "check the API server and your permissions, then run again"
     )
     run.findings.append(finding("workload_not_updated", "high", plan.subject, error, fix))
-    return ItemResult(plan.subject, entry["name"], False, REFUSED if exc.status == 422 else FAILED, error)
+    return ItemResult(plan.subject, uid, False, REFUSED if exc.status == 422 else FAILED, error)
 
 
 def _select_one(api: KubeApi, run: _Selection, group: str, kind: str, obj: Mapping[str, Any], params: Any) -> None:
     """Plan one workload and patch it when its selector differs; the outcome lands in RUN."""
     meta = obj.get("metadata") or {}
-    subject = f"{kind.lower()} {meta.get('namespace')}/{meta.get('name')}"
+    subject, uid = f"{kind.lower()} {meta.get('namespace')}/{meta.get('name')}", str(meta.get("uid") or "")
     try:
         plan = plan_workload(obj, kind, selector_options(params), params["images"])
     except WinCompatError as exc:
-        run.items.append(ItemResult(subject, str(meta.get("name")), False, FAILED, str(exc)))
+        run.items.append(ItemResult(subject, uid, False, FAILED, str(exc)))
         return
     if not plan.windows:
         return
     run.findings.extend(plan.findings)
     entry = plan.result()
     entry["outcome"] = "unchanged" if plan.patch is None else "would patch"
-    item = ItemResult(plan.subject, plan.name, plan.patch is not None, UPDATED if plan.patch else UNCHANGED)
+    item = ItemResult(plan.subject, uid, plan.patch is not None, UPDATED if plan.patch else UNCHANGED)
     if plan.patch is not None and not params["_check_mode"]:
         try:
             api.merge_patch(object_path(group, WORKLOAD_APIS[kind][1], plan.namespace, plan.name), plan.patch)
             entry["outcome"] = "patched"
         except KubeError as exc:
-            item = _patch_refused(run, plan, entry, exc)
+            item = _patch_refused(run, plan, entry, exc, uid)
     if item.changed:
         run.diffs.append(plan.diff())
     run.entries.append(entry)

@@ -20,7 +20,12 @@ description:
     it can run on (Hyper-V isolation runs images of the same or an older build), named
     C(<prefix>-<image release>-hyperv-<host release>), with the handler O(hyperv_handler).
   - Only classes labelled C(app.kubernetes.io/managed-by=wincontainers.compat) are changed or, with O(prune),
-    deleted. A class whose handler differs is deleted and created again (the handler is immutable).
+    deleted.
+  - A class whose handler differs is replaced (the handler is immutable): the new class is first checked by a
+    server-side dry run under a temporary name, so a class the API server would refuse (HTTP 422) leaves the old
+    one in place; only then is the old class deleted and the new one created. Should that create still fail,
+    the old class is created again, and RV(runtime_classes[].restored) tells whether that worked.
+  - Every class is tried; when any failed, the task fails after the others were handled, naming each failed class.
 author:
   - wincontainers.compat maintainers (@wincontainers)
 extends_documentation_fragment:
@@ -91,8 +96,44 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+results:
+  description:
+    - One entry per RuntimeClass the task addressed, in the order handled, with what happened to it.
+    - Every one is tried; when any failed, the task fails after the others were tried, and RV(msg) names
+      each failed one with its error.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Class name.
+      type: str
+      returned: always
+    id:
+      description: Its id (the Swarm object id, or the Kubernetes C(metadata.uid); empty when not known).
+      type: str
+      returned: always
+    changed:
+      description: Whether it was (or in check mode would be) changed.
+      type: bool
+      returned: always
+    outcome:
+      description:
+        - V(updated) (changed; in check mode, would be), V(unchanged), V(skipped) (left alone, see RV(results[].error)),
+          V(refused) (the API refused the change as invalid; reported, does not fail the task) or V(failed).
+      type: str
+      returned: always
+      sample: updated
+    error:
+      description: Why it failed, was refused or skipped; null otherwise.
+      type: str
+      returned: always
 runtime_classes:
-  description: The wanted classes, each with the action taken (create, replace, patch, delete or none).
+  description:
+    - The wanted classes, each with the action planned (create, replace, patch, delete, none, or conflict for a
+      class of that name the collection does not manage) and its C(outcome) and C(error) as in RV(results).
+    - A replaced class whose new version could not be created after the old one was deleted also has
+      C(restored), true when the old class was created again, false when it is now absent.
   returned: always
   type: list
   elements: dict
@@ -101,6 +142,8 @@ runtime_classes:
       handler: runhcs-wcow-process
       node_selector: {kubernetes.io/os: windows, node.kubernetes.io/windows-build: "10.0.20348"}
       action: create
+      outcome: updated
+      error: null
 builds:
   description: The Windows builds the classes were made for.
   returned: always

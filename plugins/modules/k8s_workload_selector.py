@@ -21,6 +21,8 @@ description:
     C(kubernetes.io/os=windows) selector, are treated as Linux workloads and left alone.
   - One list call per kind. A Job's pod template is immutable on most clusters; the refusal is reported in
     RV(failed_workloads) and the other workloads are still updated.
+  - Every workload is tried. Any other failed patch (HTTP 403, 5xx ...) is reported in RV(results) and
+    RV(failed_workloads), and the task fails after the other workloads were handled, naming each failed one.
 author:
   - wincontainers.compat maintainers (@wincontainers)
 extends_documentation_fragment:
@@ -117,6 +119,41 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+results:
+  description:
+    - One entry per workload the task addressed (and per kind whose list failed), in the order handled, with
+      what happened to it.
+    - Every one is tried; when any failed, the task fails after the others were tried, and RV(msg) names
+      each failed one with its error.
+    - A workload deleted between the list and the patch is V(skipped); a patch refused with HTTP 422 (the immutable
+      pod template of a Job) is V(refused) and does not fail the task.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: C(<kind> <namespace>/<name>), or C(<Kind> objects) when listing that kind failed.
+      type: str
+      returned: always
+    id:
+      description: Its id (the Swarm object id, or the Kubernetes C(metadata.uid); empty when not known).
+      type: str
+      returned: always
+    changed:
+      description: Whether it was (or in check mode would be) changed.
+      type: bool
+      returned: always
+    outcome:
+      description:
+        - V(updated) (changed; in check mode, would be), V(unchanged), V(skipped) (left alone, see RV(results[].error)),
+          V(refused) (the API refused the change as invalid; reported, does not fail the task) or V(failed).
+      type: str
+      returned: always
+      sample: updated
+    error:
+      description: Why it failed, was refused or skipped; null otherwise.
+      type: str
+      returned: always
 workloads:
   description: Every Windows workload found, with its image builds, its scheduling before and after, and the change.
   returned: always

@@ -19,6 +19,9 @@ description:
     between, the engine answers C(update out of sequence); the module reads that node again, keeps the
     other client's change, re-plans and retries (O(conflict_retries) times).
   - A node that is down or drained is reported and skipped (see O(unavailable)); the others still converge.
+  - Every node is tried. A node whose update fails (for example one removed from the swarm after the list,
+    which the Engine answers with 404) is reported in RV(results) and RV(nodes) with its error, the other nodes
+    are still updated, and the task fails afterwards naming the failed nodes (RV(results) tells what changed).
   - Run it once, against a manager (O(docker_host)).
 author:
   - wincontainers.compat maintainers (@wincontainers)
@@ -155,6 +158,38 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+results:
+  description:
+    - One entry per node the task addressed, in the order handled, with what happened to it.
+    - Every one is tried; when any failed, the task fails after the others were tried, and RV(msg) names
+      each failed one with its error.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Node hostname.
+      type: str
+      returned: always
+    id:
+      description: Its id (the Swarm object id, or the Kubernetes C(metadata.uid); empty when not known).
+      type: str
+      returned: always
+    changed:
+      description: Whether it was (or in check mode would be) changed.
+      type: bool
+      returned: always
+    outcome:
+      description:
+        - V(updated) (changed; in check mode, would be), V(unchanged), V(skipped) (left alone, see RV(results[].error)),
+          V(refused) (the API refused the change as invalid; reported, does not fail the task) or V(failed).
+      type: str
+      returned: always
+      sample: updated
+    error:
+      description: Why it failed, was refused or skipped; null otherwise.
+      type: str
+      returned: always
 nodes:
   description: One entry per node the task addressed, sorted by hostname.
   returned: always
@@ -212,6 +247,14 @@ nodes:
     attempts:
       description: Update requests sent for this node (more than 1 after version conflicts).
       type: int
+      returned: always
+    outcome:
+      description: V(updated), V(unchanged), V(skipped) or V(failed), as in RV(results).
+      type: str
+      returned: always
+    error:
+      description: Why the update failed (the Engine's answer, translated), or null.
+      type: str
       returned: always
 skipped_nodes:
   description: Hostnames of the nodes skipped because they are down or drained.

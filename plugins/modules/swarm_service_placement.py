@@ -23,6 +23,9 @@ description:
     honour the isolation setting.
   - Lists services and nodes once, then updates only the services whose constraints or isolation differ.
     A version conflict (C(update out of sequence)) is re-read and retried.
+  - Every service is tried. A service whose update fails (for example one removed after the list) is reported in
+    RV(results) and RV(services) with its error, the others are still placed, and the task fails afterwards
+    naming the failed services.
   - Node labels are set by M(wincontainers.compat.swarm_node_labels); use the same O(version_format) in both.
 author:
   - wincontainers.compat maintainers (@wincontainers)
@@ -109,6 +112,38 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+results:
+  description:
+    - One entry per service the task addressed, in the order handled, with what happened to it.
+    - Every one is tried; when any failed, the task fails after the others were tried, and RV(msg) names
+      each failed one with its error.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Service name.
+      type: str
+      returned: always
+    id:
+      description: Its id (the Swarm object id, or the Kubernetes C(metadata.uid); empty when not known).
+      type: str
+      returned: always
+    changed:
+      description: Whether it was (or in check mode would be) changed.
+      type: bool
+      returned: always
+    outcome:
+      description:
+        - V(updated) (changed; in check mode, would be), V(unchanged), V(skipped) (left alone, see RV(results[].error)),
+          V(refused) (the API refused the change as invalid; reported, does not fail the task) or V(failed).
+      type: str
+      returned: always
+      sample: updated
+    error:
+      description: Why it failed, was refused or skipped; null otherwise.
+      type: str
+      returned: always
 services:
   description: One entry per service placed (or that would be), sorted by name.
   returned: always
@@ -160,6 +195,14 @@ services:
     attempts:
       description: Update requests sent (more than 1 after version conflicts).
       type: int
+      returned: always
+    outcome:
+      description: V(updated), V(unchanged), V(skipped) or V(failed), as in RV(results).
+      type: str
+      returned: always
+    error:
+      description: Why the update failed (the Engine's answer, translated), or null.
+      type: str
       returned: always
 skipped_services:
   description: Services left alone, with the reason (no Windows build in the image tag).
