@@ -148,7 +148,7 @@ def _label_nodes(api: Any, plans: list[NodePlan], wants: dict[str, Want], params
     return run_items(plans, attempt, failed, ITEM_ERRORS, params["parallel"])
 
 
-def _node_entry(done: _NodeDone, check_mode: bool) -> tuple[dict[str, Any], ItemResult]:
+def _node_entry(done: _NodeDone) -> tuple[dict[str, Any], ItemResult]:
     """The per-node entry of RV(nodes) and its outcome."""
     plan = done.plan
     changed = done.error is None and plan.needs_update
@@ -181,7 +181,7 @@ def run_node_labels(module: AnsibleModule) -> dict[str, Any]:
     diff: dict[str, dict[str, Any]] = {"before": {}, "after": {}}
     for plan in plans:
         done = sent.get(plan.node.id, _NodeDone(plan, 0, 0))
-        entry, item = _node_entry(done, module.check_mode)
+        entry, item = _node_entry(done)
         entries.append(entry)
         results.append(item)
         if entry["changed"]:

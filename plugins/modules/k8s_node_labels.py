@@ -131,7 +131,7 @@ RETURN = r"""
 results:
   description:
     - One entry per Windows node the task addressed, in the order handled, with what happened to it.
-    - Every one is tried; when any failed, the task fails after the others were tried, and RV(msg) names
+    - Every one is tried; when any failed, the task fails after the others were tried, and C(msg) names
       each failed one with its error.
     - A node deleted between the list and the patch is V(skipped).
   returned: always

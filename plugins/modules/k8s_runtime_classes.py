@@ -21,7 +21,7 @@ description:
     C(<prefix>-<image release>-hyperv-<host release>), with the handler O(hyperv_handler).
   - Only classes labelled C(app.kubernetes.io/managed-by=wincontainers.compat) are changed or, with O(prune),
     deleted.
-  - A class whose handler differs is replaced (the handler is immutable): the new class is first checked by a
+  - A class whose handler differs is replaced (the handler is immutable). The new class is first checked by a
     server-side dry run under a temporary name, so a class the API server would refuse (HTTP 422) leaves the old
     one in place; only then is the old class deleted and the new one created. Should that create still fail,
     the old class is created again, and RV(runtime_classes[].restored) tells whether that worked.
@@ -99,7 +99,7 @@ RETURN = r"""
 results:
   description:
     - One entry per RuntimeClass the task addressed, in the order handled, with what happened to it.
-    - Every one is tried; when any failed, the task fails after the others were tried, and RV(msg) names
+    - Every one is tried; when any failed, the task fails after the others were tried, and C(msg) names
       each failed one with its error.
   returned: always
   type: list

@@ -123,7 +123,7 @@ results:
   description:
     - One entry per workload the task addressed (and per kind whose list failed), in the order handled, with
       what happened to it.
-    - Every one is tried; when any failed, the task fails after the others were tried, and RV(msg) names
+    - Every one is tried; when any failed, the task fails after the others were tried, and C(msg) names
       each failed one with its error.
     - A workload deleted between the list and the patch is V(skipped); a patch refused with HTTP 422 (the immutable
       pod template of a Job) is V(refused) and does not fail the task.

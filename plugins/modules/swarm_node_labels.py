@@ -161,7 +161,7 @@ RETURN = r"""
 results:
   description:
     - One entry per node the task addressed, in the order handled, with what happened to it.
-    - Every one is tried; when any failed, the task fails after the others were tried, and RV(msg) names
+    - Every one is tried; when any failed, the task fails after the others were tried, and C(msg) names
       each failed one with its error.
   returned: always
   type: list
