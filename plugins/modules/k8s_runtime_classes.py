@@ -132,11 +132,40 @@ runtime_classes:
   description:
     - The wanted classes, each with the action planned (create, replace, patch, delete, none, or conflict for a
       class of that name the collection does not manage) and its C(outcome) and C(error) as in RV(results).
-    - A replaced class whose new version could not be created after the old one was deleted also has
-      C(restored), true when the old class was created again, false when it is now absent.
   returned: always
   type: list
   elements: dict
+  contains:
+    name:
+      description: Class name.
+      type: str
+      returned: always
+    handler:
+      description: CRI handler of the wanted class (of the deleted one for V(delete)).
+      type: str
+      returned: always
+    node_selector:
+      description: Its C(scheduling.nodeSelector).
+      type: dict
+      returned: always
+    action:
+      description: V(create), V(replace), V(patch), V(delete), V(none) or V(conflict).
+      type: str
+      returned: always
+    outcome:
+      description: As in RV(results).
+      type: str
+      returned: always
+    error:
+      description: Why it failed or was skipped, or null.
+      type: str
+      returned: always
+    restored:
+      description:
+        - Only for a replaced class whose new version could not be created after the old one was deleted.
+        - True when the old class was created again, false when it is now absent.
+      type: bool
+      returned: when the create of a replacement failed after the delete
   sample:
     - name: windows-ltsc2022
       handler: runhcs-wcow-process
