@@ -31,7 +31,6 @@ WINDOWS = "windows"
 VERSION_FORMATS = ("major.minor.build", "build", "version")
 UNAVAILABLE_CHOICES = ("skip", "fail", "update")
 ISOLATION_CHOICES = ("auto", "process", "hyperv", "keep")
-OUT_OF_SEQUENCE = "update out of sequence"
 _CONSTRAINT = re.compile(r"^\s*(?P<key>[^=!\s]+)\s*(?P<op>==|!=)\s*(?P<value>.*?)\s*$")
 _LABEL_KEY = re.compile(r"^[^\s=]+$")
 
@@ -324,11 +323,6 @@ def updated_spec(node: Node, labels: Mapping[str, str]) -> dict[str, Any]:
     spec = dict(node.spec)
     spec["Labels"] = dict(labels)
     return spec
-
-
-def is_out_of_sequence(error: object) -> bool:
-    """True for the Engine's version conflict answer (another client updated the object first)."""
-    return OUT_OF_SEQUENCE in str(error).lower()
 
 
 # --- constraints and placement ---------------------------------------------------------------------------------
