@@ -6,7 +6,7 @@ the report renderers all build their findings with :func:`finding` and rank them
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Mapping, Optional
+from typing import Any, Callable, Iterable, Mapping, Optional, TypeVar
 
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import check_choice
 
@@ -16,6 +16,7 @@ _RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
 _MILDEST = len(SEVERITIES) - 1
 
 Finding = dict[str, Any]
+AnyFinding = TypeVar("AnyFinding", bound=Mapping[str, Any])
 
 
 def finding(
@@ -47,8 +48,8 @@ def rank_of(item: Mapping[str, Any]) -> int:
 
 
 def by_severity(
-    findings: Iterable[Mapping[str, Any]], within: Optional[Callable[[Mapping[str, Any]], Any]] = None
-) -> list[Mapping[str, Any]]:
+    findings: Iterable[AnyFinding], within: Optional[Callable[[AnyFinding], Any]] = None
+) -> list[AnyFinding]:
     """The findings worst first; within a severity by ``within`` when given, else in their given order."""
     rank = _RANK.get
     if within is None:
