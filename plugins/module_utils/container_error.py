@@ -1,6 +1,6 @@
 """Classifies the Windows container errors of docker, containerd, kubelet events and swarm task status.
 
-``container_error(text)`` names the failure class, the HCS error code (HRESULT), the host and image versions
+``container_error(value)`` names the failure class, the HCS error code (HRESULT), the host and image versions
 the text carries, and what to do about it.
 """
 
