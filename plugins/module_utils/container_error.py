@@ -17,16 +17,6 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.bounds import
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError, describe
 from ansible_collections.wincontainers.compat.plugins.module_utils.version import parse_windows_version
 
-CLASSES = (
-    "engine_in_linux_mode",
-    "image_newer_than_host",
-    "os_mismatch",
-    "unrecognized_layer_format",
-    "container_exited_unexpectedly",
-    "no_matching_manifest",
-    "unknown",
-)
-
 # HCS error codes (hcsshim internal/hcs/errors.go, winerror.h ERROR_VMCOMPUTE_*) and the system message of each.
 _HRESULT_CLASS = {
     "0xc0370101": "os_mismatch",  # ERROR_VMCOMPUTE_IMAGE_MISMATCH
@@ -266,6 +256,7 @@ _ADVICE: dict[str, Callable[[Optional[str], Optional[str], str], str]] = {
     "engine_in_linux_mode": _advice_linux_mode,
     "unknown": _advice_unknown,
 }
+CLASSES: tuple[str, ...] = tuple(_ADVICE)  # every value of ``class``: each has its advice
 
 
 def _classify(text: str, hresult: Optional[str]) -> str:

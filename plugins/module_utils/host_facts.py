@@ -67,7 +67,7 @@ def redact(value: Any) -> Any:
     return value
 
 
-def host_version(registry: Mapping[str, Any]) -> dict[str, Any]:
+def _host_version(registry: Mapping[str, Any]) -> dict[str, Any]:
     """The host's version from its registry values; the revision is the UBR, ``None`` when it is absent."""
     values = {key: registry.get(key) for key in _REGISTRY_VERSION_KEYS if registry.get(key) not in (None, "")}
     build = _text(values.get("CurrentBuildNumber")) or ""
@@ -461,7 +461,7 @@ def build_host_facts(
     if host_kind is not None:
         check_choice("host_kind", host_kind, HOST_KINDS)
     registry = raw.get("registry") or {}
-    version = host_version(registry)
+    version = _host_version(registry)
     release = windows_release(version["build"])
     kind = host_kind or host_kind_of(registry, release)
     wanted = set(raw.get("gather_subset") or ["all"])
