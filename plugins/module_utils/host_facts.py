@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
-from ansible_collections.wincontainers.compat.plugins.module_utils.catalog import all_releases, windows_release
+from ansible_collections.wincontainers.compat.plugins.module_utils.catalog import all_releases
 from ansible_collections.wincontainers.compat.plugins.module_utils.compat import container_compat
 from ansible_collections.wincontainers.compat.plugins.module_utils.docker_daemon_json import (
     WINDOWS_PATH,
@@ -19,6 +19,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.docker_daemon
     parse_daemon_json,
 )
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError, check_choice
+from ansible_collections.wincontainers.compat.plugins.module_utils.release import windows_release
 from ansible_collections.wincontainers.compat.plugins.module_utils.tags import compatible_image_tags
 from ansible_collections.wincontainers.compat.plugins.module_utils.version import parse_windows_version
 

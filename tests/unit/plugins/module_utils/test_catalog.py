@@ -19,7 +19,6 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.catalog impor
     revision_for_kb,
     support_status,
     tags_for,
-    windows_release,
 )
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import (
     OptionError,
@@ -27,13 +26,12 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.errors import
     VersionParseError,
     WinCompatError,
 )
-from ansible_collections.wincontainers.compat.plugins.module_utils.release_catalog import (
-    AMBIGUOUS_ALIASES,
-    RELEASES,
-)
+from ansible_collections.wincontainers.compat.plugins.module_utils.release import windows_release
+from ansible_collections.wincontainers.compat.plugins.module_utils.release_catalog import RELEASES
 from hypothesis import given
 from hypothesis import strategies as st
 
+AMBIGUOUS_ALIASES = catalog.ambiguous_aliases()  # derived from the data
 DOC = Path(__file__).resolve().parents[4] / "docs" / "release-catalog.md"
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

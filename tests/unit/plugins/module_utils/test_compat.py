@@ -37,6 +37,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 S, P, U = "supported", "preview", "unsupported"
+V = "unverified"
 
 # Build numbers of the releases in Microsoft's tables.
 WS2025, WS23H2, WS2022, V20H2, V2004, V1909, V1903, WS2019, WS2016 = (
@@ -314,9 +315,9 @@ def test_newer_image_revision_is_supported_with_a_caveat() -> None:
     [
         ("10.0.14393.1770", "10.0.14393.1770", S, "match", ["revision"]),
         ("10.0.14393.1944", "10.0.14393.1914", U, "mismatch", ["10.0.14393.1944", "10.0.14393.1914"]),
-        ("ltsc2016", "10.0.14393.1914", U, "unverifiable", ["unverifiable", "image revision", "10.0.14393.1914"]),
-        ("10.0.14393.1914", "Windows Server 2016", U, "unverifiable", ["unverifiable", "host revision"]),
-        ("ltsc2016", "14393", U, "unverifiable", ["image and host revision"]),
+        ("ltsc2016", "10.0.14393.1914", V, "unverifiable", ["unverifiable", "image revision", "10.0.14393.1914"]),
+        ("10.0.14393.1914", "Windows Server 2016", V, "unverifiable", ["unverifiable", "host revision"]),
+        ("ltsc2016", "14393", V, "unverifiable", ["image and host revision"]),
     ],
 )
 def test_windows_server_2016_revision_rule(image: str, host: str, status: str, check: str, words: list[str]) -> None:
