@@ -9,6 +9,7 @@ from typing import Any, Optional
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError
+from ansible_collections.wincontainers.compat.plugins.plugin_utils.catalog import use_catalog
 from ansible_collections.wincontainers.compat.plugins.plugin_utils.targets import is_windows_target
 
 MODULE = "wincontainers.compat.win_container_host_facts"
@@ -21,6 +22,7 @@ ARGUMENT_SPEC: dict[str, Any] = {
     "host_kind": {"type": "str", "default": "auto", "choices": ["auto", "server", "client"]},
     "rules": {"type": "str", "default": "documented", "choices": ["documented", "containerd", "docker"]},
     "repositories": {"type": "list", "elements": "str", "default": ["servercore", "nanoserver", "server", "windows"]},
+    "catalog": {"type": "path"},
 }
 
 
@@ -49,6 +51,7 @@ class ActionModule(ActionBase):
         if answer.get("failed") or "raw" not in answer:
             raise AnsibleActionFail(f"{MODULE} failed on the host: {answer.get('msg', 'no raw values returned')}")
         try:
+            use_catalog(args["catalog"])
             facts = build_host_facts(
                 answer["raw"],
                 host_kind=None if args["host_kind"] == "auto" else args["host_kind"],

@@ -130,10 +130,10 @@ def activate(entries: Optional[Sequence[dict]] = None) -> None:
     look-up, rule and filter reads; None goes back to the collection's own. Caches over the catalog are cleared
     when it changes."""
     global _active  # the one place the active catalog is chosen
-    chosen = _BASE if entries is None or tuple(entries) == _BASE.entries else ReleaseCatalog(entries)
-    if chosen.entries == _active.entries:
+    wanted = _BASE.entries if entries is None else tuple(entries)
+    if wanted == _active.entries:
         return
-    _active = chosen
+    _active = _BASE if wanted == _BASE.entries else ReleaseCatalog(wanted)
     for clear in _on_change:
         clear()
 

@@ -393,6 +393,9 @@ def _judge(img: WindowsVersion, hst: WindowsVersion, isolation: str, host_kind: 
     )
 
 
+catalog.on_change(_judge.cache_clear)  # the verdicts read the active catalog
+
+
 def container_compat(
     image: object,
     host: object,
