@@ -32,6 +32,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.errors import
     VersionParseError,
     WinCompatError,
 )
+from ansible_collections.wincontainers.compat.plugins.module_utils.tags import compatible_image_tags
 from ansible_collections.wincontainers.compat.plugins.module_utils.version import WindowsVersion
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -553,3 +554,44 @@ def test_older_containerd_refusal_is_a_caveat(image: str, host: str, kind: str, 
     assert any("containerd/platforms v1.0.0-rc.5" in note and "moby/moby/issues/53397" in note for note in caveats) is (
         caveat
     )
+
+
+# --- unverified: Windows Server 2016 process isolation with an unknown revision ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("image", "host", "pin"),
+    [
+        ("ltsc2016", "10.0.14393.7515", "mcr.microsoft.com/windows/servercore:10.0.14393.7515"),
+        ("10.0.14393.7515", "14393", "10.0.14393.<host UBR>"),
+        ("mcr.microsoft.com/windows/servercore:ltsc2016", "Windows Server 2016", "10.0.14393.<host UBR>"),
+    ],
+)
+def test_unknown_revision_on_windows_server_2016_is_unverified(image: str, host: str, pin: str) -> None:
+    result = container_compat(image, host, "process")
+    assert result["status"] == "unverified" and result["status"] in STATUSES
+    assert result["revision_check"] == "unverifiable"
+    assert "needs the same revision" in result["reason"] and pin in result["reason"]
+    assert is_compatible(image, host, "process") is False
+    assert auto_isolation(host, [image]) == {
+        "isolation": "hyperv",
+        "images": [{"image": image, "status": "unverified"}],
+        "reason": auto_isolation(host, [image])["reason"],
+    }
+    assert "(unverified)" in auto_isolation(host, [image])["reason"]
+    assert container_compat(image, host, "hyperv")["status"] == "supported"  # Hyper-V needs no matching revision
+
+
+def test_unverified_is_a_documented_status_only() -> None:
+    verdicts = container_compat("ltsc2016", "10.0.14393.7515")["verdicts"]
+    assert {name: verdict["status"] for name, verdict in verdicts.items()} == {
+        "documented": "unverified",
+        "containerd": "supported",
+        "docker": "supported",
+    }
+    assert STATUSES == ("supported", "preview", "unverified", "unsupported")
+
+
+def test_unverified_images_are_not_offered_as_tags() -> None:
+    assert compatible_image_tags("10.0.14393.7515") == ["10.0.14393.7515"]
+    assert compatible_image_tags("14393") == []
