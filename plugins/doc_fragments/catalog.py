@@ -25,3 +25,15 @@ options:
       - Without it (and without the variable) the collection's own catalog is used.
     type: path
 """
+
+    # The ``catalog`` keyword of every filter and of the ``compatible_with`` test.
+    FILTER = r"""
+options:
+  catalog:
+    description:
+      - A YAML file of extra or corrected release catalog entries (see C(docs/release-catalog.md)), on the
+        controller. It wins over the E(WINCONTAINERS_CATALOG) environment variable, which every filter and test
+        reads; without either, the collection's own catalog is used.
+      - The file is validated; an error names the file, the entry and the field.
+    type: path
+"""

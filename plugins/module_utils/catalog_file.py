@@ -11,6 +11,7 @@ import json
 import os
 from typing import Any, Optional
 
+from ansible.module_utils.basic import env_fallback
 from ansible_collections.wincontainers.compat.plugins.module_utils import catalog
 from ansible_collections.wincontainers.compat.plugins.module_utils.catalog_extension import extend_catalog
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import CatalogError
@@ -18,9 +19,11 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.errors import
 try:
     import yaml
 except ImportError:  # pragma: no cover - PyYAML ships with ansible-core; a JSON file still works without it
-    yaml = None  # type: ignore[assignment]
+    yaml = None
 
 ENV_VAR = "WINCONTAINERS_CATALOG"
+# The ``catalog`` option of the modules (documented by the ``wincontainers.compat.catalog`` doc fragment).
+CATALOG_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {"catalog": {"type": "path", "fallback": (env_fallback, [ENV_VAR])}}
 _read: dict[str, tuple[tuple[int, int], tuple[dict, ...]]] = {}
 
 
@@ -63,3 +66,12 @@ def use_catalog_file(path: Optional[str]) -> None:
 def use_environment_catalog() -> None:
     """Use the catalog file ``WINCONTAINERS_CATALOG`` names (the collection's own when it is unset or empty)."""
     use_catalog_file(os.environ.get(ENV_VAR) or None)
+
+
+def use_catalog_option(module: Any) -> None:
+    """Activate the catalog file of a module's ``catalog`` option (or ``WINCONTAINERS_CATALOG``); fail the module
+    with the file, entry and field when the file is refused."""
+    try:
+        use_catalog_file(module.params.get("catalog"))
+    except CatalogError as exc:
+        module.fail_json(msg=str(exc))

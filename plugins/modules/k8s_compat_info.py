@@ -25,6 +25,7 @@ author:
   - wincontainers.compat maintainers (@wincontainers)
 extends_documentation_fragment:
   - wincontainers.compat.k8s
+  - wincontainers.compat.catalog
 options:
   namespace:
     description:
@@ -148,6 +149,10 @@ from collections import defaultdict
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.wincontainers.compat.plugins.module_utils.catalog_file import (
+    CATALOG_ARGUMENT_SPEC,
+    use_catalog_option,
+)
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError
 from ansible_collections.wincontainers.compat.plugins.module_utils.k8s import (
     WINDOWS_BUILD_LABEL,
@@ -176,7 +181,7 @@ SEVERITIES = ("critical", "high", "medium", "low", "info")
 
 
 def argument_spec() -> dict[str, Any]:
-    spec = auth_argument_spec()
+    spec = {**auth_argument_spec(), **CATALOG_ARGUMENT_SPEC}
     spec.update(
         namespace={"type": "str"},
         images={"type": "dict", "default": {}},
@@ -228,6 +233,7 @@ def events_by_pod(api: KubeApi, namespace: str | None) -> dict[tuple[str, str], 
 
 def main() -> None:
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True, required_together=REQUIRED_TOGETHER)
+    use_catalog_option(module)
     hide_kubeconfig_secrets(module)
     params = module.params
     namespace = params["namespace"]

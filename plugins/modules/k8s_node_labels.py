@@ -30,6 +30,7 @@ author:
   - wincontainers.compat maintainers (@wincontainers)
 extends_documentation_fragment:
   - wincontainers.compat.k8s
+  - wincontainers.compat.catalog
 options:
   osbuild_label:
     description:
@@ -172,6 +173,10 @@ api_requests:
 from typing import Any, Mapping
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.wincontainers.compat.plugins.module_utils.catalog_file import (
+    CATALOG_ARGUMENT_SPEC,
+    use_catalog_option,
+)
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError
 from ansible_collections.wincontainers.compat.plugins.module_utils.k8s import (
     WINDOWS_BUILD_LABEL,
@@ -194,7 +199,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.k8s_client im
 
 
 def argument_spec() -> dict[str, Any]:
-    spec = auth_argument_spec()
+    spec = {**auth_argument_spec(), **CATALOG_ARGUMENT_SPEC}
     spec.update(
         osbuild_label={"type": "str", "default": "beta.kubernetes.io/osbuild"},
         osbuild_format={
@@ -230,6 +235,7 @@ def label_options(params: dict[str, Any]) -> LabelOptions:
 
 def main() -> None:
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True, required_together=REQUIRED_TOGETHER)
+    use_catalog_option(module)
     hide_kubeconfig_secrets(module)
     params = module.params
     try:

@@ -25,6 +25,7 @@ author:
   - wincontainers.compat maintainers (@wincontainers)
 extends_documentation_fragment:
   - wincontainers.compat.k8s
+  - wincontainers.compat.catalog
 options:
   handler:
     description:
@@ -115,6 +116,10 @@ api_requests:
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.wincontainers.compat.plugins.module_utils.catalog_file import (
+    CATALOG_ARGUMENT_SPEC,
+    use_catalog_option,
+)
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError
 from ansible_collections.wincontainers.compat.plugins.module_utils.k8s import (
     MANAGED_BY,
@@ -139,7 +144,7 @@ RC_PATH = "/apis/node.k8s.io/v1/runtimeclasses"
 
 
 def argument_spec() -> dict[str, Any]:
-    spec = auth_argument_spec()
+    spec = {**auth_argument_spec(), **CATALOG_ARGUMENT_SPEC}
     spec.update(
         handler={"type": "str", "default": "runhcs-wcow-process"},
         prefix={"type": "str", "default": "windows"},
@@ -163,6 +168,7 @@ def summary(rc: dict[str, Any], action: Any) -> dict[str, Any]:
 
 def main() -> None:
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True, required_together=REQUIRED_TOGETHER)
+    use_catalog_option(module)
     hide_kubeconfig_secrets(module)
     params = module.params
     try:

@@ -25,6 +25,7 @@ author:
   - wincontainers.compat maintainers (@wincontainers)
 extends_documentation_fragment:
   - wincontainers.compat.k8s
+  - wincontainers.compat.catalog
 options:
   kinds:
     description:
@@ -152,6 +153,10 @@ api_requests:
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.wincontainers.compat.plugins.module_utils.catalog_file import (
+    CATALOG_ARGUMENT_SPEC,
+    use_catalog_option,
+)
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError
 from ansible_collections.wincontainers.compat.plugins.module_utils.k8s import (
     WORKLOAD_KINDS,
@@ -173,7 +178,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.k8s_client im
 
 
 def argument_spec() -> dict[str, Any]:
-    spec = auth_argument_spec()
+    spec = {**auth_argument_spec(), **CATALOG_ARGUMENT_SPEC}
     spec.update(
         kinds={"type": "list", "elements": "str", "choices": list(WORKLOAD_KINDS), "default": list(WORKLOAD_KINDS)},
         namespace={"type": "str"},
@@ -195,6 +200,7 @@ def argument_spec() -> dict[str, Any]:
 
 def main() -> None:
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True, required_together=REQUIRED_TOGETHER)
+    use_catalog_option(module)
     hide_kubeconfig_secrets(module)
     params = module.params
     try:

@@ -47,6 +47,7 @@ options:
     default: major.minor.build
 extends_documentation_fragment:
   - wincontainers.compat.docker
+  - wincontainers.compat.catalog
 attributes:
   check_mode:
     support: full
@@ -112,6 +113,10 @@ unmatched_hosts:
 from typing import Any, Optional
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.wincontainers.compat.plugins.module_utils.catalog_file import (
+    CATALOG_ARGUMENT_SPEC,
+    use_catalog_option,
+)
 from ansible_collections.wincontainers.compat.plugins.module_utils.docker_client import (
     REQUIRED_TOGETHER,
     APIError,
@@ -172,7 +177,7 @@ def report(params: dict[str, Any], raw_nodes: list, raw_services: list, tasks: l
 
 
 def main() -> None:
-    argument_spec: dict[str, Any] = docker_argument_spec()
+    argument_spec: dict[str, Any] = {**docker_argument_spec(), **CATALOG_ARGUMENT_SPEC}
     argument_spec.update(
         from_facts={"type": "dict"},
         image_versions={"type": "dict", "default": {}},
@@ -181,6 +186,7 @@ def main() -> None:
         version_format={"type": "str", "default": "major.minor.build", "choices": list(VERSION_FORMATS)},
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, required_together=REQUIRED_TOGETHER)
+    use_catalog_option(module)
     error: Optional[str] = None
     try:
         with engine_errors(module.params["docker_host"]):

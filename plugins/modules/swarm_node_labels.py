@@ -108,6 +108,7 @@ options:
     default: 8
 extends_documentation_fragment:
   - wincontainers.compat.docker
+  - wincontainers.compat.catalog
 attributes:
   check_mode:
     support: full
@@ -237,6 +238,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Optional
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.wincontainers.compat.plugins.module_utils.catalog_file import (
+    CATALOG_ARGUMENT_SPEC,
+    use_catalog_option,
+)
 from ansible_collections.wincontainers.compat.plugins.module_utils.docker_client import (
     REQUIRED_TOGETHER,
     APIError,
@@ -367,7 +372,7 @@ def run(module: AnsibleModule) -> dict[str, Any]:
 
 
 def main() -> None:
-    argument_spec: dict[str, Any] = docker_argument_spec()
+    argument_spec: dict[str, Any] = {**docker_argument_spec(), **CATALOG_ARGUMENT_SPEC}
     argument_spec.update(
         nodes={
             "type": "list",
@@ -390,6 +395,7 @@ def main() -> None:
         parallel={"type": "int", "default": 8},
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, required_together=REQUIRED_TOGETHER)
+    use_catalog_option(module)
     error: Optional[str] = None
     try:
         with engine_errors(module.params["docker_host"]):

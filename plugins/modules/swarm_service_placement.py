@@ -73,6 +73,7 @@ options:
     default: 5
 extends_documentation_fragment:
   - wincontainers.compat.docker
+  - wincontainers.compat.catalog
 attributes:
   check_mode:
     support: full
@@ -178,6 +179,10 @@ diff:
 from typing import Any, Optional
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.wincontainers.compat.plugins.module_utils.catalog_file import (
+    CATALOG_ARGUMENT_SPEC,
+    use_catalog_option,
+)
 from ansible_collections.wincontainers.compat.plugins.module_utils.docker_client import (
     REQUIRED_TOGETHER,
     APIError,
@@ -344,7 +349,7 @@ def run(module: AnsibleModule) -> dict[str, Any]:
 
 
 def main() -> None:
-    argument_spec: dict[str, Any] = docker_argument_spec()
+    argument_spec: dict[str, Any] = {**docker_argument_spec(), **CATALOG_ARGUMENT_SPEC}
     argument_spec.update(
         services={
             "type": "list",
@@ -363,6 +368,7 @@ def main() -> None:
         conflict_retries={"type": "int", "default": 5},
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, required_together=REQUIRED_TOGETHER)
+    use_catalog_option(module)
     error: Optional[str] = None
     try:
         with engine_errors(module.params["docker_host"]):

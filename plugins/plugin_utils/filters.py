@@ -11,14 +11,14 @@ from ansible_collections.wincontainers.compat.plugins.plugin_utils.catalog impor
 
 
 def core_filter(func: Callable[..., Any], name: str | None = None) -> Callable[..., Any]:
-    """Wrap ``func`` so that it reads the catalog ``WINCONTAINERS_CATALOG`` names and the core's
-    ``WinCompatError`` surfaces as ``AnsibleFilterError``."""
+    """Wrap ``func`` so that it reads the catalog its ``catalog`` keyword (a path) or ``WINCONTAINERS_CATALOG``
+    names, and the core's ``WinCompatError`` surfaces as ``AnsibleFilterError``."""
     label = name or func.__name__
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            use_catalog()
+            use_catalog(kwargs.pop("catalog", None))
             return func(*args, **kwargs)
         except WinCompatError as exc:
             raise AnsibleFilterError(f"{label}: {exc}") from exc
