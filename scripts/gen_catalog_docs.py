@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Generate docs/release-catalog.md from the release catalog, or check that the committed file is current.
 
 Usage: ``scripts/gen-catalog-docs`` (which sets up the environment and runs this file) rewrites the page;

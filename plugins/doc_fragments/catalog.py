@@ -12,13 +12,13 @@ options:
   catalog:
     description:
       - A YAML file of extra or corrected release catalog entries, in the catalog's own schema (see
-        C(docs/release-catalog.md)): a Windows build newer than the collection, with its MCR tags, or a corrected
-        field of a known build. Entries whose O(catalog) build the catalog knows replace the fields they give;
-        new builds give at least C(build), C(name), C(kind), C(channel) and C(products).
+        C(docs/release-catalog.md)), such as a Windows build newer than the collection with its MCR tags, or a
+        corrected field of a known build. An entry of a build the catalog knows replaces the fields it gives;
+        a new build gives at least C(build), C(name), C(kind), C(channel) and C(products).
       - The file is validated; an error names the file, the entry and the field.
       - Can also be set with the E(WINCONTAINERS_CATALOG) environment variable, which the filters, the
         C(compatible_with) test and the action plugins read on the controller.
-      - The path is read where the module's decisions are made: on the controller for the modules backed by an
+      - The path is read where the module's decisions are made, on the controller for the modules backed by an
         action plugin (M(wincontainers.compat.win_container_host_facts), M(wincontainers.compat.compliance_report),
         M(wincontainers.compat.patch_plan)), else where the module runs (the Swarm and Kubernetes modules usually
         run on the controller).
