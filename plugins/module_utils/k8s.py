@@ -537,7 +537,7 @@ def plan_workload(
                 plan.subject,
                 f"{options.selector_label} needs the revision of build {version.build}, which the image tags "
                 "do not carry",
-                "tag the image with its full version (10.0.14393.NNNN) or give it in the images option",
+                f"tag the image with its full version (10.0.{version.build}.NNNN) or give it in the images option",
             )
         )
         return plan

@@ -20,6 +20,7 @@ EXAMPLE = REPO_ROOT / "examples" / "catalog" / "windows-server-2028.yml"
 FACTS_2022 = json.loads((REPO_ROOT / "examples" / "fleet" / "state" / "hosts" / "win2022-01.json").read_text())
 ASK = "Ask every filter and the test about the new release"
 PLAN = "Ask a controller-side module (patch_plan predicts an in-place upgrade to the new release)"
+COMPLIANCE = "Ask compliance (the host moves to the new release)"
 
 
 def _run(env: dict[str, str] | None = None, **extra: Any) -> PlaybookRun:
@@ -66,6 +67,8 @@ def test_a_module_reads_its_catalog_option() -> None:
     plan = run.result(PLAN)
     assert plan["target_version"] == "10.0.30000" and plan["breaks"] is True
     assert "10.0.20348.2966" in json.dumps(plan["findings"])  # a 2022 image, process isolation, on 2028
+    impact = [f for f in run.result(COMPLIANCE)["findings"] if f["check"] == "update_impact"]
+    assert impact and "10.0.30000" in json.dumps(impact), run.explain()
     unknown = _run(wcc_facts=facts)
     assert unknown.returncode != 0 and "ltsc2028" in unknown.result(PLAN)["msg"]
 
