@@ -37,7 +37,7 @@ FIRST_CONTAINER_BUILD: int = next(int(entry["build"]) for entry in RELEASES if e
 
 _SPACES = re.compile(r"\s+")
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
-_KB = re.compile(r"^(?:kb)?(\d{6,7})$", re.IGNORECASE)
+_KB = re.compile(r"^(?:kb)?(\d{6,7})$", re.IGNORECASE | re.ASCII)
 _CLIENT_FAMILY = re.compile(r"^(windows \d+)\b")
 # Edition words that may follow a product name (ProductName, Caption); dropped on a second look-up.
 _EDITION_WORDS = frozenset(
