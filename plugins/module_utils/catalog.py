@@ -9,6 +9,7 @@ change them. :func:`release_for_build` returns a copy that callers may change.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import re
 from typing import Any, Callable, Optional, Sequence, Union
@@ -87,6 +88,21 @@ def derive_ambiguous_aliases(entries: Sequence[dict]) -> dict[str, tuple[int, ..
 class ReleaseCatalog:
     """One catalog (entries in ascending build order) with its indexes and the rule data derived from it."""
 
+    __slots__ = (
+        "ambiguous",
+        "builds",
+        "by_alias",
+        "by_build",
+        "by_kb",
+        "client_builds",
+        "clients",
+        "entries",
+        "hcsshim_compat_ltsc",
+        "same_revision",
+        "stable_abi_ltsc",
+        "tagged_builds",
+    )
+
     def __init__(self, entries: Sequence[dict]) -> None:
         self.entries: tuple[dict, ...] = tuple(entries)
         self.by_build: dict[int, dict] = {int(entry["build"]): entry for entry in self.entries}
@@ -109,6 +125,7 @@ class ReleaseCatalog:
             for repo in REPOSITORIES
         }
         self.clients: tuple[dict, ...] = tuple(entry for entry in self.entries if entry["kind"] in ("client", "both"))
+        self.client_builds: tuple[int, ...] = tuple(entry["build"] for entry in self.clients)
 
     def _flagged(self, field: str) -> tuple[int, ...]:
         """The builds whose entry sets ``field``, ascending."""
@@ -116,8 +133,8 @@ class ReleaseCatalog:
 
     def client_entry(self, build: int) -> Optional[dict]:
         """The entry that sets the client rules of ``build``: its own, else the newest client build below it."""
-        below = [entry for entry in self.clients if entry["build"] <= build]
-        return below[-1] if below else None
+        index = bisect.bisect_right(self.client_builds, build)
+        return self.clients[index - 1] if index else None
 
 
 _BASE = ReleaseCatalog(RELEASES)
