@@ -66,12 +66,3 @@ def use_catalog_file(path: Optional[str]) -> None:
 def use_environment_catalog() -> None:
     """Use the catalog file ``WINCONTAINERS_CATALOG`` names (the collection's own when it is unset or empty)."""
     use_catalog_file(os.environ.get(ENV_VAR) or None)
-
-
-def use_catalog_option(module: Any) -> None:
-    """Activate the catalog file of a module's ``catalog`` option (or ``WINCONTAINERS_CATALOG``); fail the module
-    with the file, entry and field when the file is refused."""
-    try:
-        use_catalog_file(module.params.get("catalog"))
-    except CatalogError as exc:
-        module.fail_json(msg=str(exc))
