@@ -9,6 +9,7 @@ from typing import Any, Iterable, Mapping, NoReturn, Optional, Sequence, cast
 from ansible_collections.wincontainers.compat.plugins.module_utils.catalog import (
     release_for_build,
     release_name,
+    same_revision_required,
 )
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import (
     WinCompatError,
@@ -214,7 +215,7 @@ def image_version_of(ref: str, index: Mapping[str, str], explicit: object = None
 
 def base_image_hint(view: HostView) -> str:
     """The base image to rebuild on for this host: its exact version on 2016, else the tag it runs."""
-    if view.build == 14393 and view.revision is not None:
+    if view.build is not None and same_revision_required(view.build) and view.revision is not None:
         return f"mcr.microsoft.com/windows/servercore:{view.version} (Windows Server 2016 needs the exact revision)"
     compatible = (((view.facts or {}).get("compatible_tags") or {}).get("servercore") or {}).get(view.isolation)
     tags = compatible or (view.release.get("tags") or {}).get("servercore") or []
