@@ -55,7 +55,7 @@ _STATUS_WORDS = {
     401: "unauthorized",
     403: "forbidden",
     404: "not found",
-    429: "rate-limited (too many requests)",
+    429: "rate-limited",
     503: "unavailable",
 }
 
@@ -240,20 +240,18 @@ class RegistryClient:
             raise RegistryHTTPError(f"registry {self.host}: the token service {realm} returned no token", 401)
         return token
 
-    def _answer_challenge(self, response: Response, scope: str) -> bool:
-        """Prepare credentials for a 401's challenge; False when a retry cannot help."""
+    def _answer_challenge(self, response: Response, scope: str, sent: Mapping[str, str]) -> None:
+        """Get what a 401's challenge asks for (a token for ``scope``, or basic auth), unless another thread did."""
         scheme, params = parse_www_authenticate(response.header("WWW-Authenticate") or "")
+        if self._auth_header(scope) != sent:
+            return
         if scheme == "bearer":
             token = self._fetch_token(params, scope)
             with self._lock:
-                already = self._tokens.get(scope) == token
                 self._tokens[scope] = token
-            return not already
-        if scheme == "basic" and self.credentials.get("username"):
+        elif scheme == "basic" and self.credentials.get("username"):
             with self._lock:
-                already, self._basic = self._basic, True
-            return not already
-        return False
+                self._basic = True
 
     # --- requests -----------------------------------------------------------------------------------------
     def request(
@@ -267,9 +265,13 @@ class RegistryClient:
         """``method`` on ``path`` (or an absolute URL) with authentication for ``scope``; any status returned."""
         self._resolve_scheme()
         url = path if "://" in path else f"{self.base_url}{path}"
-        response = self._exchange(method, url, {**(headers or {}), **self._auth_header(scope)}, data)
-        if response.status == 401 and self._answer_challenge(response, scope):
-            response = self._exchange(method, url, {**(headers or {}), **self._auth_header(scope)}, data)
+        sent = self._auth_header(scope)
+        response = self._exchange(method, url, {**(headers or {}), **sent}, data)
+        if response.status == 401:
+            self._answer_challenge(response, scope, sent)
+            now = self._auth_header(scope)
+            if now != sent:  # a retry can only help with other credentials
+                response = self._exchange(method, url, {**(headers or {}), **now}, data)
         return response
 
     def _expect(self, response: Response, method: str, what: str, ok: tuple[int, ...] = (200,)) -> Response:
@@ -277,6 +279,8 @@ class RegistryClient:
             return response
         detail = _error_detail(response.body)
         word = _STATUS_WORDS.get(response.status, "error")
+        if response.status in RETRY_STATUSES and self.options.retries:
+            word += f", after {self.options.retries} retries"
         raise RegistryHTTPError(
             f"registry {self.host} answered {response.status} ({word}) to {method} {what}"
             + (f": {detail}" if detail else ""),
