@@ -10,7 +10,7 @@ DOCUMENTATION = r"""
 ---
 module: registry_image_info
 short_description: Read the Windows build of container images from their registries
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Asks each image's registry (OCI distribution API) for its manifest and returns, per reference, the digest,
     the media type and one platform per manifest-list entry with its C(os.version), the Windows build the
