@@ -396,11 +396,7 @@ def as_manifest_list(entry: Mapping[str, Any]) -> dict[str, Any]:
     """
     if entry.get("error"):
         error = entry["error"]
-        shown = (
-            error
-            if isinstance(error, str) and len(error) <= 500
-            else describe(str(error)[:500] if isinstance(error, str) else type(error).__name__, 500)
-        )
+        shown = error[:500] if isinstance(error, str) else type(error).__name__
         raise RegistryError(f"the registry answer is an error, there is no manifest to read: {shown}")
     manifests = []
     for position, platform in enumerate(entry.get("platforms") or []):
