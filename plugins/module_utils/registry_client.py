@@ -52,6 +52,8 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.registry impo
 
 USER_AGENT = "wincontainers.compat registry client"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# No manifest, image config or tag list comes near this (distribution refuses manifests over 4 MiB).
+MAX_BODY = 16 * 1024 * 1024
 _STATUS_WORDS = {
     401: "unauthorized",
     403: "forbidden",
@@ -171,10 +173,12 @@ class RegistryClient:
                 request.add_header(name, value)
         try:
             with self._opener(verify).open(request, timeout=self.options.timeout) as answer:
-                body = b"" if method == "HEAD" else answer.read()
+                body = b"" if method == "HEAD" else answer.read(MAX_BODY + 1)
+                if len(body) > MAX_BODY:
+                    raise RegistryError(f"registry {self.host} sent more than {MAX_BODY} bytes to {method} {url}")
                 return Response(answer.status, {k.lower(): v for k, v in answer.headers.items()}, body, answer.url)
         except urllib.error.HTTPError as exc:
-            body = b"" if method == "HEAD" else exc.read()
+            body = b"" if method == "HEAD" else exc.read(MAX_BODY)
             return Response(exc.code, {k.lower(): v for k, v in (exc.headers or {}).items()}, body, url)
 
     def _resolve_scheme(self) -> None:
