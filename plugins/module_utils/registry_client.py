@@ -101,8 +101,9 @@ def _error_detail(body: bytes) -> str:
     """``CODE: message`` of a distribution error body (``{"errors": [{code, message}]}``), else empty."""
     try:
         errors = json.loads(body.decode("utf-8")).get("errors") or []
-        return "; ".join(f"{e.get('code', '?')}: {e.get('message', '')}".strip() for e in errors if isinstance(e, dict))
-    except (ValueError, AttributeError, UnicodeDecodeError):
+        text = "; ".join(f"{e.get('code', '?')}: {e.get('message', '')}".strip() for e in errors if isinstance(e, dict))
+        return text if len(text) <= 300 else text[:297] + "..."
+    except (ValueError, AttributeError, TypeError, UnicodeDecodeError):
         return ""
 
 
@@ -149,8 +150,10 @@ class RegistryClient:
         """One opener per client and verification mode, its TLS context built once (CA files are read once)."""
         with self._lock:
             if verify not in self._openers:
-                if verify:
-                    context = ssl.create_default_context(cafile=self.options.ca_path)
+                if verify:  # the system's CAs, and those of ca_path besides (as dockerd's certs.d adds them)
+                    context = ssl.create_default_context()
+                    if self.options.ca_path:
+                        context.load_verify_locations(cafile=self.options.ca_path)
                 else:
                     context = ssl.create_default_context()
                     context.check_hostname = False

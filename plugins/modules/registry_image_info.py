@@ -70,7 +70,7 @@ options:
     default: true
   ca_path:
     description:
-      - A PEM file of CA certificates to verify the registries with, for a registry with a private CA.
+      - A PEM file of CA certificates trusted in addition to the system's, for a registry with a private CA.
     type: path
   insecure_registries:
     description:
