@@ -41,6 +41,8 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.registry impo
     retry_after_seconds,
     sha256_digest,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 D1 = "sha256:" + "1" * 64
 D2 = "sha256:" + "2" * 64
@@ -352,3 +354,28 @@ def test_base_image_currency_refuses_what_it_cannot_answer(image: str, max_behin
 
 def test_image_result_shape_is_what_the_module_documents() -> None:
     assert json.loads(json.dumps(ENTRY)).keys() == {"digest", "media_type", "platforms", "error"}
+
+
+_COMPONENT = st.from_regex(r"[a-z0-9]{1,8}(?:[._-][a-z0-9]{1,8})?", fullmatch=True)
+
+
+@given(
+    registry=st.sampled_from(
+        [None, "docker.io", "index.docker.io", "mcr.microsoft.com", "localhost:5000", "10.1.2.3:4"]
+    ),
+    path=st.lists(_COMPONENT, min_size=1, max_size=3),
+    tag=st.one_of(st.none(), st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,20}", fullmatch=True)),
+    digest=st.one_of(st.none(), st.from_regex(r"sha256:[0-9a-f]{64}", fullmatch=True)),
+)
+@settings(max_examples=200, deadline=None)
+def test_canonical_reference_parses_back_to_itself(
+    registry: str | None, path: list[str], tag: str | None, digest: str | None
+) -> None:
+    written = "/".join(([registry] if registry else []) + path)
+    written += (f":{tag}" if tag else "") + (f"@{digest}" if digest else "")
+    ref = parse_reference(written)
+    assert parse_reference(str(ref)) == ref
+    assert ref.registry != "index.docker.io"
+    assert ref.tag == tag or (tag is None and ref.tag == (None if digest else "latest"))
+    if ref.registry == "docker.io":
+        assert "/" in ref.repository
