@@ -122,11 +122,9 @@ backup_file:
 """
 
 import os
-import tempfile
-from typing import Optional
+from typing import Callable, Optional
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.common.text.converters import to_bytes, to_native
 from ansible_collections.wincontainers.compat.plugins.module_utils.docker_daemon_json import (
     ARGUMENT_SPEC,
     POSIX_PATH,
@@ -134,31 +132,21 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.docker_daemon
     plan_daemon_json,
     plan_result,
 )
+from ansible_collections.wincontainers.compat.plugins.module_utils.posix_file import (
+    FileOperationError,
+    read_text,
+    replace_file,
+    resolve_target,
+)
 
 
-def read_text(path: str) -> Optional[str]:
-    """Return the text of ``path`` or ``None`` when it does not exist."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
-    except FileNotFoundError:
+def selinux_labeller(module: AnsibleModule, target: str) -> Optional[Callable[[str], None]]:
+    """Give the new file the SELinux context of the one it replaces (or the default one), as Ansible does."""
+    if not module.selinux_enabled():
         return None
-
-
-def write_atomic(module: AnsibleModule, path: str, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path`` and move it over ``path``."""
-    directory = os.path.dirname(path) or "."
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".daemon.json.", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(to_bytes(text, encoding="utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        module.atomic_move(tmp, path, unsafe_writes=False)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    exists = os.path.exists(target)
+    context = module.selinux_context(target) if exists else module.selinux_default_context(target)
+    return lambda temporary: module.set_context_if_different(temporary, context, False)
 
 
 def main() -> None:
@@ -166,22 +154,29 @@ def main() -> None:
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     path = module.params["path"] or POSIX_PATH
     try:
-        text = read_text(path)
+        target = resolve_target(path)
+        text = read_text(target)
         plan = plan_daemon_json(
             text, path, module.params["settings"], module.params["exec_opts"], module.params["remove"]
         )
-    except (DaemonJsonError, UnicodeDecodeError, OSError) as exc:
-        module.fail_json(msg=f"{path}: {to_native(exc)}" if not isinstance(exc, DaemonJsonError) else str(exc))
+    except (DaemonJsonError, FileOperationError) as exc:
+        module.fail_json(msg=str(exc), path=path)
     result = plan_result(plan, path, diff=module._diff)
     for warning in result.pop("warnings", []):
         module.warn(warning)
     if plan.changed and not module.check_mode:
+        backup = module.params["backup"] and text is not None
         try:
-            if module.params["backup"] and text is not None:
-                result["backup_file"] = module.backup_local(path)
-            write_atomic(module, path, plan.after_text)
-        except OSError as exc:
-            module.fail_json(msg=f"could not write {path}: {to_native(exc)}", **result)
+            backup_file = replace_file(
+                target, plan.after_text.encode("utf-8"), backup=backup, prepare=selinux_labeller(module, target)
+            )
+        except FileOperationError as exc:
+            where = "" if target == path else f" (the target of the symbolic link {path})"
+            module.fail_json(
+                msg=f"{exc}{where}", path=path, errno=exc.errno_name, previous_config=result["previous_config"]
+            )
+        if backup_file:
+            result["backup_file"] = backup_file
     module.exit_json(**result)
 
 
