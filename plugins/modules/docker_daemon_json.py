@@ -16,8 +16,25 @@ description:
     value after the first C(=)). Setting O(exec_opts=isolation=hyperv) replaces an C(isolation=process)
     entry in place and keeps every other entry.
   - Nothing is written when the merged content equals the current one (compared as JSON, not as text).
-    A write goes to a temporary file in the same directory, which then replaces the file atomically.
+    Values compare with their JSON types, as dockerd reads them, so V(true) is not V(1) and V(1) is not V(1.0).
+  - A write goes to a temporary file in the same directory, flushed to disk, which then replaces the file atomically
+    (and the timestamped backup is made just before, when O(backup=true)).
+  - On POSIX targets, when O(path) is a symbolic link, the file it leads to is read and replaced (the temporary file is made in that
+    file's directory) and the link is kept. A dangling link or a link loop fails the task; nothing is created.
+  - On POSIX targets, a write the system refuses (read-only file system, no space left, file size limit, permission) fails the task
+    with the path and the errno (for example C(EROFS), C(ENOSPC), C(EFBIG)); the file, and its directory, are left
+    as they were, and the task never reports a change it did not make.
   - Invalid JSON in the existing file fails the task with the line and column of the error; the file is left untouched.
+  - The existing file is read as dockerd reads it. C(NaN), C(Infinity) and numbers beyond the range of a 64-bit float
+    (C(1e400)), which dockerd refuses, fail the task naming their key path (a JSON Pointer such as
+    C(/log-opts/max-size)) rather than being rewritten as something that is not JSON. A key given twice in one
+    object is warned about with its key path; its last value wins, as in dockerd, and a rewrite keeps only that one.
+  - Credentials are redacted in what the task shows (RV(config), RV(previous_config) and the diff), never in what
+    it writes. Redacted are the password or token of any URL with a userinfo (C(https://user:secret@mirror),
+    C(https://TOKEN@host), C(socks5://:secret@proxy), passwords containing C(@)), proxy settings without a scheme
+    (C(user:secret@proxy:3128)), and values of keys named like a secret (C(splunk-token)). The diff shows the file
+    re-rendered from the redacted content when its text holds a secret.
+  - Secrets given in O(settings) are module arguments; use C(no_log) on the task to keep them out of the log.
   - On POSIX targets the merge runs in this module on the target. On Windows targets the action plugin
     reads the file with M(wincontainers.compat.win_daemon_json_file), merges it on the controller with the
     same code, and writes it back with that module, which replaces the file atomically.
@@ -31,6 +48,7 @@ options:
       - Path of the C(daemon.json) on the target.
       - Defaults to C(/etc/docker/daemon.json) on POSIX and C(C:\\ProgramData\\docker\\config\\daemon.json) on Windows.
       - A missing file, and a missing parent directory, is created when something is to be set.
+      - On POSIX targets a symbolic link is followed; the file it leads to is replaced and the link is kept.
     type: str
   settings:
     description:
@@ -56,6 +74,8 @@ options:
   backup:
     description:
       - Keep a copy of the file, with a timestamp in its name, before changing it.
+      - The copy is made beside the file that is replaced (the target of a symbolic link), byte for byte, with its
+        mode and owner. When the write fails, the copy is removed again.
     type: bool
     default: false
 attributes:
@@ -105,13 +125,14 @@ path:
   type: str
   sample: /etc/docker/daemon.json
 config:
-  description: The content of the file after the task (the wanted content in check mode).
-  returned: always
+  description:
+    - The content of the file after the task (the wanted content in check mode), with credentials redacted.
+  returned: success
   type: dict
   sample: {"exec-opts": ["isolation=hyperv"], "data-root": "D:\\docker"}
 previous_config:
-  description: The content before the task; V(null) when the file did not exist.
-  returned: always
+  description: The content before the task, with credentials redacted; V(null) when the file did not exist.
+  returned: success, and when the write failed
   type: dict
   sample: {"exec-opts": ["isolation=process"], "data-root": "D:\\docker"}
 backup_file:
@@ -119,6 +140,11 @@ backup_file:
   returned: changed and O(backup=true) and the file existed
   type: str
   sample: /etc/docker/daemon.json.12345.2026-11-28@13:45:01~
+errno:
+  description: The error of a write the system refused (the file was left untouched).
+  returned: when the write failed
+  type: str
+  sample: ENOSPC
 """
 
 import os

@@ -194,7 +194,7 @@ def test_a_file_size_limit_fails_cleanly(tmp_path: Path) -> None:
 )
 def test_numbers_dockerd_cannot_read_are_refused_by_key_path(tmp_path: Path, token: str, pointer: str) -> None:
     path = tmp_path / "daemon.json"
-    text = '{"debug": true, "log-opts": {"max-size": "10m", "max-file": %s}}\n' % token
+    text = '{"debug": true, "log-opts": {"max-size": "10m", "max-file": ' + token + "}}\n"
     path.write_text(text)
     for check in (True, False):
         run = merge(path, check=check, exec_opts={"isolation": "hyperv"})
