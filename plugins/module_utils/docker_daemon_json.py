@@ -141,7 +141,7 @@ def load_daemon_json(text: Optional[str], path: str = "daemon.json") -> tuple[Op
     def build_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         built = dict(pairs)
         if len(built) < len(pairs):
-            repeated.append((built, [key for key, count in Counter(key for key, _ in pairs).items() if count > 1]))
+            repeated.append((built, [key for key, count in Counter(key for key, _value in pairs).items() if count > 1]))
         return built
 
     try:

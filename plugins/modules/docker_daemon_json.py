@@ -19,11 +19,12 @@ description:
     Values compare with their JSON types, as dockerd reads them, so V(true) is not V(1) and V(1) is not V(1.0).
   - A write goes to a temporary file in the same directory, flushed to disk, which then replaces the file atomically
     (and the timestamped backup is made just before, when O(backup=true)).
-  - On POSIX targets, when O(path) is a symbolic link, the file it leads to is read and replaced (the temporary file is made in that
-    file's directory) and the link is kept. A dangling link or a link loop fails the task; nothing is created.
-  - On POSIX targets, a write the system refuses (read-only file system, no space left, file size limit, permission) fails the task
-    with the path and the errno (for example C(EROFS), C(ENOSPC), C(EFBIG)); the file, and its directory, are left
-    as they were, and the task never reports a change it did not make.
+  - On POSIX targets, when O(path) is a symbolic link, the file it leads to is read and replaced (the temporary
+    file is made in that file's directory) and the link is kept. A dangling link or a link loop fails the task;
+    nothing is created.
+  - On POSIX targets, a write the system refuses (read-only file system, no space left, file size limit,
+    permission) fails the task with the path and the errno (for example C(EROFS), C(ENOSPC), C(EFBIG)); the file,
+    and its directory, are left as they were, and the task never reports a change it did not make.
   - Invalid JSON in the existing file fails the task with the line and column of the error; the file is left untouched.
   - The existing file is read as dockerd reads it. C(NaN), C(Infinity) and numbers beyond the range of a 64-bit float
     (C(1e400)), which dockerd refuses, fail the task naming their key path (a JSON Pointer such as

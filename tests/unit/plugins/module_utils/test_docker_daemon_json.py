@@ -315,7 +315,7 @@ def test_settings_that_are_not_json_are_refused_by_key_path(bad: Any) -> None:
 )
 def test_json_equal_compares_types(left: Any, right: Any, equal: bool) -> None:
     assert json_equal(left, right) is equal
-    assert json_equal(right, left) is equal
+    assert json_equal(left=right, right=left) is equal  # symmetric
 
 
 def test_a_setting_of_another_json_type_is_a_change() -> None:

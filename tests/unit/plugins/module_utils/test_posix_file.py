@@ -34,7 +34,7 @@ def test_a_chain_of_relative_links_resolves_to_the_file(tmp_path: Path) -> None:
             "ENOENT",
             r"dangling symbolic link: it points to '.*gone/x.json'",
         ),
-        (lambda p: p.symlink_to(p), "ELOOP", r"symbolic link loop"),
+        (lambda p: p.symlink_to(p.parent / p.name), "ELOOP", r"symbolic link loop"),
     ],
 )
 def test_broken_links_are_refused(tmp_path: Path, make: object, errno_name: str, match: str) -> None:

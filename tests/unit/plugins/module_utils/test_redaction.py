@@ -75,7 +75,7 @@ def test_redact_values(value: Any, expected: Any) -> None:
 
 def test_redact_masks_what_is_too_deep_to_walk() -> None:
     deep: Any = "https://u:secret@h"
-    for _ in range(500):
+    for _level in range(500):
         deep = [deep]
     assert "secret" not in json.dumps(redact(deep))
 
@@ -113,7 +113,7 @@ def urls_with_a_secret(draw: st.DrawFn) -> tuple[str, str]:
 def documents_with_secrets(draw: st.DrawFn) -> tuple[Any, list[str]]:
     """A daemon.json-like document holding URLs with secrets in text, lists and nested objects."""
     found = draw(st.lists(urls_with_a_secret(), min_size=1, max_size=4))
-    texts = [f"{draw(fillers)} {url} {draw(fillers)}" if draw(st.booleans()) else url for url, _ in found]
+    texts = [f"{draw(fillers)} {url} {draw(fillers)}" if draw(st.booleans()) else url for url, _secret in found]
     keys = draw(
         st.lists(
             st.sampled_from(["registry-mirrors", "http-proxy", "labels", "x", "proxies"]),
@@ -126,7 +126,7 @@ def documents_with_secrets(draw: st.DrawFn) -> tuple[Any, list[str]]:
         document.setdefault(key, [])
         if isinstance(document[key], list):
             document[key].append({"nested": [text]} if draw(st.booleans()) else text)
-    return document, [secret for _, secret in found]
+    return document, [secret for _url, secret in found]
 
 
 @given(documents_with_secrets())
