@@ -388,3 +388,32 @@ def test_the_diff_shows_the_file_as_written_when_it_holds_no_secret() -> None:
     result = plan_result(plan_daemon_json(text, "/d.json", {"debug": False}), "/d.json", diff=True)
     assert result["diff"]["before"] == text
     assert result["diff"]["after"] == '{\n  "debug": false\n}\n'
+
+
+any_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=10,
+)
+
+
+def _strict_json(text: str) -> Any:
+    def refuse(token: str) -> Any:
+        raise AssertionError(f"rendered {token}, which is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+@given(current=st.dictionaries(st.text(max_size=5), any_json_values, max_size=4), settings=any_json_values)
+def test_what_is_written_is_always_json_and_rereads_as_the_same_typed_content(current: Any, settings: Any) -> None:
+    """Whatever the file and the settings hold, a plan either refuses clearly or renders strict JSON."""
+    text = json.dumps(current)  # Python writes NaN and Infinity here, as a careless tool would
+    settings = {"s": settings}
+    try:
+        plan = plan_daemon_json(text, "/d.json", settings)
+    except DaemonJsonError as exc:
+        assert "/d.json holds" in str(exc) or "settings holds" in str(exc)
+        return
+    assert json_equal(_strict_json(plan.after_text), plan.after)
+    assert json_equal(plan.after["s"], settings["s"])
+    assert not plan_daemon_json(plan.after_text, "/d.json", settings).changed
