@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+import time
+from typing import Any, Callable
 
 import pytest
 from ansible_collections.wincontainers.compat.plugins.module_utils.redaction import MASK, redact, redact_text
@@ -126,7 +127,12 @@ def documents_with_secrets(draw: st.DrawFn) -> tuple[Any, list[str]]:
         document.setdefault(key, [])
         if isinstance(document[key], list):
             document[key].append({"nested": [text]} if draw(st.booleans()) else text)
-    return document, [secret for _url, secret in found]
+    hidden = [secret for _url, secret in found]
+    if draw(st.booleans()):  # a proxy without a scheme, which Go reads as http://
+        secret = draw(secrets)
+        document["proxies"] = {"https-proxy": f"{draw(users)}:{secret}@{draw(hosts)}"}
+        hidden.append(secret)
+    return document, hidden
 
 
 @given(documents_with_secrets())
@@ -150,3 +156,20 @@ def test_redaction_is_idempotent_and_keeps_the_host(case: tuple[str, str]) -> No
 @given(st.text(alphabet=st.characters(codec="utf-8", exclude_characters="@")))
 def test_text_without_at_sign_is_unchanged(text: str) -> None:
     assert redact_text(text) == text
+
+
+def _seconds(function: Callable[[str], object], text: str) -> float:
+    best = float("inf")
+    for _attempt in range(3):
+        start = time.perf_counter()
+        function(text)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+@pytest.mark.parametrize("unit", ["a", "://", "a:", "@", "://a:", "x://u:p@", "://:@/", "a" * 7 + "@"])
+def test_redaction_time_grows_linearly(unit: str) -> None:
+    """Ten times the input may cost about ten times the time, never a hundred (no backtracking, no rescans)."""
+    small, large = unit * (10_000 // len(unit)) + "@", unit * (100_000 // len(unit)) + "@"
+    ratio = _seconds(redact_text, large) / max(_seconds(redact_text, small), 1e-6)
+    assert ratio < 40, f"{unit!r}: 10x the input took {ratio:.0f}x the time"
