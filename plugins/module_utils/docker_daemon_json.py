@@ -102,7 +102,8 @@ def check_json_value(value: Any, where: str, duplicates: Optional[Mapping[int, l
     """Raise :class:`DaemonJsonError` for what dockerd cannot read in ``value``; return duplicate-key warnings.
 
     Refused: ``NaN``/``Infinity`` (as tokens or floats), numbers beyond float64, nesting deeper than
-    ``MAX_DEPTH``. ``duplicates`` maps ``id()`` of parsed objects to their repeated keys. Iterative: any depth.
+    ``MAX_DEPTH``. ``duplicates`` maps ``id()`` of parsed objects to their repeated keys. Iterative, so no
+    value can exhaust the stack.
     """
     warnings: list[str] = []
     stack: list[tuple[Any, str, int]] = [(value, "", 0)]
