@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Optional, Union
+from typing import Any, Mapping, Optional, Union
 
 from ansible_collections.wincontainers.compat.plugins.module_utils.bounds import (
     MAX_DIGITS,
@@ -21,9 +21,9 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.bounds import
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import VersionParseError, describe
 
 FIRST_NT10_BUILD = 10240
-MAX_BUILD = 65535  # build numbers are 16-bit in every Windows version resource
+_MAX_BUILD = 65535  # build numbers are 16-bit in every Windows version resource
 MAX_REVISION = 0xFFFFFFFF  # the UBR is a REG_DWORD
-EXPECTED_FORMS = (
+_EXPECTED_FORMS = (
     "a version such as 10.0.17763.437, 10.0.17763 or 17763.437, a build number, registry values "
     "(CurrentBuildNumber, UBR ...), the output of ver, docker info, systeminfo, kubectl or Get-ComputerInfo, "
     "a node label, or an image tag or reference such as ltsc2022, 1809-KB4493509 or "
@@ -47,8 +47,8 @@ class WindowsVersion:
     def __post_init__(self) -> None:
         for name in ("major", "minor", "build"):
             value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_BUILD:
-                raise VersionParseError(f"{name} must be an integer from 0 to {MAX_BUILD}; got {describe(value)}")
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= _MAX_BUILD:
+                raise VersionParseError(f"{name} must be an integer from 0 to {_MAX_BUILD}; got {describe(value)}")
         rev = self.revision
         if rev is not None and (not isinstance(rev, int) or isinstance(rev, bool) or not 0 <= rev <= MAX_REVISION):
             expected = f"None or an integer from 0 to {MAX_REVISION}"
@@ -138,14 +138,15 @@ _KB_TOKEN = re.compile(r"^kb\d{6,7}$", re.I | _A)
 _ARCH_TOKENS = frozenset({"amd64", "arm64", "x64", "x86", "arm", "arm32v7", "arm64v8"})
 _ALIAS_CHARS = re.compile(r"^[\w .,/:@+\-]+$", _A)
 # Nesting the parser follows: a registered result holding docker inspect's list holding an object ...
-MAX_NESTING = 8
+_MAX_NESTING = 8
 _CACHED_TEXT = 4096  # longer texts are parsed, never kept in the cache
 _CACHE_SIZE = 1024
 
 
 def _error(value: object, why: str = "") -> VersionParseError:
     detail = f" ({why})" if why else ""
-    return VersionParseError(f"cannot read a Windows version from {describe(value)}{detail}; expected {EXPECTED_FORMS}")
+    expected = _EXPECTED_FORMS
+    return VersionParseError(f"cannot read a Windows version from {describe(value)}{detail}; expected {expected}")
 
 
 def _int(value: object, what: str) -> int:
@@ -173,7 +174,7 @@ def _known_revision(revision: Optional[int]) -> Optional[int]:
 
 
 def _make(major: int, minor: int, build: int, revision: Optional[int], source: object) -> WindowsVersion:
-    if build < 1 or build > MAX_BUILD:
+    if build < 1 or build > _MAX_BUILD:
         raise _error(source, f"build {build} is out of range")
     nt10 = (major, minor) == (10, 0) and build >= FIRST_NT10_BUILD
     nt6 = major == 6 and minor <= 3 and build < FIRST_NT10_BUILD
@@ -338,7 +339,7 @@ def _build_dot_revisions(text: str) -> list[tuple[int, int]]:
     found: list[tuple[int, int]] = []
     for match in _BUILD_DOT_REVISION.finditer(text):
         build = int(match.group(1))
-        if not FIRST_NT10_BUILD <= build <= MAX_BUILD:
+        if not FIRST_NT10_BUILD <= build <= _MAX_BUILD:
             continue
         if build not in catalogued:
             catalogued[build] = _is_catalogued(build)
@@ -529,13 +530,13 @@ def _parse_any_text(text: str) -> WindowsVersion:
 
 
 def parse_windows_version(value: object) -> WindowsVersion:
-    """Read a Windows version from any supported form (see ``EXPECTED_FORMS``); raise ``VersionParseError``."""
+    """Read a Windows version from any supported form (see ``_EXPECTED_FORMS``); raise ``VersionParseError``."""
     return _parse(value, 0)
 
 
 def _parse(value: object, depth: int) -> WindowsVersion:
-    if depth > MAX_NESTING:
-        raise _error(value, f"the version is nested more than {MAX_NESTING} levels deep")
+    if depth > _MAX_NESTING:
+        raise _error(value, f"the version is nested more than {_MAX_NESTING} levels deep")
     if isinstance(value, WindowsVersion):
         return value
     if isinstance(value, str):
@@ -543,8 +544,8 @@ def _parse(value: object, depth: int) -> WindowsVersion:
     if isinstance(value, bool):
         raise _error(value, "a boolean is not a version")
     if isinstance(value, int):
-        if not 0 <= value <= MAX_BUILD:
-            raise _error(value, f"a build is a number from {FIRST_NT10_BUILD} to {MAX_BUILD}")
+        if not 0 <= value <= _MAX_BUILD:
+            raise _error(value, f"a build is a number from {FIRST_NT10_BUILD} to {_MAX_BUILD}")
         return _nt10(value, None, value)
     if isinstance(value, float):
         raise _error(value, "a float loses digits (17763.1970 reads as 17763.197); quote the version")
@@ -566,8 +567,3 @@ def _parse(value: object, depth: int) -> WindowsVersion:
 def windows_version(value: object) -> dict[str, Any]:
     """The public filter: ``{major, minor, build, revision, version}`` of any supported form."""
     return parse_windows_version(value).as_dict()
-
-
-def format_versions(versions: Iterable[WindowsVersion]) -> list[str]:
-    """``[v.version for v in versions]``, for messages and tables."""
-    return [item.version for item in versions]
