@@ -32,6 +32,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.reports impor
     render_junit,
     render_text,
 )
+from ansible_collections.wincontainers.compat.plugins.plugin_utils.catalog import use_catalog
 
 FACTS_KEY = "wincontainers_host"
 TARGET_VAR = "wincontainers_target_version"
@@ -62,6 +63,7 @@ ARGUMENT_SPEC: dict[str, Any] = {
     "junit_fail_from": {"type": "str", "default": "low", "choices": list(SEVERITIES)},
     "fail_on": {"type": "str", "default": "none", "choices": ["none", *SEVERITIES]},
     "return_report": {"type": "bool", "default": False},
+    "catalog": {"type": "path"},
 }
 
 
@@ -176,6 +178,7 @@ class ActionModule(ActionBase):
         swarm = {**offline.get("swarm", {}), **named_states(args["swarm"], "swarm")}
         k8s = {**offline.get("k8s", {}), **named_states(args["k8s"], "k8s")}
         try:
+            use_catalog(args["catalog"])
             policy = make_policy(args)
             report = evaluate(hosts, swarm=swarm, k8s=k8s, targets=targets, policy=policy)
         except WinCompatError as exc:

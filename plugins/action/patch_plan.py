@@ -10,6 +10,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 from ansible_collections.wincontainers.compat.plugins.module_utils.compliance import make_policy, patch_impact
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import OptionError, WinCompatError, describe
+from ansible_collections.wincontainers.compat.plugins.plugin_utils.catalog import use_catalog
 
 ARGUMENT_SPEC: dict[str, Any] = {
     "facts": {"type": "dict"},
@@ -17,6 +18,7 @@ ARGUMENT_SPEC: dict[str, Any] = {
     "updates": {"type": "raw", "default": {}},
     "on_breakage": {"type": "str", "default": "warn", "choices": ["warn", "stop"]},
     "rules": {"type": "str", "default": "documented", "choices": ["documented", "containerd", "docker"]},
+    "catalog": {"type": "path"},
 }
 
 
@@ -62,6 +64,7 @@ class ActionModule(ActionBase):
             )
         name = str(task_vars.get("inventory_hostname", "host"))
         try:
+            use_catalog(args["catalog"])
             titles = update_titles(args["updates"])
             impact = patch_impact(
                 name,

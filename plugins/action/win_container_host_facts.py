@@ -9,6 +9,7 @@ from typing import Any, Optional
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError
+from ansible_collections.wincontainers.compat.plugins.plugin_utils.catalog import use_catalog
 from ansible_collections.wincontainers.compat.plugins.plugin_utils.targets import is_windows_target
 
 _MODULE = "wincontainers.compat.win_container_host_facts"
@@ -23,6 +24,7 @@ _ARGUMENT_SPEC: dict[str, Any] = {
     "host_kind": {"type": "str", "default": "auto", "choices": ["auto", "server", "client"]},
     "rules": {"type": "str", "default": "documented", "choices": ["documented", "containerd", "docker"]},
     "repositories": {"type": "list", "elements": "str", "default": ["servercore", "nanoserver", "server", "windows"]},
+    "catalog": {"type": "path"},
 }
 
 
@@ -52,6 +54,7 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail(f"{_MODULE} failed on the host: {answer.get('msg', 'no raw values returned')}")
         self._read_located_daemon_json(answer["raw"], task_vars or {})
         try:
+            use_catalog(args["catalog"])
             facts = build_host_facts(
                 answer["raw"],
                 host_kind=None if args["host_kind"] == "auto" else args["host_kind"],

@@ -20,6 +20,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.catalog impor
     all_releases,
     release_for_build,
     release_name,
+    same_revision_required,
     support_status,
 )
 from ansible_collections.wincontainers.compat.plugins.module_utils.compat import auto_isolation, container_compat
@@ -310,7 +311,7 @@ def image_version_of(ref: str, index: Mapping[str, str], explicit: object = None
 
 def _base_image_hint(view: HostView) -> str:
     """The base image to rebuild on for this host: its exact version on 2016, else the tag it runs."""
-    if view.build == 14393 and view.revision is not None:
+    if view.build is not None and same_revision_required(view.build) and view.revision is not None:
         return f"mcr.microsoft.com/windows/servercore:{view.version} (Windows Server 2016 needs the exact revision)"
     compatible = (((view.facts or {}).get("compatible_tags") or {}).get("servercore") or {}).get(view.isolation)
     tags = compatible or (view.release.get("tags") or {}).get("servercore") or []
@@ -1334,10 +1335,11 @@ def patch_impact(
     view = host_view(name, facts, read_target(target, "target_version"))
     verdicts = Verdicts(policy.rules, compat)
     found = check_update_impact(view, verdicts)
-    if view.target is None and updates_pending and view.build == 14393:
+    if view.target is None and updates_pending and view.build is not None and same_revision_required(view.build):
         for container in containers_of(view):
             image = safe_version(container.get("image_os_version"))
-            if (container.get("isolation") or view.isolation) != "process" or image is None or image.build != 14393:
+            isolation = container.get("isolation") or view.isolation
+            if isolation != "process" or image is None or image.build != view.build:
                 continue
             label = container.get("name") or container.get("id")
             found.append(

@@ -11,11 +11,7 @@ import json
 import re
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
-from ansible_collections.wincontainers.compat.plugins.module_utils.catalog import (
-    REPOSITORIES,
-    all_releases,
-    windows_release,
-)
+from ansible_collections.wincontainers.compat.plugins.module_utils.catalog import REPOSITORIES, all_releases
 from ansible_collections.wincontainers.compat.plugins.module_utils.compat import (
     HOST_KINDS,
     ISOLATIONS,
@@ -27,6 +23,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.docker_daemon
 )
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError, check_choice
 from ansible_collections.wincontainers.compat.plugins.module_utils.redaction import redact
+from ansible_collections.wincontainers.compat.plugins.module_utils.release import windows_release
 from ansible_collections.wincontainers.compat.plugins.module_utils.tags import compatible_image_tags
 from ansible_collections.wincontainers.compat.plugins.module_utils.version import (
     FIRST_NT10_BUILD,

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Union
 
+from ansible_collections.wincontainers.compat.plugins.module_utils import catalog
 from ansible_collections.wincontainers.compat.plugins.module_utils.bounds import (
     MAX_DIGITS,
     MAX_TEXT,
@@ -184,8 +185,6 @@ def _make(major: int, minor: int, build: int, revision: Optional[int], source: o
 
 
 def _is_catalogued(build: int) -> bool:
-    from ansible_collections.wincontainers.compat.plugins.module_utils import catalog
-
     return catalog.entry_for_build(build) is not None
 
 
@@ -362,8 +361,6 @@ def _release_id_build(registry: Mapping[str, int], text: str, source: object) ->
 
 def _build_of_release_id(release_id: str, source: object) -> Optional[int]:
     """The one build the catalog gives for ``release_id`` (``1809`` → 17763); an error for ``2009``."""
-    from ansible_collections.wincontainers.compat.plugins.module_utils import catalog
-
     if catalog.ambiguous_builds(release_id):
         raise _error(source, f"ReleaseId {release_id} is written by several releases; give CurrentBuild or the build")
     return catalog.build_for_alias(release_id)
@@ -371,8 +368,6 @@ def _build_of_release_id(release_id: str, source: object) -> Optional[int]:
 
 def _refuse_shared_base_build(build: int, source: object) -> None:
     """A BuildLab/BuildLabEx alone cannot tell 19041 from the releases enabled over it (19042 to 19045)."""
-    from ansible_collections.wincontainers.compat.plugins.module_utils import catalog
-
     enabled = catalog.enablement_builds(build)
     if enabled:
         releases = ", ".join(map(str, (build, *enabled)))
@@ -413,8 +408,6 @@ def _from_alias(text: str, source: object) -> Optional[WindowsVersion]:
 
     Release names and KB numbers are looked up in the catalog.
     """
-    from ansible_collections.wincontainers.compat.plugins.module_utils import catalog
-
     if text.strip() == "2009":
         raise _error(source, "ReleaseId 2009 is written by every release since Windows 10 20H2; give the build")
     build = catalog.build_for_alias(text)
@@ -437,8 +430,6 @@ def _from_alias(text: str, source: object) -> Optional[WindowsVersion]:
 
 def _release_token(tokens: list[str]) -> Union[WindowsVersion, int, None]:
     """The first token of a tag that is a full version (``10.0.17763.437``) or a release name (``ltsc2019``)."""
-    from ansible_collections.wincontainers.compat.plugins.module_utils import catalog
-
     for token in tokens:
         build = catalog.build_for_alias(token)
         if build is not None:
@@ -468,8 +459,6 @@ def _build_token(tokens: list[str]) -> Optional[WindowsVersion]:
 
 def _kb_revision(build: int, kb: str, source: object) -> Optional[int]:
     """The revision a KB tag brings to ``build``; an error when the KB is another build's update."""
-    from ansible_collections.wincontainers.compat.plugins.module_utils import catalog
-
     revision = catalog.revision_for_kb(build, kb)
     others = [other for other in catalog.builds_for_kb(kb) if other != build]
     if revision is None and others:
@@ -527,6 +516,9 @@ def _parse_any_text(text: str) -> WindowsVersion:
         if found is not None:
             return found
     raise _error(text)
+
+
+catalog.on_change(_parse_short_text.cache_clear)  # release names and KB numbers come from the active catalog
 
 
 def parse_windows_version(value: object) -> WindowsVersion:
