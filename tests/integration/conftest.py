@@ -11,5 +11,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
 from fixtures_docker import docker_engine, swarm_cluster
 from fixtures_kube import kube_apiserver
+from fixtures_registry import registry_basic, registry_factory, registry_http, registry_tls, registry_token
 
-__all__ = ["docker_engine", "kube_apiserver", "swarm_cluster"]
+__all__ = [
+    "docker_engine",
+    "kube_apiserver",
+    "registry_basic",
+    "registry_factory",
+    "registry_http",
+    "registry_tls",
+    "registry_token",
+    "swarm_cluster",
+]

@@ -1,0 +1,314 @@
+"""What a container registry says about an image, as pure functions: references, challenges, manifests, platforms.
+
+The I/O lives in ``registry_client.py``; everything here is side-effect free and typed.
+
+References are normalised as the Docker CLI does it (github.com/distribution/reference ``ParseNormalizedNamed``):
+no registry means Docker Hub (``docker.io``), ``index.docker.io`` is ``docker.io``, a one-component Docker Hub
+path lives under ``library/``, and a reference without tag or digest means ``:latest``.
+
+Manifests follow the OCI image spec (``application/vnd.oci.image.index.v1+json`` and
+``application/vnd.oci.image.manifest.v1+json``) and Docker's image manifest v2 schema 2 (manifest list
+``application/vnd.docker.distribution.manifest.list.v2+json`` and ``...manifest.v2+json``). A Windows image's
+build is ``platform["os.version"]`` in a list entry, or ``"os.version"`` in the image config blob.
+
+The result of ``registry_image_info`` per reference (``image_result``) is
+``{digest, media_type, platforms: [{os, architecture, variant, os_version, digest}], error}``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping, Optional
+
+from ansible_collections.wincontainers.compat.plugins.module_utils.errors import (
+    ImageReferenceError,
+    WinCompatError,
+    describe,
+)
+from ansible_collections.wincontainers.compat.plugins.module_utils.tags import parse_image_reference
+
+DOCKER_HUB = "docker.io"
+DOCKER_HUB_API = "registry-1.docker.io"
+DOCKER_HUB_CONFIG_KEY = "https://index.docker.io/v1/"
+_DOCKER_HUB_ALIASES = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"})
+
+OCI_INDEX = "application/vnd.oci.image.index.v1+json"
+OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
+OCI_LAYER = "application/vnd.oci.image.layer.v1.tar+gzip"
+DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
+DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
+DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json"
+DOCKER_LAYER = "application/vnd.docker.image.rootfs.diff.tar.gzip"
+INDEX_TYPES: tuple[str, ...] = (OCI_INDEX, DOCKER_LIST)
+MANIFEST_TYPES: tuple[str, ...] = (OCI_MANIFEST, DOCKER_MANIFEST)
+# The Accept header of every manifest request: lists first, then single manifests (as containerd sends it).
+MANIFEST_ACCEPT = ", ".join((*INDEX_TYPES, *MANIFEST_TYPES))
+
+_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+_AUTH_PARAM = re.compile(r'\s*([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*(?:,|$)')
+_LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?', re.IGNORECASE)
+
+
+class RegistryError(WinCompatError):
+    """A registry answer that cannot be used: malformed manifest, unknown media type, digest mismatch."""
+
+
+# --- references ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RegistryReference:
+    """An image reference normalised as the Docker CLI does it.
+
+    ``registry`` is the host (``docker.io`` for Docker Hub), ``repository`` the path inside it
+    (``library/nginx``), ``tag`` None only when a digest is given, ``digest`` None unless given.
+    """
+
+    registry: str
+    repository: str
+    tag: Optional[str]
+    digest: Optional[str]
+
+    @property
+    def api_host(self) -> str:
+        """The host that answers ``/v2/`` (``registry-1.docker.io`` for Docker Hub)."""
+        return DOCKER_HUB_API if self.registry == DOCKER_HUB else self.registry
+
+    @property
+    def name(self) -> str:
+        """``registry/repository``, the canonical name (``docker.io/library/nginx``)."""
+        return f"{self.registry}/{self.repository}"
+
+    @property
+    def identifier(self) -> str:
+        """What ``/v2/<repository>/manifests/<identifier>`` takes: the digest when known, else the tag."""
+        return self.digest or self.tag or "latest"
+
+    def __str__(self) -> str:
+        text = self.name + (f":{self.tag}" if self.tag else "")
+        return text + (f"@{self.digest}" if self.digest else "")
+
+
+def normalize_registry_host(host: str) -> str:
+    """``index.docker.io`` and the other Docker Hub names become ``docker.io``; other hosts are lowercased."""
+    lowered = host.strip().lower()
+    return DOCKER_HUB if lowered in _DOCKER_HUB_ALIASES else lowered
+
+
+def parse_reference(ref: object) -> RegistryReference:
+    """Parse ``ref`` with the collection's reference grammar and normalise it as ``docker pull`` does.
+
+    Raises ``ImageReferenceError`` naming the reference.
+    """
+    parts = parse_image_reference(ref)
+    registry = normalize_registry_host(parts["registry"]) if parts["registry"] else DOCKER_HUB
+    path = str(parts["path"])
+    if registry == DOCKER_HUB and "/" not in path:
+        path = f"library/{path}"
+    digest = parts["digest"]
+    if digest is not None:
+        digest = str(digest).lower()
+        if not _DIGEST.match(digest):
+            raise ImageReferenceError(f"{describe(ref)}: only sha256 digests of 64 hex digits are supported")
+    tag = parts["tag"] or (None if digest else "latest")
+    return RegistryReference(registry=registry, repository=path, tag=tag, digest=digest)
+
+
+# --- authentication -----------------------------------------------------------------------------------------
+def parse_www_authenticate(header: str) -> tuple[str, dict[str, str]]:
+    """Split ``Bearer realm="...",service="...",scope="..."`` into ``("bearer", {realm, service, scope})``.
+
+    The scheme is lowercased; parameter names are lowercased, values unquoted. Returns ``("", {})`` for an
+    empty header.
+    """
+    text = (header or "").strip()
+    if not text:
+        return "", {}
+    scheme, _sep, rest = text.partition(" ")
+    params: dict[str, str] = {}
+    position = 0
+    rest = rest.strip()
+    while position < len(rest):
+        match = _AUTH_PARAM.match(rest, position)
+        if match is None or match.end() == position:
+            break
+        value = match.group(2) if match.group(2) is not None else match.group(3)
+        params[match.group(1).lower()] = re.sub(r"\\(.)", r"\1", value)
+        position = match.end()
+    return scheme.lower(), params
+
+
+def repository_scope(repository: str, actions: tuple[str, ...] = ("pull",)) -> str:
+    """The token scope of ``repository``: ``repository:library/nginx:pull`` (``pull,push`` for a push)."""
+    return f"repository:{repository}:{','.join(actions)}"
+
+
+def basic_authorization(username: str, password: str) -> str:
+    """The ``Authorization`` header value of HTTP basic auth."""
+    raw = f"{username}:{password}".encode()
+    return "Basic " + base64.b64encode(raw).decode("ascii")
+
+
+def _config_host(key: str) -> str:
+    """The registry host a ``config.json`` ``auths`` key names (``https://index.docker.io/v1/`` -> docker.io)."""
+    host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", key.strip(), flags=re.IGNORECASE).split("/", 1)[0]
+    return normalize_registry_host(host)
+
+
+def docker_config_credentials(config: Mapping[str, Any], registry: str) -> Optional[dict[str, str]]:
+    """The credentials ``config.json`` holds for ``registry``: ``{username, password}`` or ``{identitytoken}``.
+
+    Reads ``auths.<host>.auth`` (base64 ``user:password``), ``username``/``password`` and ``identitytoken``
+    (an OAuth refresh token, as ``docker login`` stores it for ACR). Returns None when there is no entry.
+    Raises ``RegistryError`` for an ``auth`` value that is not base64 ``user:password``.
+    """
+    auths = config.get("auths") if isinstance(config, Mapping) else None
+    if not isinstance(auths, Mapping):
+        return None
+    wanted = normalize_registry_host(registry)
+    for key, entry in auths.items():
+        if not isinstance(entry, Mapping) or _config_host(str(key)) != wanted:
+            continue
+        if entry.get("identitytoken"):
+            return {"identitytoken": str(entry["identitytoken"])}
+        if entry.get("auth"):
+            return _decode_config_auth(str(entry["auth"]), str(key))
+        if entry.get("username"):
+            return {"username": str(entry["username"]), "password": str(entry.get("password", ""))}
+    return None
+
+
+def _decode_config_auth(value: str, key: str) -> dict[str, str]:
+    try:
+        decoded = base64.b64decode(value, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise RegistryError(f"docker config auths[{key!r}].auth is not base64 of user:password ({exc})") from exc
+    username, sep, password = decoded.partition(":")
+    if not sep:
+        raise RegistryError(f"docker config auths[{key!r}].auth does not decode to user:password")
+    return {"username": username, "password": password}
+
+
+# --- HTTP helpers -------------------------------------------------------------------------------------------
+def retry_after_seconds(value: Optional[str], default: float, ceiling: float = 60.0) -> float:
+    """Seconds to wait from a ``Retry-After`` value (delta-seconds; an HTTP date counts as ``default``)."""
+    if value is not None:
+        try:
+            return min(max(float(value.strip()), 0.0), ceiling)
+        except ValueError:
+            pass
+    return min(default, ceiling)
+
+
+def next_link(header: Optional[str]) -> Optional[str]:
+    """The target of a ``Link: </v2/...?last=x&n=100>; rel="next"`` header, or None."""
+    if not header:
+        return None
+    match = _LINK_NEXT.search(header)
+    return match.group(1) if match else None
+
+
+def sha256_digest(content: bytes) -> str:
+    """``sha256:<hex>`` of ``content``."""
+    return "sha256:" + hashlib.sha256(content).hexdigest()
+
+
+def is_digest(value: object) -> bool:
+    """Whether ``value`` is a ``sha256:`` digest of 64 lowercase hex digits."""
+    return isinstance(value, str) and bool(_DIGEST.match(value))
+
+
+# --- manifests ----------------------------------------------------------------------------------------------
+def load_json(content: bytes, what: str) -> dict[str, Any]:
+    """Parse a registry JSON document, raising ``RegistryError`` naming ``what`` when it is not an object."""
+    try:
+        data = json.loads(content.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise RegistryError(f"{what} is not valid JSON ({exc})") from exc
+    if not isinstance(data, dict):
+        raise RegistryError(f"{what} is not a JSON object: {describe(data)}")
+    return data
+
+
+def manifest_media_type(document: Mapping[str, Any], content_type: Optional[str] = None) -> str:
+    """The media type of a manifest: its ``mediaType`` field, else the response's Content-Type, else by shape."""
+    declared = document.get("mediaType")
+    if isinstance(declared, str) and declared:
+        return declared
+    header = (content_type or "").split(";", 1)[0].strip()
+    if header in INDEX_TYPES or header in MANIFEST_TYPES:
+        return header
+    return OCI_INDEX if isinstance(document.get("manifests"), list) else OCI_MANIFEST
+
+
+def is_index(media_type: str) -> bool:
+    """Whether ``media_type`` is an OCI image index or a Docker manifest list."""
+    return media_type in INDEX_TYPES
+
+
+def _text_or_none(value: Any) -> Optional[str]:
+    return value if isinstance(value, str) and value else None
+
+
+def index_platforms(index: Mapping[str, Any]) -> list[dict[str, Optional[str]]]:
+    """One ``{os, architecture, variant, os_version, digest}`` per entry of an index or manifest list, in order.
+
+    Raises ``RegistryError`` when ``manifests`` is missing or an entry has no digest.
+    """
+    manifests = index.get("manifests")
+    if not isinstance(manifests, list):
+        raise RegistryError(f"the manifest list has no manifests array: {describe(index)}")
+    platforms = []
+    for position, entry in enumerate(manifests):
+        if not isinstance(entry, Mapping) or not is_digest(entry.get("digest")):
+            raise RegistryError(f"manifests[{position}] is not a descriptor with a sha256 digest: {describe(entry)}")
+        given = entry.get("platform")
+        platform: Mapping[str, Any] = given if isinstance(given, Mapping) else {}
+        platforms.append(
+            {
+                "os": _text_or_none(platform.get("os")),
+                "architecture": _text_or_none(platform.get("architecture")),
+                "variant": _text_or_none(platform.get("variant")),
+                "os_version": _text_or_none(platform.get("os.version")),
+                "digest": str(entry["digest"]),
+            }
+        )
+    return platforms
+
+
+def config_descriptor(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``config`` descriptor of an image manifest; raises ``RegistryError`` when it has none."""
+    config = manifest.get("config")
+    if not isinstance(config, Mapping) or not is_digest(config.get("digest")):
+        raise RegistryError(f"the image manifest has no config descriptor with a sha256 digest: {describe(manifest)}")
+    return dict(config)
+
+
+def config_platform(config: Mapping[str, Any], manifest_digest: str) -> dict[str, Optional[str]]:
+    """The platform of a single-manifest image from its config blob (``os``, ``architecture``, ``os.version``)."""
+    return {
+        "os": _text_or_none(config.get("os")),
+        "architecture": _text_or_none(config.get("architecture")),
+        "variant": _text_or_none(config.get("variant")),
+        "os_version": _text_or_none(config.get("os.version")),
+        "digest": manifest_digest,
+    }
+
+
+def image_result(
+    digest: Optional[str] = None,
+    media_type: Optional[str] = None,
+    platforms: Optional[list[dict[str, Optional[str]]]] = None,
+    error: Optional[str] = None,
+) -> dict[str, Any]:
+    """One value of ``registry_image_info``'s ``images``: ``{digest, media_type, platforms, error}``."""
+    return {"digest": digest, "media_type": media_type, "platforms": list(platforms or []), "error": error}
+
+
+def is_image_result(value: object) -> bool:
+    """Whether ``value`` has the shape of an ``image_result`` (a ``registry_image_info`` entry)."""
+    return isinstance(value, Mapping) and isinstance(value.get("platforms"), list) and "media_type" in value
