@@ -10,6 +10,7 @@ each image is named by ``tags.base_image_tag``.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import re
@@ -69,6 +70,7 @@ class FleetHost:
     source: str
     aliases: frozenset[str]
     problem: Optional[str] = None
+    hyperv: Optional[bool] = None  # whether Hyper-V is installed, from facts (None when not known)
 
 
 @dataclass(frozen=True, order=True)
@@ -94,7 +96,7 @@ def _host(name: str, version: Optional[WindowsVersion], kind: str, source: str, 
     aliases = {name.lower()} | {f"node-id:{extra['node_id']}"} if extra.get("node_id") else {name.lower()}
     if version is not None:
         kind = effective_host_kind(version.build, kind)
-    return FleetHost(name, version, kind, source, frozenset(aliases), extra.get("problem"))
+    return FleetHost(name, version, kind, source, frozenset(aliases), extra.get("problem"), extra.get("hyperv"))
 
 
 def _from_facts(name: str, facts: Mapping[str, Any]) -> FleetHost:
@@ -102,7 +104,10 @@ def _from_facts(name: str, facts: Mapping[str, Any]) -> FleetHost:
     kind = facts.get("host_kind") if facts.get("host_kind") in HOST_KINDS else "server"
     node_id = ((facts.get("docker") or {}).get("swarm") or {}).get("node_id")
     version = _version_or_error(facts.get("version"), describe(name))
-    return _host(name, version, str(kind), "host_facts", node_id=node_id)
+    hyperv = (facts.get("features") or {}).get("hyperv")
+    return _host(
+        name, version, str(kind), "host_facts", node_id=node_id, hyperv=hyperv if isinstance(hyperv, bool) else None
+    )
 
 
 def _from_swarm_node(node: Mapping[str, Any]) -> Optional[FleetHost]:
@@ -206,8 +211,7 @@ def fleet_hosts(fleet: object) -> list[FleetHost]:
             known = len(hosts)
             hosts.append(host)
         elif _RANK.get(host.source, 5) < _RANK.get(hosts[known].source, 5):
-            hosts[known] = FleetHost(host.name, host.version, host.host_kind, host.source,
-                                     hosts[known].aliases | host.aliases, host.problem)  # fmt: skip
+            hosts[known] = dataclasses.replace(host, aliases=hosts[known].aliases | host.aliases)
         for alias in hosts[known].aliases | host.aliases:
             index[alias] = known
     return hosts
@@ -345,8 +349,41 @@ def choose_images(profiles: list[_Profile], repo: str, isolation: str, rules: st
     }
 
 
+def _builder_rank(image: BaseImage, host: FleetHost, repo: str, rules: str) -> Optional[tuple[int, str]]:
+    """How well ``host`` builds on ``image``: 0 same build, 1 process isolation, 2 Hyper-V; None when it cannot."""
+    if host.version is None:
+        return None
+    if image in images_for(host.version, host.host_kind, repo, "process", rules):
+        return (0 if image.build == host.version.build else 1), "process"
+    if host.hyperv and image in images_for(host.version, host.host_kind, repo, "hyperv", rules):
+        return 2, "hyperv"
+    return None
+
+
+def assign_build_hosts(rows: list[dict[str, Any]], build_hosts: object, repo: str, rules: str) -> list[dict[str, Any]]:
+    """Each row with the host that builds its image: ``build_host`` and ``build_isolation`` (None when none can).
+
+    A build host runs the base image while it builds (``RUN`` steps), so it must run it: with process isolation
+    (its own build first), else with Hyper-V isolation when its facts say Hyper-V is installed.
+    """
+    builders = fleet_hosts(build_hosts)
+    out = []
+    for row in rows:
+        found = None
+        if row["base_image"]:
+            image = BaseImage(row["build"], row["tag_suffix"])
+            ranks = ((_builder_rank(image, host, repo, rules), host.name) for host in builders)
+            found = min(((rank[0], name, rank[1]) for rank, name in ranks if rank), default=None)
+        out.append(dict(row, build_host=found[1] if found else None, build_isolation=found[2] if found else None))
+    return out
+
+
 def build_matrix(
-    fleet: object, repo: str = "servercore", isolation: str = "process", rules: str = "documented"
+    fleet: object,
+    repo: str = "servercore",
+    isolation: str = "process",
+    rules: str = "documented",
+    build_hosts: object = None,
 ) -> list[dict[str, Any]]:
     """The smallest set of base images of ``repo`` that covers every host of ``fleet``, one row per image.
 
@@ -354,7 +391,8 @@ def build_matrix(
     chosen image it would run (its own build first). Hosts no image serves with ``isolation`` under ``rules`` come
     last, grouped by reason, in rows whose ``base_image`` and ``tag_suffix`` are None and that carry ``reason``.
     Among several smallest sets, the one serving more host versions with ``supported`` (not ``preview``) images
-    wins, then the one with newer builds.
+    wins, then the one with newer builds. With ``build_hosts`` (a fleet of the same forms), every row also names
+    the host that builds its image (``assign_build_hosts``).
     """
     check_choice("repo", repo, REPOSITORIES)
     check_choice("isolation", isolation, ISOLATIONS)
@@ -371,4 +409,5 @@ def build_matrix(
             assigned.setdefault(image_of[profile], []).append(name)
     rows = [_row(image, names, repo) for image, names in sorted(assigned.items())]
     left = [host for host in hosts if profile_of.get(host.name) not in image_of]
-    return rows + _uncovered_rows(left, repo, isolation, rules)
+    rows += _uncovered_rows(left, repo, isolation, rules)
+    return rows if build_hosts is None else assign_build_hosts(rows, build_hosts, repo, rules)

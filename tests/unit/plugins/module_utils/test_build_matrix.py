@@ -238,3 +238,40 @@ def test_any_list_gives_rows_or_a_core_error(fleet: list[Any]) -> None:
     except WinCompatError:
         return
     assert all(set(row) >= {"build", "release", "base_image", "tag_suffix", "hosts"} for row in rows)
+
+
+def facts(version: str, hyperv: bool, kind: str = "server") -> dict[str, Any]:
+    return {"version": version, "host_kind": kind, "features": {"hyperv": hyperv}}
+
+
+@pytest.mark.parametrize(
+    ("fleet", "build_hosts", "expected"),
+    [
+        # the host of the row's own build, not the 2025 host that also runs the 2022 image
+        (
+            ["10.0.20348.2966", "10.0.26100.2605"],
+            {"b25": facts("10.0.26100.1", False), "b22": facts("10.0.20348.1", False)},
+            [("ltsc2022", "b22", "process")],
+        ),
+        # with no 2022 host, the 2025 host builds it with process isolation
+        (["10.0.20348.2966"], {"b25": facts("10.0.26100.1", False)}, [("ltsc2022", "b25", "process")]),
+        # an older image with Hyper-V, only where Hyper-V is installed
+        (
+            ["10.0.17763.6659"],
+            {"nohv": facts("10.0.20348.1", False), "hv": facts("10.0.22631.4602", True, "client")},
+            [("ltsc2019", "hv", "hyperv")],
+        ),
+        (["10.0.17763.6659"], {"nohv": facts("10.0.20348.1", False)}, [("ltsc2019", None, None)]),
+        # a Windows Server 2016 image of one revision is built on a host of that revision only
+        (
+            ["10.0.14393.7606"],
+            {"other": facts("10.0.14393.7699", True), "same": facts("10.0.14393.7606", False)},
+            [("10.0.14393.7606", "same", "process")],
+        ),
+        # rows of hosts no image serves get no build host
+        (["10.0.19045.3803"], {"b": facts("10.0.19045.1", True, "client")}, [(None, None, None)]),
+    ],
+)
+def test_build_hosts(fleet: Any, build_hosts: Any, expected: list) -> None:
+    rows = build_matrix(fleet, build_hosts=build_hosts)
+    assert [(row["tag_suffix"], row["build_host"], row["build_isolation"]) for row in rows] == expected
