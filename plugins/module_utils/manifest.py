@@ -14,7 +14,8 @@ them, entries whose ``os.version`` starts with the host's ``major.minor.build.``
 the list is kept. The first entry is pulled.
 
 Accepts the JSON (text or parsed) of ``docker manifest inspect`` (a manifest list or an OCI image index),
-of ``docker manifest inspect --verbose`` (a list of ``{Ref, Descriptor}``) and of the registry API.
+of ``docker manifest inspect --verbose`` (a list of ``{Ref, Descriptor}``), of the registry API, and an entry of
+``registry_image_info``'s ``images`` (``registry.as_manifest_list``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.errors import
     check_choice,
     describe,
 )
+from ansible_collections.wincontainers.compat.plugins.module_utils.registry import as_manifest_list, is_image_result
 from ansible_collections.wincontainers.compat.plugins.module_utils.version import (
     WindowsVersion,
     parse_windows_version,
@@ -58,6 +60,8 @@ def _load(manifest_list: object) -> Any:
 def manifest_entries(manifest_list: object) -> list[dict[str, Any]]:
     """The entries (descriptors with a ``platform``) of a manifest list, in list order."""
     data = _load(manifest_list)
+    if is_image_result(data):
+        data = as_manifest_list(data)
     if isinstance(data, list):
         entries = [item.get("Descriptor", item) if isinstance(item, dict) else item for item in data]
     elif isinstance(data, dict) and isinstance(data.get("manifests"), list):
@@ -169,3 +173,19 @@ def select_manifest(
             f"manifest list entries ({rules} rules); the list offers: {offered or 'nothing'}"
         )
     return dict(chosen)
+
+
+def registry_image_version(image: object, host: object, rules: str = "documented") -> object:
+    """``image`` itself, or for a ``registry_image_info`` entry the ``os.version`` of the entry the engine pulls.
+
+    The entry is chosen with ``select_manifest`` (containerd's rules unless ``rules`` is ``docker``). Raises
+    ``ManifestListError`` when no entry fits the host or the chosen entry names no build.
+    """
+    if not is_image_result(image):
+        return image
+    chosen = select_manifest(image, host, "docker" if rules == "docker" else "containerd")
+    if not chosen.get("os_version"):
+        raise ManifestListError(
+            f"the entry the engine pulls ({chosen.get('digest')}) has no os.version: its Windows build is unknown"
+        )
+    return chosen["os_version"]

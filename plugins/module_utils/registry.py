@@ -31,6 +31,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.errors import
     describe,
 )
 from ansible_collections.wincontainers.compat.plugins.module_utils.tags import parse_image_reference
+from ansible_collections.wincontainers.compat.plugins.module_utils.version import parse_windows_version
 
 DOCKER_HUB = "docker.io"
 DOCKER_HUB_API = "registry-1.docker.io"
@@ -312,3 +313,96 @@ def image_result(
 def is_image_result(value: object) -> bool:
     """Whether ``value`` has the shape of an ``image_result`` (a ``registry_image_info`` entry)."""
     return isinstance(value, Mapping) and isinstance(value.get("platforms"), list) and "media_type" in value
+
+
+def credentials_for(
+    registry: str, auth: Mapping[str, Any], docker_config: Optional[Mapping[str, Any]] = None
+) -> Optional[dict[str, str]]:
+    """The credentials to use for ``registry``: its ``auth`` entry, else its ``config.json`` ``auths`` entry.
+
+    ``auth`` is keyed by registry host (``docker.io``, ``index.docker.io`` and the config.json key
+    ``https://index.docker.io/v1/`` all name Docker Hub) with ``{username, password}`` or ``{token}``.
+    Raises ``RegistryError`` for an entry with neither.
+    """
+    wanted = normalize_registry_host(registry)
+    for key, entry in (auth or {}).items():
+        if _config_host(str(key)) != wanted:
+            continue
+        if not isinstance(entry, Mapping) or not (entry.get("token") or entry.get("username")):
+            raise RegistryError(f"auth[{key!r}] must hold username and password, or token")
+        if entry.get("token"):
+            return {"token": str(entry["token"])}
+        return {"username": str(entry["username"]), "password": str(entry.get("password") or "")}
+    return docker_config_credentials(docker_config, registry) if docker_config else None
+
+
+# --- base image currency ------------------------------------------------------------------------------------
+_PINNED_TAG = re.compile(r"^10\.0\.(\d{5})\.(\d{1,6})(?:-amd64)?$")
+
+
+def pinned_revisions(tags: list[str], build: int) -> list[int]:
+    """The revisions of ``build`` that have a version-pinned tag (``10.0.<build>.<revision>``), ascending."""
+    found = set()
+    for tag in tags:
+        match = _PINNED_TAG.match(str(tag))
+        if match and int(match.group(1)) == build:
+            found.add(int(match.group(2)))
+    return sorted(found)
+
+
+def base_image_currency(
+    tags: list[str], image_version: object, repository: str = "", max_behind: int = 0
+) -> dict[str, Any]:
+    """How many monthly images the base of ``image_version`` is behind the newest one ``tags`` publishes.
+
+    ``tags`` is the tag list of a base image repository (``mcr.microsoft.com/windows/servercore``), whose
+    version-pinned tags ``10.0.B.R`` name every monthly image of each build. Returns ``{build, revision,
+    newest_revision, behind, current, stale, rebuild_on}``: ``behind`` counts the published revisions newer
+    than the image's, ``stale`` is ``behind > max_behind``, ``rebuild_on`` is ``repository:10.0.B.<newest>``.
+    Raises ``WinCompatError`` when the image's revision is unknown or the list has no image of its build.
+    """
+    version = parse_windows_version(image_version)
+    if version.revision is None:
+        raise RegistryError(f"{describe(image_version)} has no revision: expected a version such as 10.0.20348.2966")
+    if not isinstance(max_behind, int) or isinstance(max_behind, bool) or max_behind < 0:
+        raise RegistryError(
+            f"max_behind must be a whole number of monthly images, 0 or more; got {describe(max_behind)}"
+        )
+    revisions = pinned_revisions(list(tags), version.build)
+    where = repository or "the tag list"
+    if not revisions:
+        raise RegistryError(f"{where} has no version-pinned tag of build {version.build} (10.0.{version.build}.R)")
+    newest = revisions[-1]
+    behind = sum(1 for revision in revisions if revision > version.revision)
+    tag = f"10.0.{version.build}.{newest}"
+    return {
+        "build": version.build,
+        "revision": version.revision,
+        "newest_revision": newest,
+        "behind": behind,
+        "current": behind == 0,
+        "stale": behind > max_behind,
+        "rebuild_on": f"{repository}:{tag}" if repository else tag,
+    }
+
+
+def as_manifest_list(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``registry_image_info`` entry as a manifest list whose entries also keep the entry's flat keys.
+
+    Each of ``manifests`` is ``{digest, platform: {os, architecture, variant, os.version}, os, architecture,
+    variant, os_version}``, so ``select_manifest`` reads it as it reads ``docker manifest inspect`` output and
+    its answer still has ``os_version``. Raises ``RegistryError`` for an entry that holds an error.
+    """
+    if entry.get("error"):
+        raise RegistryError(f"the registry answer is an error, there is no manifest to read: {entry['error']}")
+    manifests = []
+    for platform in entry.get("platforms") or []:
+        descriptor_platform = {
+            key: platform.get(field)
+            for key, field in (("os", "os"), ("architecture", "architecture"), ("variant", "variant"))
+            if platform.get(field)
+        }
+        if platform.get("os_version"):
+            descriptor_platform["os.version"] = platform["os_version"]
+        manifests.append({**platform, "digest": platform.get("digest"), "platform": descriptor_platform})
+    return {"mediaType": entry.get("media_type"), "manifests": manifests}

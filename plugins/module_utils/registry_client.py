@@ -22,6 +22,7 @@ import threading
 import time
 import urllib.error
 import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 
@@ -33,6 +34,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.registry impo
     basic_authorization,
     config_descriptor,
     config_platform,
+    credentials_for,
     image_result,
     index_platforms,
     is_digest,
@@ -40,6 +42,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.registry impo
     load_json,
     manifest_media_type,
     next_link,
+    parse_reference,
     parse_www_authenticate,
     repository_scope,
     retry_after_seconds,
@@ -461,3 +464,74 @@ def inspect_image(client: RegistryClient, ref: RegistryReference, cache: DigestC
     blob = _blob_by_digest(client, ref.repository, str(config["digest"]), cache)
     platform = config_platform(load_json(blob, f"the image config of {ref}"), digest)
     return image_result(digest, media_type, [platform])
+
+
+# --- many images at once ------------------------------------------------------------------------------------
+class RegistrySession:
+    """One client per registry host for a run, with the credentials ``credentials_for`` picks for it."""
+
+    def __init__(
+        self,
+        options: ClientOptions,
+        auth: Optional[Mapping[str, Any]] = None,
+        docker_config: Optional[Mapping[str, Any]] = None,
+        cache: Optional[DigestCache] = None,
+    ) -> None:
+        self.options = options
+        self.auth = dict(auth or {})
+        self.docker_config = docker_config
+        self.cache = cache or DigestCache()
+        self._clients: dict[str, RegistryClient] = {}
+        self._lock = threading.Lock()
+
+    def client(self, ref: RegistryReference) -> RegistryClient:
+        """The client of ``ref``'s registry (created once; raises ``RegistryError`` for unusable credentials)."""
+        with self._lock:
+            if ref.api_host not in self._clients:
+                credentials = credentials_for(ref.registry, self.auth, self.docker_config)
+                self._clients[ref.api_host] = RegistryClient(ref.api_host, self.options, credentials)
+            return self._clients[ref.api_host]
+
+    def inspect(self, reference: str) -> dict[str, Any]:
+        """``inspect_image`` of one reference; any failure becomes the entry's ``error`` (without the reference)."""
+        try:
+            ref = parse_reference(reference)
+            return inspect_image(self.client(ref), ref, self.cache)
+        except ValueError as exc:  # RegistryError, and the reference grammar's WinCompatError
+            return image_result(error=str(exc))
+
+    def tag_list(self, repository: str) -> dict[str, Any]:
+        """``{tags, error}`` of a repository (``mcr.microsoft.com/windows/servercore``)."""
+        try:
+            ref = parse_reference(repository)
+            return {"tags": self.client(ref).list_tags(ref.repository), "error": None}
+        except ValueError as exc:
+            return {"tags": [], "error": f"{repository}: {exc}"}
+
+
+def _canonical(reference: str) -> str:
+    try:
+        return str(parse_reference(reference))
+    except ValueError:
+        return reference
+
+
+def inspect_images(session: RegistrySession, references: list[str], concurrency: int = 8) -> dict[str, dict[str, Any]]:
+    """The entry of every reference, keyed by the reference as given; each distinct image is asked once."""
+    distinct: dict[str, str] = {}
+    for reference in references:
+        distinct.setdefault(_canonical(reference), reference)
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        answers = dict(zip(distinct, pool.map(session.inspect, distinct.values())))
+    results: dict[str, dict[str, Any]] = {}
+    for reference in references:
+        entry = answers[_canonical(reference)]
+        error = f"{reference}: {entry['error']}" if entry["error"] else None
+        results[reference] = {**entry, "platforms": [dict(p) for p in entry["platforms"]], "error": error}
+    return results
+
+
+def fetch_tag_lists(session: RegistrySession, repositories: list[str], concurrency: int = 8) -> dict[str, Any]:
+    """``{repository: {tags, error}}`` for every repository, concurrently."""
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        return dict(zip(repositories, pool.map(session.tag_list, repositories)))
