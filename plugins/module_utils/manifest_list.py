@@ -232,12 +232,12 @@ def verify(
 
     Returns ``{hosts, unserved, report}``: ``hosts`` one row per host (``{host, version, containerd, docker}``),
     ``unserved`` one item per host and engine left without an entry that runs (``{host, version, engine,
-    message}``), ``report`` one line per host.
+    message}``), ``report`` one line per host; hosts by name.
     """
     check_choice("isolation", isolation, ISOLATIONS)
     rows: list[dict[str, Any]] = []
     unserved: list[dict[str, Any]] = []
-    for host in fleet_hosts(fleet):
+    for host in sorted(fleet_hosts(fleet), key=lambda host: host.name.lower()):
         version = host.version.version if host.version else None
         row: dict[str, Any] = {"host": host.name, "version": version}
         for rules in MANIFEST_RULES:
