@@ -1,7 +1,8 @@
 """HTTP client of the OCI distribution API (Docker Registry HTTP API V2): read and push manifests and blobs.
 
-Requests go through ``ansible.module_utils.urls.open_url`` (TLS verification on by default, ``ca_path``,
-no ``.netrc``, ``Authorization`` never forwarded across a redirect to blob storage). Authentication is what
+Requests go through ``urllib`` with one TLS context per client (verification on by default, ``ca_path``;
+``ansible.module_utils.urls.open_url`` rebuilds its context on every call, ~50 ms each), the usual proxy
+environment variables, and ``Authorization`` never forwarded across a redirect to blob storage. Authentication is what
 registries do: anonymous first; on ``401`` the ``WWW-Authenticate`` challenge decides between the Bearer
 token dance (``GET <realm>?service=&scope=`` with basic credentials, or ``POST`` with an identity token as
 refresh token) and HTTP basic. ``429`` and ``5xx`` answers are retried after ``Retry-After`` (or a short
@@ -22,11 +23,11 @@ import threading
 import time
 import urllib.error
 import urllib.parse
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 
-from ansible.module_utils.urls import open_url
 from ansible_collections.wincontainers.compat.plugins.module_utils.registry import (
     MANIFEST_ACCEPT,
     RegistryError,
@@ -55,7 +56,7 @@ _STATUS_WORDS = {
     401: "unauthorized",
     403: "forbidden",
     404: "not found",
-    429: "rate-limited (too many requests)",
+    429: "rate-limited",
     503: "unavailable",
 }
 
@@ -134,6 +135,7 @@ class RegistryClient:
         self._scheme: Optional[str] = None if self.insecure else "https"
         self._tokens: dict[str, str] = {}
         self._basic = False
+        self._openers: dict[bool, urllib.request.OpenerDirector] = {}
         self._lock = threading.Lock()
 
     # --- transport ----------------------------------------------------------------------------------------
@@ -141,24 +143,34 @@ class RegistryClient:
     def base_url(self) -> str:
         return f"{self._scheme or 'https'}://{self.host}"
 
+    def _opener(self, verify: bool) -> urllib.request.OpenerDirector:
+        """One opener per client and verification mode, its TLS context built once (CA files are read once)."""
+        with self._lock:
+            if verify not in self._openers:
+                if verify:
+                    context = ssl.create_default_context(cafile=self.options.ca_path)
+                else:
+                    context = ssl.create_default_context()
+                    context.check_hostname = False
+                    context.verify_mode = ssl.CERT_NONE
+                self._openers[verify] = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context))
+            return self._openers[verify]
+
     def _open(self, method: str, url: str, headers: Mapping[str, str], data: Optional[bytes]) -> Response:
-        """One HTTP exchange; error statuses are returned, transport failures raised as ``URLError``/``OSError``."""
+        """One HTTP exchange; error statuses are returned, transport failures raised as ``URLError``/``OSError``.
+
+        ``Authorization`` is an unredirected header: a redirect to blob storage on another host never gets it.
+        """
         verify = self.options.validate_certs and not (self.insecure and url.startswith("https://"))
+        request = urllib.request.Request(url, data=data, method=method)
+        request.add_header("User-Agent", USER_AGENT)
+        for name, value in headers.items():
+            if name.lower() == "authorization":
+                request.add_unredirected_header(name, value)
+            else:
+                request.add_header(name, value)
         try:
-            answer = open_url(
-                url,
-                data=data,
-                headers=dict(headers),
-                method=method,
-                timeout=self.options.timeout,
-                validate_certs=verify,
-                ca_path=self.options.ca_path,
-                http_agent=USER_AGENT,
-                use_netrc=False,
-                unredirected_headers=["Authorization"],
-                follow_redirects="safe" if method in ("GET", "HEAD") else "none",
-            )
-            with answer:
+            with self._opener(verify).open(request, timeout=self.options.timeout) as answer:
                 body = b"" if method == "HEAD" else answer.read()
                 return Response(answer.status, {k.lower(): v for k, v in answer.headers.items()}, body, answer.url)
         except urllib.error.HTTPError as exc:
@@ -240,20 +252,18 @@ class RegistryClient:
             raise RegistryHTTPError(f"registry {self.host}: the token service {realm} returned no token", 401)
         return token
 
-    def _answer_challenge(self, response: Response, scope: str) -> bool:
-        """Prepare credentials for a 401's challenge; False when a retry cannot help."""
+    def _answer_challenge(self, response: Response, scope: str, sent: Mapping[str, str]) -> None:
+        """Get what a 401's challenge asks for (a token for ``scope``, or basic auth), unless another thread did."""
         scheme, params = parse_www_authenticate(response.header("WWW-Authenticate") or "")
+        if self._auth_header(scope) != sent:
+            return
         if scheme == "bearer":
             token = self._fetch_token(params, scope)
             with self._lock:
-                already = self._tokens.get(scope) == token
                 self._tokens[scope] = token
-            return not already
-        if scheme == "basic" and self.credentials.get("username"):
+        elif scheme == "basic" and self.credentials.get("username"):
             with self._lock:
-                already, self._basic = self._basic, True
-            return not already
-        return False
+                self._basic = True
 
     # --- requests -----------------------------------------------------------------------------------------
     def request(
@@ -267,9 +277,13 @@ class RegistryClient:
         """``method`` on ``path`` (or an absolute URL) with authentication for ``scope``; any status returned."""
         self._resolve_scheme()
         url = path if "://" in path else f"{self.base_url}{path}"
-        response = self._exchange(method, url, {**(headers or {}), **self._auth_header(scope)}, data)
-        if response.status == 401 and self._answer_challenge(response, scope):
-            response = self._exchange(method, url, {**(headers or {}), **self._auth_header(scope)}, data)
+        sent = self._auth_header(scope)
+        response = self._exchange(method, url, {**(headers or {}), **sent}, data)
+        if response.status == 401:
+            self._answer_challenge(response, scope, sent)
+            now = self._auth_header(scope)
+            if now != sent:  # a retry can only help with other credentials
+                response = self._exchange(method, url, {**(headers or {}), **now}, data)
         return response
 
     def _expect(self, response: Response, method: str, what: str, ok: tuple[int, ...] = (200,)) -> Response:
@@ -277,6 +291,8 @@ class RegistryClient:
             return response
         detail = _error_detail(response.body)
         word = _STATUS_WORDS.get(response.status, "error")
+        if response.status in RETRY_STATUSES and self.options.retries:
+            word += f", after {self.options.retries} retries"
         raise RegistryHTTPError(
             f"registry {self.host} answered {response.status} ({word}) to {method} {what}"
             + (f": {detail}" if detail else ""),

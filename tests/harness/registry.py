@@ -39,7 +39,7 @@ import urllib.parse
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ansible_collections.wincontainers.compat.plugins.module_utils.registry import (
     DOCKER_CONFIG,
@@ -495,7 +495,15 @@ def push_windows_image(
 
 # --- a counting proxy that can answer 429 -------------------------------------------------------------------
 class RegistryProxy:
-    """HTTP proxy in front of a plain-HTTP registry: counts requests, answers ``429`` while ``throttle`` > 0."""
+    """HTTP proxy in front of a plain-HTTP registry: counts requests, answers ``429`` while ``throttle`` > 0.
+
+    ``before(method, path)`` runs before a request is forwarded (a test can stop the registry there); when the
+    registry does not answer, the proxy drops the connection as a stopped registry would.
+
+    distribution 2.8 answers ``/v2/<name>/tags/list`` in one piece whatever ``n`` says (only ``_catalog``
+    paginates); with ``tag_page_size`` set the proxy pages the registry's real list as the distribution spec and
+    MCR do: at most that many tags after ``last``, and a ``Link: <...>; rel="next"`` header while more remain.
+    """
 
     def __init__(self, upstream_port: int) -> None:
         self.upstream_port = upstream_port
@@ -503,6 +511,8 @@ class RegistryProxy:
         self.requests: list[tuple[str, str, int]] = []
         self.throttle = 0
         self.retry_after = "1"
+        self.before: Callable[[str, str], None] | None = None
+        self.tag_page_size = 0
         self._lock = threading.Lock()
         self._server: http.server.ThreadingHTTPServer | None = None
 
@@ -525,6 +535,20 @@ class RegistryProxy:
         with self._lock:
             self.requests.append((method, path, status))
 
+    def _page(self, path: str, data: bytes) -> tuple[bytes, str | None]:
+        """One page of a tag list answer, and its ``Link`` header when more tags follow."""
+        split = urllib.parse.urlsplit(path)
+        query = urllib.parse.parse_qs(split.query)
+        size = min(int(query.get("n", [self.tag_page_size])[0]), self.tag_page_size)
+        document = json.loads(data)
+        tags = sorted(t for t in document.get("tags") or [] if t > query.get("last", [""])[0])
+        document["tags"] = tags[:size]
+        link = None
+        if len(tags) > size:
+            following = urllib.parse.urlencode({"n": size, "last": tags[size - 1]})
+            link = f'<{split.path}?{following}>; rel="next"'
+        return json.dumps(document).encode(), link
+
     def start(self) -> RegistryProxy:
         proxy = self
 
@@ -545,15 +569,26 @@ class RegistryProxy:
                 length = int(self.headers.get("Content-Length", "0") or 0)
                 body = self.rfile.read(length) if length else None
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+                if proxy.before is not None:
+                    proxy.before(self.command, self.path)
                 upstream = http.client.HTTPConnection("127.0.0.1", proxy.upstream_port, timeout=30)
                 try:
                     upstream.request(self.command, self.path, body=body, headers=headers)
                     answer = upstream.getresponse()
                     data = answer.read()
+                except OSError:
+                    proxy._record(self.command, self.path, 0)
+                    self.close_connection = True
+                    return
                 finally:
                     upstream.close()
                 proxy._record(self.command, self.path, answer.status)
+                link = None
+                if proxy.tag_page_size and answer.status == 200 and "/tags/list" in self.path:
+                    data, link = proxy._page(self.path, data)
                 self.send_response(answer.status)
+                if link:
+                    self.send_header("Link", link)
                 for key, value in answer.getheaders():
                     if key.lower() not in ("connection", "transfer-encoding", "content-length"):
                         self.send_header(key, value.replace(f":{proxy.upstream_port}", f":{proxy.port}"))
