@@ -22,18 +22,25 @@ find_python() {
   return 1
 }
 
+# Installs the pinned requirements files given (relative to the checkout) into the virtualenv, creating it
+# first; each file is installed once per content (a stamp per file), so a smaller set installs fast and a
+# larger one later adds only what is missing.
 ensure_venv() {
-  local stamp="$WCC_VENV/.requirements.sha256" want
-  want="$(sha256sum <"$WCC_ROOT/requirements-dev.txt" | cut -d' ' -f1)"
-  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
-    return 0
+  local file stamp want
+  if [[ ! -x "$WCC_VENV/bin/python" ]]; then
+    log "creating virtualenv $WCC_VENV"
+    "$(find_python)" -m venv "$WCC_VENV"
   fi
-  log "creating virtualenv $WCC_VENV"
-  rm -rf "$WCC_VENV"
-  "$(find_python)" -m venv "$WCC_VENV"
-  "$WCC_VENV/bin/pip" install --quiet --upgrade pip
-  "$WCC_VENV/bin/pip" install --quiet -r "$WCC_ROOT/requirements-dev.txt"
-  echo "$want" >"$stamp"
+  for file in "$@"; do
+    stamp="$WCC_VENV/.stamp-${file//\//_}"
+    want="$(cat "$WCC_ROOT/requirements-demo.txt" "$WCC_ROOT/$file" | sha256sum | cut -d' ' -f1)"
+    if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+      continue
+    fi
+    log "installing $file into $WCC_VENV"
+    "$WCC_VENV/bin/pip" install --quiet --disable-pip-version-check -r "$WCC_ROOT/$file"
+    echo "$want" >"$stamp"
+  done
 }
 
 # Puts this checkout on an Ansible collections path as wincontainers.compat.
@@ -42,8 +49,13 @@ ensure_collection_path() {
   ln -sfn "$WCC_ROOT" "$WCC_COLLECTIONS/ansible_collections/wincontainers/compat"
 }
 
+# activate [demo]: the virtualenv with the whole test tool chain, or with only what the demo needs.
 activate() {
-  ensure_venv
+  if [[ "${1:-}" == demo ]]; then
+    ensure_venv requirements-demo.txt
+  else
+    ensure_venv requirements-demo.txt requirements-dev.txt
+  fi
   ensure_collection_path
   # shellcheck disable=SC1091
   source "$WCC_VENV/bin/activate"

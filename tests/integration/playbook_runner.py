@@ -34,10 +34,15 @@ class PlaybookRun:
         return sum(host.get("failures", 0) + host.get("unreachable", 0) for host in self.stats.values())
 
     def task_results(self, task_name: str) -> dict[str, dict[str, Any]]:
-        """Return ``{host: result}`` of the first task whose name equals ``task_name``."""
-        for play in self.output.get("plays", []):
-            for task in play.get("tasks", []):
-                if task["task"]["name"] == task_name:
+        """Return ``{host: result}`` of the first task whose name equals ``task_name``.
+
+        A role's task is named ``ROLE : NAME`` in the output; its bare ``NAME`` matches it when no task of
+        the plays themselves has that name.
+        """
+        tasks = [task for play in self.output.get("plays", []) for task in play.get("tasks", [])]
+        for matches in (lambda name: name == task_name, lambda name: name.rpartition(" : ")[2] == task_name):
+            for task in tasks:
+                if matches(task["task"]["name"]):
                     return task["hosts"]
         raise KeyError(f"no task named {task_name!r} in the run of {' '.join(self.command)}")
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 from ansible_collections.wincontainers.compat.plugins.module_utils.tags import base_image_tag
@@ -54,3 +57,33 @@ def test_demo_writes_under_the_directory_it_runs_in(tmp_path: Path) -> None:
 def test_scripts_demo_runs_from_the_top_of_the_checkout() -> None:
     script = (REPO_ROOT / "scripts" / "demo").read_text(encoding="utf-8")
     assert 'cd "$WCC_ROOT"' in script and "playbooks/demo.yml" in script
+
+
+def test_scripts_demo_needs_only_the_demo_requirements(tmp_path: Path) -> None:
+    """scripts/demo on a fresh virtualenv installs requirements-demo.txt alone (not the test tool chain) and runs."""
+    checkout = tmp_path / "checkout"
+    subprocess.run(["git", "clone", "--quiet", str(REPO_ROOT), str(checkout)], check=True)
+    for changed in ("scripts", "requirements-demo.txt", "requirements-dev.txt"):  # the working tree under test
+        source, target = REPO_ROOT / changed, checkout / changed
+        if source.is_dir():
+            shutil.copytree(source, target, dirs_exist_ok=True)
+        else:
+            shutil.copy2(source, target)
+    venv = tmp_path / "venv"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "VIRTUAL_ENV"))}
+    run = subprocess.run(
+        [str(checkout / "scripts" / "demo")],
+        env={**env, "WCC_VENV": str(venv)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert (checkout / "reports" / "compliance.json").is_file()
+    installed = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "list", "--format=freeze"], capture_output=True, text=True
+    ).stdout.lower()
+    assert "ansible-core==" in installed
+    assert not {"pytest", "ansible-lint", "molecule", "docker", "kubernetes"} & {
+        line.split("==")[0] for line in installed.splitlines()
+    }

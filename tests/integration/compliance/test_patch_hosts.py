@@ -21,6 +21,7 @@ from playbook_runner import REPO_ROOT, PlaybookRun, run_playbook
 from swarm import SwarmCluster
 
 PLAYBOOK = REPO_ROOT / "playbooks" / "patch_hosts.yml"
+ROLE_TASKS = REPO_ROOT / "roles" / "patch_host" / "tasks" / "main.yml"
 WORKERS = ("wccnode2", "wccnode3")
 STEPS = ("facts_before", "predict", "plan", "drain", "patch", "reboot", "facts_after", "relabel", "undrain", "report")
 
@@ -242,11 +243,20 @@ def test_check_mode_on_kubernetes_predicts_and_writes_nothing(
     assert not (tmp_path / "reports").exists()
 
 
-def test_the_documented_tags_are_the_steps_of_the_playbook() -> None:
+def _steps_of_the_playbook() -> list[dict[str, Any]]:
+    """The playbook's own tasks and those of the patch_host role it runs."""
     plays = yaml.safe_load(PLAYBOOK.read_text(encoding="utf-8"))
-    tags = {tag for play in plays for task in play.get("tasks", []) for tag in task.get("tags", [])}
+    role_tasks = yaml.safe_load(ROLE_TASKS.read_text(encoding="utf-8"))
+    roles = [role["role"] for play in plays for role in play.get("roles", [])]
+    assert roles == ["wincontainers.compat.patch_host"]
+    return [task for play in plays for task in play.get("tasks", [])] + role_tasks
+
+
+def test_the_documented_tags_are_the_steps_of_the_playbook() -> None:
+    tasks = _steps_of_the_playbook()
+    tags = {tag for task in tasks for tag in task.get("tags", [])}
     assert tags - {"always", "windows"} == set(STEPS)
-    assert all(task.get("tags") for play in plays for task in play.get("tasks", [])), "an untagged task"
+    assert all(task.get("tags") for task in tasks), "an untagged task"
     header = PLAYBOOK.read_text(encoding="utf-8").split("\n- name:", 1)[0]
     assert all(step in header for step in STEPS)
 
