@@ -36,7 +36,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.registry impo
     MANIFEST_TYPES,
     OCI_INDEX,
 )
-from ansible_collections.wincontainers.compat.plugins.module_utils.version import parse_windows_version
+from ansible_collections.wincontainers.compat.plugins.module_utils.version import WindowsVersion, parse_windows_version
 
 MEDIA_TYPES = ("auto", "oci", "docker")
 
@@ -188,11 +188,11 @@ def list_summary(document: Optional[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 # --- what every host pulls -----------------------------------------------------------------------------------
-def _pull(document: Mapping[str, Any], host: FleetHost, rules: str, isolation: str, arch: str) -> dict[str, Any]:
-    """Which entry an engine following ``rules`` pulls on ``host`` and whether it runs there."""
-    assert host.version is not None
+def _pull(document: Mapping[str, Any], host: FleetHost, version: WindowsVersion, rules: str, isolation: str,
+          arch: str) -> dict[str, Any]:  # fmt: skip
+    """Which entry an engine following ``rules`` pulls on ``host`` (of ``version``) and whether it runs there."""
     try:
-        chosen = select_manifest(document, host.version.version, rules, arch)
+        chosen = select_manifest(document, version.version, rules, arch)
     except ManifestListError as exc:
         return {"digest": None, "os_version": None, "status": "unsupported", "reason": str(exc)}
     os_version = (chosen.get("platform") or {}).get("os.version")
@@ -203,7 +203,7 @@ def _pull(document: Mapping[str, Any], host: FleetHost, rules: str, isolation: s
             "status": "unsupported",
             "reason": "the entry has no os.version, so its build is unknown",
         }
-    verdict = container_compat(os_version, host.version.version, isolation, host.host_kind, rules)
+    verdict = container_compat(os_version, version.version, isolation, host.host_kind, rules)
     return {
         "digest": chosen.get("digest"),
         "os_version": os_version,
@@ -247,7 +247,7 @@ def verify(
                     {"host": host.name, "version": None, "engine": rules, "message": f"{host.name}: {host.problem}"}
                 )
                 continue
-            row[rules] = _pull(document, host, rules, isolation, architecture)
+            row[rules] = _pull(document, host, host.version, rules, isolation, architecture)
             if row[rules]["status"] == "unsupported":
                 unserved.append(
                     {
