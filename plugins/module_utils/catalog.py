@@ -27,7 +27,7 @@ FIRST_CONTAINER_BUILD = 14393
 
 _SPACES = re.compile(r"\s+")
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
-_KB = re.compile(r"^(?:kb)?(\d{6,7})$", re.IGNORECASE)
+_KB = re.compile(r"^(?:kb)?(\d{6,7})$", re.IGNORECASE | re.ASCII)
 # Edition words that may follow a product name (ProductName, Caption); dropped on a second look-up.
 _EDITION_WORDS = frozenset(
     {"datacenter", "standard", "essentials", "evaluation", "azure", "edition", "pro", "home", "education"}
@@ -213,7 +213,7 @@ def windows_release(value: object) -> dict:
                 f"{describe(value)} is ambiguous: it may mean {listed}; give the product name "
                 "(for example 'Windows 11 21H2') or a version such as 10.0.22000"
             )
-    if isinstance(value, int) and not isinstance(value, bool) and value > 9200:
+    if isinstance(value, int) and not isinstance(value, bool) and 9200 < value <= 0xFFFFFFFF:
         return release_for_build(value)
     from ansible_collections.wincontainers.compat.plugins.module_utils.version import (
         parse_windows_version,

@@ -7,8 +7,13 @@ the text carries, and what to do about it.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterable, Optional
 
+from ansible_collections.wincontainers.compat.plugins.module_utils.bounds import (
+    MAX_DEPTH,
+    check_depth,
+    check_length,
+)
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError, describe
 from ansible_collections.wincontainers.compat.plugins.module_utils.version import parse_windows_version
 
@@ -30,56 +35,74 @@ HRESULT_CLASS = {
 }
 CLASS_HRESULT = {name: code for code, name in HRESULT_CLASS.items()}
 
-_FLAGS = re.I | re.S
-_V = r"(10\.0\.\d{5}(?:\.\d+)?)"
-_HRESULT = re.compile(r"\b0x[c8]037[0-9a-f]{4}\b", re.I)
-_LINUX_MODE = re.compile(r'image operating system \\?"windows\\?" cannot be used on this platform', re.I)
-_MANIFEST = re.compile(r"no matching manifest for (\S+?)(?: " + _V + r")? in the manifest list entries", re.I)
-_PLATFORM_VERSION = re.compile(r"\(" + _V + r"\)")
+# Every pattern is ASCII-only and linear in the text: bounded runs between fixed words, no open-ended lazy scans.
+_FLAGS = re.I | re.S | re.A
+# A version as the text writes it; out-of-range numbers (10.0.99999) are classified, their version reported as null.
+_V = r"(10\.0\.\d+(?:\.\d+)?)"
+_HRESULT = re.compile(r"\b0x[c8]037[0-9a-f]{4}\b", _FLAGS)
+_LINUX_MODE = re.compile(r'image operating system \\?"windows\\?" cannot be used on this platform', _FLAGS)
+_MANIFEST = re.compile(r"no matching manifest for (\S{1,200}?)(?: " + _V + r")? in the manifest list entries", _FLAGS)
+_PLATFORM_VERSION = re.compile(r"\(" + _V + r"\)", _FLAGS)
 _NO_PLATFORM = re.compile(
     r"no match for platform in manifest|no supported platform found in manifest list|unsupported platform on \d+ node",
-    re.I,
-)
-_NEWER = re.compile(r"a Windows version " + _V + r"-based image is incompatible with a " + _V + r" host", re.I)
-_MISMATCH = re.compile(
-    "|".join(
-        r"\s+".join(phrase.split())
-        for phrase in (
-            "container operating system does not match the host operating system",
-            "operating system of the container does not match the operating system of the host",
-        )
-    ),
     _FLAGS,
 )
-_LAYER = re.compile(r"layer\s+with\s+an\s+unrecognized\s+format", re.I)
-_EXITED = re.compile(r"(?:virtual\s+machine\s+or\s+container|compute\s+system)\s+exited\s+unexpectedly", re.I)
-_IMAGE_VERSION = re.compile(r"Container OS Version:\s*" + _V, re.I)
-_HOST_VERSION = re.compile(r"Host OS Version:\s*" + _V + r"|Host is Microsoft Windows[^\n]*? - " + _V, re.I)
+_NEWER = re.compile(r"a Windows version " + _V + r"-based image is incompatible with a " + _V + r" host", _FLAGS)
+# The OS-mismatch message as hcsshim words it, and as people re-type or paraphrase it: a negated "match" (or
+# "mismatch") with the container's and the host's OS (or build) named around it, in any order.
+_MISMATCH_VERB = re.compile(r"(?:does|do|did)\s*(?:not|n't)\s+match|mismatch|not\s+matching", _FLAGS)
+_MISMATCH_WINDOW = 120
+_MISMATCH_TRIES = 64
+_CONTAINER_WORD = re.compile(r"(?<![a-z])container(?:'s)?(?![a-z])", _FLAGS)
+_HOST_WORD = re.compile(r"(?<![a-z])host(?:'s)?(?![a-z])", _FLAGS)
+_OS_WORD = re.compile(r"(?<![a-z])(?:os|operating\s+system|windows\s+version|build)(?![a-z])", _FLAGS)
+_LAYER = re.compile(r"layer\s+with\s+an\s+unrecognized\s+format", _FLAGS)
+_EXITED = re.compile(r"(?:virtual\s+machine\s+or\s+container|compute\s+system)\s+exited\s+unexpectedly", _FLAGS)
+_IMAGE_VERSION = re.compile(r"Container OS Version:[ \t]*" + _V, _FLAGS)
+_HOST_VERSION = re.compile(r"Host OS Version:[ \t]*" + _V + r"|Host is Microsoft Windows[^\n]{0,120}? - " + _V, _FLAGS)
 _WINDOWS_IMAGE = re.compile(
-    r"(?:mcr\.microsoft\.com/)?windows/(?:servercore|nanoserver|server|windows)\b|windowsservercore|nanoserver", re.I
+    r"(?:mcr\.microsoft\.com/)?windows/(?:servercore|nanoserver|server|windows)\b|windowsservercore|nanoserver"
+    r"|mcr\.microsoft\.com/dotnet/framework/|:(?:[\w.-]{0,64}-)?ltsc20\d\d\b",
+    _FLAGS,
 )
-_IMAGE_REF = re.compile(r"(?<![\w./-])((?:[a-z0-9.-]+(?::\d+)?/)?[a-z0-9._/-]+:[\w.-]+)", re.I)
+_IMAGE_REF = re.compile(r"(?<![\w./-])((?:[a-z0-9.-]{1,255}(?::\d{1,5})?/)?[a-z0-9._/-]{1,255}:[\w.-]{1,128})", _FLAGS)
+_MAX_REFERENCES = 16  # the image references of a text looked at for a version
 _WINDOWS_WORDS = ("servercore", "nanoserver", "windows")
 _FIELDS = ("msg", "stderr", "stdout", "module_stderr", "module_stdout", "err", "error", "message", "Err")
 
 
-def _text_of(value: object) -> str:
+def _text_of(value: object, depth: int = 0) -> str:
     """The text of an error: a string, a list of lines, or an Ansible task result (``msg``, ``stderr`` ...)."""
+    check_depth(depth, value, f"container_error reads task results nested at most {MAX_DEPTH} deep; this one")
     if isinstance(value, str):
+        check_length(len(value), value, "the error text")
         return value
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
+    if isinstance(value, (bytes, bytearray)):
+        check_length(len(value), value, "the error text")
+        return bytes(value).decode("utf-8", "replace")
     if isinstance(value, (list, tuple)) and all(isinstance(item, (str, dict, list)) for item in value):
-        return "\n".join(_text_of(item) for item in value)
+        return _joined((_text_of(item, depth + 1) for item in value), value)
     if isinstance(value, dict):
-        parts = [_text_of(value[key]) for key in _FIELDS if isinstance(value.get(key), (str, list))]
+        parts = [_text_of(value[key], depth + 1) for key in _FIELDS if isinstance(value.get(key), (str, list))]
         nested = ("results", "Status", "State")
-        parts += [_text_of(value[key]) for key in nested if isinstance(value.get(key), (list, dict))]
-        return "\n".join(part for part in parts if part)
+        parts += [_text_of(value[key], depth + 1) for key in nested if isinstance(value.get(key), (list, dict))]
+        return _joined((part for part in parts if part), value)
     raise WinCompatError(f"container_error expects an error text or a task result; got {describe(value)}")
 
 
+def _joined(parts: Iterable[str], value: object) -> str:
+    """``parts`` joined by newlines, refused once they exceed the text limit."""
+    collected: list[str] = []
+    size = 0
+    for part in parts:
+        size += len(part) + 1
+        check_length(size, value, "the texts of")
+        collected.append(part)
+    return "\n".join(collected)
+
+
 def _version(text: Optional[str]) -> Optional[str]:
+    """The version ``text`` names, or None when it names none or one out of range (``10.0.99999``)."""
     if not text:
         return None
     try:
@@ -90,7 +113,9 @@ def _version(text: Optional[str]) -> Optional[str]:
 
 def _image_version_from_ref(text: str) -> tuple[Optional[str], Optional[str]]:
     """The first Windows image reference in the text and the version its tag names, if any."""
-    for match in _IMAGE_REF.finditer(text):
+    for index, match in enumerate(_IMAGE_REF.finditer(text)):
+        if index >= _MAX_REFERENCES:
+            break
         reference = match.group(1).rstrip(".,;:")
         if not any(word in reference.lower() for word in _WINDOWS_WORDS):
             continue
@@ -217,8 +242,11 @@ def _advice_layer(host: Optional[str], image: Optional[str], text: str) -> str:
 
 def _advice_linux_mode(host: Optional[str], image: Optional[str], text: str) -> str:
     return (
-        "The engine runs Linux containers and cannot use a Windows image. Switch Docker Desktop to Windows "
-        "containers (DockerCli.exe -SwitchDaemon), or point DOCKER_HOST at a Windows engine."
+        "The engine runs Linux containers and cannot use a Windows image; this is not a Windows version mismatch. "
+        "Switch Docker Desktop to Windows containers (tray menu 'Switch to Windows containers...', or "
+        "DockerCli.exe -SwitchDaemon), or point DOCKER_HOST at a Windows engine; on Kubernetes or Swarm, schedule "
+        "the workload on a Windows node (nodeSelector kubernetes.io/os: windows, or the constraint "
+        "node.platform.os==windows)."
     )
 
 
@@ -250,7 +278,7 @@ def _classify(text: str, hresult: Optional[str]) -> str:
         return "image_newer_than_host"
     if hresult in HRESULT_CLASS:
         return HRESULT_CLASS[hresult]
-    if _MISMATCH.search(text):
+    if _names_os_mismatch(text):
         return "os_mismatch"
     if _LAYER.search(text):
         return "unrecognized_layer_format"
@@ -261,8 +289,19 @@ def _classify(text: str, hresult: Optional[str]) -> str:
     return "unknown"
 
 
+def _names_os_mismatch(text: str) -> bool:
+    """Whether the text says the container's OS (or build) does not match the host's, in any word order."""
+    for index, verb in enumerate(_MISMATCH_VERB.finditer(text)):
+        if index >= _MISMATCH_TRIES:
+            return False
+        around = text[max(0, verb.start() - _MISMATCH_WINDOW) : verb.end() + _MISMATCH_WINDOW]
+        if _CONTAINER_WORD.search(around) and _HOST_WORD.search(around) and _OS_WORD.search(around):
+            return True
+    return False
+
+
 def _versions(text: str) -> tuple[Optional[str], Optional[str], Optional[str]]:
-    """(host_version, image_version, image reference) found in the text."""
+    """(host_version, image_version, image reference) found in the text; versions out of range are None."""
     host = image = None
     newer = _NEWER.search(text)
     if newer:
@@ -279,7 +318,7 @@ def _versions(text: str) -> tuple[Optional[str], Optional[str], Optional[str]]:
     if host_match:
         host = host or host_match.group(1) or host_match.group(2)
     reference, from_tag = _image_version_from_ref(text)
-    return host, image or from_tag, reference
+    return _version(host), _version(image) or from_tag, reference
 
 
 def container_error(value: object) -> dict[str, Any]:

@@ -23,9 +23,16 @@ from __future__ import annotations
 import json
 from typing import Any, Optional
 
+from ansible_collections.wincontainers.compat.plugins.module_utils.bounds import (
+    MAX_DEPTH,
+    MAX_TEXT,
+    ascii_int,
+    json_depth,
+)
 from ansible_collections.wincontainers.compat.plugins.module_utils.compat import containerd_check
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import (
     ImageReferenceError,
+    OptionError,
     check_choice,
     describe,
 )
@@ -46,15 +53,35 @@ class ManifestListError(ImageReferenceError):
     """A manifest list is malformed, or none of its entries fits the host."""
 
 
+_MAX_OFFERED = 12  # entries a "no matching manifest" message lists
+
+
 def _load(manifest_list: object) -> Any:
     if isinstance(manifest_list, (bytes, bytearray)):
-        manifest_list = manifest_list.decode("utf-8", "replace")
+        _check_size(len(manifest_list), manifest_list)
+        manifest_list = bytes(manifest_list).decode("utf-8", "replace")
     if isinstance(manifest_list, str):
+        _check_size(len(manifest_list), manifest_list)
+        if json_depth(manifest_list) > MAX_DEPTH:
+            raise ManifestListError(
+                f"the manifest list {describe(manifest_list)} nests more than {MAX_DEPTH} levels of JSON arrays or "
+                f"objects; expected {_EXPECTED}"
+            )
         try:
             return json.loads(manifest_list)
         except ValueError as exc:
-            raise ManifestListError(f"the manifest list is not valid JSON ({exc}); expected {_EXPECTED}") from exc
+            raise ManifestListError(
+                f"the manifest list {describe(manifest_list)} is not valid JSON ({describe(str(exc), 120)}); "
+                f"expected {_EXPECTED}"
+            ) from exc
     return manifest_list
+
+
+def _check_size(length: int, manifest_list: object) -> None:
+    if length > MAX_TEXT:
+        raise ManifestListError(
+            f"the manifest list {describe(manifest_list)} is {length} characters long; at most {MAX_TEXT} are read"
+        )
 
 
 def manifest_entries(manifest_list: object) -> list[dict[str, Any]]:
@@ -88,20 +115,29 @@ def _os_version(entry: dict[str, Any]) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _field(entry: dict[str, Any], name: str) -> str:
+    """A text field of the entry's platform (``os``, ``architecture``); "" when absent or not text."""
+    value = _platform(entry).get(name, "")
+    return value if isinstance(value, str) else ""
+
+
 def _go_windows_version(text: str) -> Optional[WindowsVersion]:
-    """containerd's ``getWindowsOSVersion``: ``major.minor.build[...]`` with 8/8/16-bit fields, else None."""
-    parts = text.split(".")
-    if len(parts) < 3 or not all(p.isdigit() for p in parts[:3]):
+    """containerd's ``getWindowsOSVersion``: ``major.minor.build[...]`` with 8/8/16-bit fields, else None.
+
+    Fields are read as ASCII digits only, as Go's ``strconv`` reads them.
+    """
+    parts = text.split(".", 3)
+    if len(parts) < 3:
         return None
-    major, minor, build = (int(p) for p in parts[:3])
-    if major > 0xFF or minor > 0xFF or build > 0xFFFF:
+    numbers = [ascii_int(part) for part in parts[:3]]
+    major, minor, build = (-1 if number is None else number for number in numbers)
+    if not (0 <= major <= 0xFF and 0 <= minor <= 0xFF and 0 <= build <= 0xFFFF):
         return None
     return WindowsVersion(major, minor, build, None)
 
 
 def _containerd_match(entry: dict[str, Any], host: WindowsVersion, arch: str) -> bool:
-    platform = _platform(entry)
-    if str(platform.get("os", "")).lower() != "windows" or platform.get("architecture") != arch:
+    if _field(entry, "os").lower() != "windows" or _field(entry, "architecture") != arch:
         return False
     version = _os_version(entry)
     if not version:
@@ -121,12 +157,10 @@ def _select_containerd(entries: list[dict[str, Any]], host: WindowsVersion, arch
 
 def _docker_image_too_new(version: str, host: WindowsVersion) -> bool:
     """moby ``checkImageCompatibility``: the third dotted field, when numeric, must not exceed the host build."""
-    parts = version.split(".")
+    parts = version.split(".", 3)
     if len(parts) >= 3:
-        try:
-            return int(parts[2]) > host.build
-        except ValueError:
-            return False
+        build = ascii_int(parts[2])
+        return build is not None and build > host.build
     return False
 
 
@@ -135,8 +169,8 @@ def _select_docker(entries: list[dict[str, Any]], host: WindowsVersion, arch: st
     matches = [
         entry
         for entry in entries
-        if _platform(entry).get("architecture") == arch
-        and str(_platform(entry).get("os", "")).lower() == "windows"
+        if _field(entry, "architecture") == arch
+        and _field(entry, "os").lower() == "windows"
         and not _docker_image_too_new(_os_version(entry), host)
     ]
     if not matches:
@@ -159,15 +193,19 @@ def select_manifest(
     ``ImageReferenceError``) for malformed input and when no entry fits, in the words of the engine.
     """
     check_choice("rules", rules, MANIFEST_RULES)
+    if not isinstance(architecture, str) or not 0 < len(architecture) <= 32:
+        raise OptionError(f"architecture must be a platform architecture such as amd64; got {describe(architecture)}")
     version = parse_windows_version(host)
     entries = manifest_entries(manifest_list)
     chosen = (_select_containerd if rules == "containerd" else _select_docker)(entries, version, architecture)
     if chosen is None:
         offered = ", ".join(
-            f"{_platform(e).get('os', '?')}/{_platform(e).get('architecture', '?')}"
-            + (f" {_os_version(e)}" if _os_version(e) else "")
-            for e in entries
+            f"{_field(e, 'os')[:20] or '?'}/{_field(e, 'architecture')[:20] or '?'}"
+            + (f" {_os_version(e)[:40]}" if _os_version(e) else "")
+            for e in entries[:_MAX_OFFERED]
         )
+        if len(entries) > _MAX_OFFERED:
+            offered += f" and {len(entries) - _MAX_OFFERED} more"
         raise ManifestListError(
             f"no matching manifest for windows/{architecture} {version.major}.{version.minor}.{version.build} in the "
             f"manifest list entries ({rules} rules); the list offers: {offered or 'nothing'}"

@@ -37,7 +37,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.version impor
 )
 
 REPOSITORIES: tuple[str, ...] = catalog.REPOSITORIES
-PINS: tuple[str, ...] = ("release", "version")
+PINS: tuple[str, ...] = ("auto", "release", "version")
 MCR = "mcr.microsoft.com"
 
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
@@ -45,10 +45,11 @@ _REFERENCE = re.compile(
     r"^(?:(?P<registry>(?:localhost|[A-Za-z0-9.-]*[.:][A-Za-z0-9.:\[\]-]*|[A-Za-z0-9-]+\.[A-Za-z0-9.-]+)(?::\d+)?)/)?"
     rf"(?P<path>{_COMPONENT}(?:/{_COMPONENT})*)"
     r"(?::(?P<tag>[\w][\w.-]{0,127}))?"
-    r"(?:@(?P<digest>[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?$"
+    r"(?:@(?P<digest>[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?$",
+    re.ASCII,  # the reference grammar is ASCII: \w is [A-Za-z0-9_], never a Unicode letter or digit
 )
-_PINNED = re.compile(r"^10\.0\.(\d{5})(?:\.(\d{1,10}))?$")
-_KB = re.compile(r"^kb\d{6,7}$", re.IGNORECASE)
+_PINNED = re.compile(r"^10\.0\.(\d{5})(?:\.(\d{1,10}))?$", re.ASCII)
+_KB = re.compile(r"^kb\d{6,7}$", re.IGNORECASE | re.ASCII)
 # Tag words that name the base image a derived image was built on (``4.8-windowsservercore-ltsc2019``).
 _FAMILY_WORDS = {"windowsservercore": "servercore", "servercore": "servercore", "nanoserver": "nanoserver"}
 # Repositories of the base images, also under their old Docker Hub names.
@@ -193,6 +194,12 @@ def _release_build_for(version: WindowsVersion, repo: str, isolations: tuple[str
     )
 
 
+def _needs_exact_revision(version: WindowsVersion, repo: str) -> bool:
+    """Whether process isolation on ``version`` needs the image of the host's own revision, and that image exists
+    (Windows Server 2016 with a known revision and images of its build in ``repo``)."""
+    return version.build == LTSC2016 and version.revision is not None and bool(catalog.tags_for(version.build, repo))
+
+
 def _image_line_in_support(build: int) -> bool:
     """Whether the images of ``build`` still get monthly updates (its Windows Server release is serviced)."""
     return catalog.support_status(build, "server").get("in_support") is not False
@@ -202,9 +209,11 @@ def _release_name(build: int) -> str:
     return catalog.release_name(build) or f"unknown Windows build {build}"
 
 
-def base_image_tag(host: object, repo: str = "servercore", pin: str = "release") -> str:
+def base_image_tag(host: object, repo: str = "servercore", pin: str = "auto") -> str:
     """The tag of ``mcr.microsoft.com/windows/<repo>`` to put in ``FROM`` for ``host``.
 
+    ``pin='auto'`` (the default) gives the release tag, except on a host whose build needs the image of its exact
+    revision for process isolation (Windows Server 2016, 14393) and whose revision is known: there ``10.0.B.R``.
     ``pin='release'`` gives the release tag (``ltsc2022``; ``1809`` for nanoserver, which has no ``ltsc2019``);
     for a host without images of its own build (Windows 11 23H2, Windows Server 23H2) the newest release that
     runs on it with process isolation, else the newest still-serviced one that runs with Hyper-V isolation.
@@ -215,6 +224,8 @@ def base_image_tag(host: object, repo: str = "servercore", pin: str = "release")
     check_choice("repo", repo, REPOSITORIES)
     check_choice("pin", pin, PINS)
     version = parse_windows_version(host)
+    if pin == "auto":
+        pin = "version" if _needs_exact_revision(version, repo) else "release"
     if pin == "version":
         if version.revision is None:
             raise ImageReferenceError(

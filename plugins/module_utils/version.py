@@ -13,6 +13,11 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional, Union
 
+from ansible_collections.wincontainers.compat.plugins.module_utils.bounds import (
+    MAX_DIGITS,
+    MAX_TEXT,
+    ascii_int,
+)
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import VersionParseError, describe
 
 FIRST_NT10_BUILD = 10240
@@ -80,39 +85,62 @@ class WindowsVersion:
 
 
 # --- fast paths --------------------------------------------------------------------------------------------
-_DOTTED = re.compile(r"(\d{1,5})\.(\d{1,5})\.(\d{1,5})(?:\.(\d{1,10}))?")
-_BUILD_REVISION = re.compile(r"(\d{5})(?:\.(\d{1,10}))?")
+# Every pattern is ASCII-only (re.A): ``\d`` must not take full-width or other Unicode digits. Every pattern runs in
+# time linear in the text: no nested or adjacent quantifiers over the same characters, no search for context
+# from the start of the text, and ``[ \t]`` rather than ``\s`` where a run of blank lines could be rescanned.
+_A = re.ASCII
+_HEX = re.compile(r"[0-9a-f]{1,16}", _A)
+_DOTTED = re.compile(r"(\d{1,5})\.(\d{1,5})\.(\d{1,5})(?:\.(\d{1,10}))?", _A)
+_BUILD_REVISION = re.compile(r"(\d{5})(?:\.(\d{1,10}))?", _A)
 
 # --- free text ---------------------------------------------------------------------------------------------
 # BuildLabEx / BuildLab (``17763.1.amd64fre.rs5_release.180914-1434``): the build only, never a revision.
-_BUILD_LAB = re.compile(r"(?<![\d.])(\d{5})(?:\.\d+)?\.(?:[a-z0-9]+fre|[a-z0-9]+chk|[a-z]+\d*_[\w]+)[\w.\-]*", re.I)
-# The HAL's file version (``hal.dll``): neither its build (19041 on 19042-19045) nor its revision is the OS's.
-_FILE_VERSION_LINE = re.compile(r"^\s*OsHardwareAbstractionLayer\s*:.*$", re.I | re.M)
-# Environment.OSVersion (``Microsoft Windows NT 10.0.17763.0``): its revision is always 0.
-_NT_OSVERSION = re.compile(r"Windows NT (\d+)\.(\d+)\.(\d{4,5})(?:\.\d+)?", re.I)
-# PowerShell table of [Environment]::OSVersion.Version: the revision column is always 0.
-_VERSION_TABLE = re.compile(r"Major\s+Minor\s+Build\s+Revision\s*\n[\s-]*\n\s*(\d+)\s+(\d+)\s+(\d{4,5})\s+(\d+)", re.I)
-# Any NT 10.0 version in text: ``10.0.17763.437``, ``10.0.17763``, docker's ``10.0 17763``.
-_NT10 = re.compile(r"(?<![\d.])10\.0[. ](\d{5})(?:\.(\d{1,10}))?(?![\d])(?!\.\d)")
-# ``OS Build 17763.437`` (winver, docker info's Operating System line), ``osbuild=14393.1715`` labels.
-_BUILD_DOT_REVISION = re.compile(r"(?<![\w.])(\d{5})\.(\d{1,10})(?![\w.])")
-# What stands right before a ``B.R`` that is not a catalogued build for it to count: ``OS Build``, ``osbuild=``.
-_BUILD_CONTEXT = re.compile(r"(?:build\s*[:=]?|=)\s*$", re.I)
-# systeminfo's ``10.0.17763 N/A Build 17763`` and reports that put the UBR there: ``10.0.17763 Build 5458``.
-_BUILD_AFTER = re.compile(r"10\.0\.(\d{5})(?:\s+N/A)?\s+Build\s+(\d+)", re.I)
-# docker info of 2018 pre-release engines: ``Version 1803, Update Build Revision 1``.
-_UBR_WORDS = re.compile(r"Update Build Revision (\d+)", re.I)
-_KEY_VALUE = re.compile(
-    r"^\s*(CurrentBuildNumber|CurrentBuild|UBR|CurrentMajorVersionNumber|CurrentMinorVersionNumber|OsBuildNumber)"
-    r"\s*(?::|=|\s+REG_\w+\s+)\s*(0x[0-9a-f]+|\d+)\s*$",
-    re.I | re.M,
+_BUILD_LAB = re.compile(
+    r"(?<![\d.])(\d{5})(?:\.\d{1,10})?\.(?:[a-z0-9]+fre|[a-z0-9]+chk|[a-z]+\d*_[\w]+)[\w.\-]*", re.I | _A
 )
+# The HAL's file version (``hal.dll``): neither its build (19041 on 19042-19045) nor its revision is the OS's.
+_FILE_VERSION_LINE = re.compile(r"^[ \t]*OsHardwareAbstractionLayer[ \t]*:.*$", re.I | re.M | _A)
+# Environment.OSVersion (``Microsoft Windows NT 10.0.17763.0``): its revision is always 0.
+_NT_OSVERSION = re.compile(r"Windows NT (\d{1,2})\.(\d{1,2})\.(\d{4,5})(?:\.\d{1,10})?(?!\d)", re.I | _A)
+# PowerShell's table of a version object: a header line, a line of dashes, one row. [Environment]::OSVersion.Version
+# prints Revision 0 (unknown); a version object built from the registry (CurrentBuild, UBR) prints the UBR.
+_VERSION_TABLE = re.compile(
+    r"Major[ \t]+Minor[ \t]+Build[ \t]+Revision[ \t]*\r?\n"
+    r"[ \t]*-+[ \t]+-+[ \t]+-+[ \t]+-+[ \t]*\r?\n"
+    r"[ \t]*(\d{1,2})[ \t]+(\d{1,2})[ \t]+(\d{4,5})[ \t]+(\d{1,10})(?!\d)",
+    re.I | _A,
+)
+# ``$PSVersionTable.BuildVersion`` prints the same table with the revision of PowerShell's own files, not the UBR
+# (MicrosoftDocs/windowsserverdocs#6784).
+_PS_BUILD_VERSION = re.compile(r"PSVersionTable", re.I)
+# Any NT 10.0 version in text: ``10.0.17763.437``, ``10.0.17763``, docker's ``10.0 17763``.
+_NT10 = re.compile(r"(?<![\d.])10\.0[. ](\d{5})(?:\.(\d{1,10}))?(?![\d])(?!\.\d)", _A)
+# ``OS Build 17763.437`` (winver, docker info's Operating System line), ``osbuild=14393.1715`` labels.
+_BUILD_DOT_REVISION = re.compile(r"(?<![\w.])(\d{5})\.(\d{1,10})(?![\w.])", _A)
+# A ``B.R`` whose build is not catalogued counts only after ``OS Build``, ``osbuild=`` or ``=``.
+_NAMED_BUILD_DOT_REVISION = re.compile(r"(?:build[ \t]*[:=]?|=)[ \t]*(?<![\w.])(\d{5})\.(\d{1,10})(?![\w.])", re.I | _A)
+# systeminfo's ``10.0.17763 N/A Build 17763`` and reports that put the UBR there: ``10.0.17763 Build 5458``.
+_BUILD_AFTER = re.compile(r"10\.0\.(\d{5})(?:[ \t]+N/A)?[ \t]+Build[ \t]+(\d{1,10})(?!\d)", re.I | _A)
+# docker info of 2018 pre-release engines: ``Version 1803, Update Build Revision 1``.
+_UBR_WORDS = re.compile(r"Update Build Revision (\d{1,10})(?!\d)", re.I | _A)
+_KEY_VALUE = re.compile(
+    r"^[ \t]*(?=[CUORW])(CurrentBuildNumber|CurrentBuild|UBR|WindowsUBR|CurrentMajorVersionNumber"
+    r"|CurrentMinorVersionNumber|OsBuildNumber|ReleaseId|WindowsVersion)"
+    r"[ \t]*(?::|=|[ \t]+REG_\w+[ \t]+)[ \t]*(0x[0-9a-f]{1,16}|\d{1,20})[ \t]*\r?$",
+    re.I | re.M | _A,
+)
+# DisplayVersion (20H2 and later) means ReleaseId is frozen at 2009, so ReleaseId cannot name the build.
+_DISPLAY_VERSION = re.compile(r"^[ \t]*DisplayVersion[ \t]*(?::|=|[ \t]+REG_\w+[ \t]+)[ \t]*\w", re.I | re.M | _A)
 
 # --- image tags and references -----------------------------------------------------------------------------
-_DIGEST = re.compile(r"@[a-z0-9]+:[0-9a-f]+$", re.I)
-_KB_TOKEN = re.compile(r"^kb\d{6,7}$", re.I)
+_DIGEST = re.compile(r"@[a-z0-9]+:[0-9a-f]+$", re.I | _A)
+_KB_TOKEN = re.compile(r"^kb\d{6,7}$", re.I | _A)
 _ARCH_TOKENS = frozenset({"amd64", "arm64", "x64", "x86", "arm", "arm32v7", "arm64v8"})
-_ALIAS_CHARS = re.compile(r"^[\w .,/:@+\-]+$")
+_ALIAS_CHARS = re.compile(r"^[\w .,/:@+\-]+$", _A)
+# Nesting the parser follows: a registered result holding docker inspect's list holding an object ...
+MAX_NESTING = 8
+_CACHED_TEXT = 4096  # longer texts are parsed, never kept in the cache
+_CACHE_SIZE = 1024
 
 
 def _error(value: object, why: str = "") -> VersionParseError:
@@ -125,17 +153,18 @@ def _int(value: object, what: str) -> int:
     if isinstance(value, bool):
         raise VersionParseError(f"{what} must be a number; got {describe(value)}")
     if isinstance(value, int):
-        return value
+        if 0 <= value <= MAX_REVISION:
+            return value
+        raise VersionParseError(f"{what} must be a number from 0 to {MAX_REVISION}; got {describe(value)}")
     if isinstance(value, str):
         text = value.strip().lower()
-        if text.isdigit():
-            return int(text)
-        if text.startswith("0x") and len(text) > 2:
-            try:
-                return int(text, 16)
-            except ValueError:
-                pass
-    raise VersionParseError(f"{what} must be a number; got {describe(value)}")
+        if not text.startswith("0x"):
+            number = ascii_int(text)
+            if number is not None:
+                return number
+        elif _HEX.fullmatch(text[2:]):
+            return int(text[2:], 16)
+    raise VersionParseError(f"{what} must be a number of at most {MAX_DIGITS} ASCII digits; got {describe(value)}")
 
 
 def _known_revision(revision: Optional[int]) -> Optional[int]:
@@ -181,12 +210,16 @@ _BUILD_KEYS = ("currentbuildnumber", "currentbuild", "osbuildnumber", "build")
 _REVISION_KEYS = ("ubr", "windowsubr", "revision")
 # Keys whose text can add the revision to a build read from another key (docker info's OperatingSystem).
 _REVISION_TEXT_KEYS = ("operatingsystem", "osdisplayversion", "windowsversion", "oshotfixes")
+# Get-ComputerInfo's WindowsVersion and the registry's ReleaseId: a release id that may name the build.
+_RELEASE_ID_KEYS = ("releaseid", "windowsversion")
 
 
-def _from_mapping(value: Mapping[Any, Any]) -> WindowsVersion:
+def _from_mapping(value: Mapping[Any, Any], depth: int) -> WindowsVersion:
     """Registry values, ``as_dict()`` output, or objects holding one (manifest entries, nodes, inspect data)."""
-    keys = {str(key).lower(): item for key, item in value.items()}
+    keys = {key.lower(): item for key, item in value.items() if isinstance(key, str)}
     build = next((keys[key] for key in _BUILD_KEYS if keys.get(key) not in (None, "")), None)
+    if build in (None, ""):
+        build = _release_id_of_mapping(keys, value)
     if build not in (None, ""):
         build_no = _int(build, "the build (CurrentBuildNumber)")
         major = keys.get("currentmajorversionnumber", keys.get("major"))
@@ -202,8 +235,19 @@ def _from_mapping(value: Mapping[Any, Any]) -> WindowsVersion:
     for key in _NESTED_KEYS:
         nested = keys.get(key)
         if nested not in (None, "", {}, []):
-            return _with_revision_from(parse_windows_version(nested), keys)
+            return _with_revision_from(_parse(nested, depth + 1), keys)
     raise _error(value, "no CurrentBuildNumber/CurrentBuild, build, OsVersion, os.version or kernelVersion key")
+
+
+def _release_id_of_mapping(keys: Mapping[str, Any], value: object) -> Optional[int]:
+    """The build a ReleaseId / WindowsVersion key names (with a UBR / WindowsUBR beside it and no build key)."""
+    if not any(keys.get(key) not in (None, "") for key in _REVISION_KEYS) or keys.get("displayversion"):
+        return None
+    release_id = next((keys[key] for key in _RELEASE_ID_KEYS if isinstance(keys.get(key), (str, int))), None)
+    if release_id is None or isinstance(release_id, bool):
+        return None
+    text = str(release_id).strip() if isinstance(release_id, str) or 0 <= release_id <= 9999 else ""
+    return _build_of_release_id(text, value) if ascii_int(text) is not None else None
 
 
 def _with_revision_from(version: WindowsVersion, keys: Mapping[str, Any]) -> WindowsVersion:
@@ -255,7 +299,7 @@ def _collect(text: str) -> tuple[list[int], dict[int, set[int]], Optional[tuple[
     text = _NT_OSVERSION.sub(" ", text)
     for match in _VERSION_TABLE.finditer(text):
         major_minor = (int(match.group(1)), int(match.group(2)))
-        add(int(match.group(3)))
+        add(int(match.group(3)), None if _PS_BUILD_VERSION.search(original) else int(match.group(4)))
     text = _VERSION_TABLE.sub(" ", text)
     for match in _BUILD_AFTER.finditer(text):
         build, after = int(match.group(1)), int(match.group(2))
@@ -264,24 +308,64 @@ def _collect(text: str) -> tuple[list[int], dict[int, set[int]], Optional[tuple[
     for match in _KEY_VALUE.finditer(text):
         registry.setdefault(match.group(1).lower(), _int(match.group(2), match.group(1)))
     reg_build = registry.get("currentbuildnumber") or registry.get("currentbuild") or registry.get("osbuildnumber")
+    reg_revision = registry.get("ubr") or registry.get("windowsubr")
     if reg_build:
-        add(reg_build, registry.get("ubr"))
+        add(reg_build, reg_revision)
         if "currentmajorversionnumber" in registry:
             major_minor = (registry["currentmajorversionnumber"], registry.get("currentminorversionnumber", 0))
     for match in _NT10.finditer(text):
         add(int(match.group(1)), int(match.group(2)) if match.group(2) else None)
         major_minor = major_minor or (10, 0)
-    rest = _NT10.sub(" ", text)
-    for match in _BUILD_DOT_REVISION.finditer(rest):
-        build = int(match.group(1))
-        if FIRST_NT10_BUILD <= build <= MAX_BUILD and (
-            _is_catalogued(build) or _BUILD_CONTEXT.search(rest, 0, match.start())
-        ):
-            add(build, int(match.group(2)))
+    for build, revision in _build_dot_revisions(_NT10.sub(" ", text)):
+        add(build, revision)
     floating = {int(match.group(1)) for match in _UBR_WORDS.finditer(text)} - {0}
+    if not builds and not lab_builds:
+        release_build = _release_id_build(registry, text, original)
+        if release_build is not None:
+            add(release_build, reg_revision)
     if not builds and lab_builds:
         _refuse_shared_base_build(lab_builds[0], original)
     return builds or lab_builds, revisions, major_minor, floating
+
+
+def _build_dot_revisions(text: str) -> list[tuple[int, int]]:
+    """The ``B.R`` tokens of ``text`` whose build is catalogued or named (``OS Build``, ``osbuild=``).
+
+    One pass over the text for the named tokens, one for all tokens, one catalog look-up per distinct build.
+    """
+    named = {match.start(1) for match in _NAMED_BUILD_DOT_REVISION.finditer(text)}
+    catalogued: dict[int, bool] = {}
+    found: list[tuple[int, int]] = []
+    for match in _BUILD_DOT_REVISION.finditer(text):
+        build = int(match.group(1))
+        if not FIRST_NT10_BUILD <= build <= MAX_BUILD:
+            continue
+        if build not in catalogued:
+            catalogued[build] = _is_catalogued(build)
+        if catalogued[build] or match.start(1) in named:
+            found.append((build, int(match.group(2))))
+    return found
+
+
+def _release_id_build(registry: Mapping[str, int], text: str, source: object) -> Optional[int]:
+    """The build a ReleaseId / WindowsVersion (Get-ComputerInfo) names, when the text gives no build.
+
+    Used only when the release id names exactly one catalogued build: never ``2009``, which every release since
+    20H2 writes, and not when the text has a DisplayVersion (ReleaseId is frozen on those releases).
+    """
+    release_id = registry.get("releaseid") or registry.get("windowsversion")
+    if release_id is None or _DISPLAY_VERSION.search(text):
+        return None
+    return _build_of_release_id(str(release_id), source)
+
+
+def _build_of_release_id(release_id: str, source: object) -> Optional[int]:
+    """The one build the catalog gives for ``release_id`` (``1809`` → 17763); an error for ``2009``."""
+    from ansible_collections.wincontainers.compat.plugins.module_utils import catalog
+
+    if catalog.ambiguous_builds(release_id):
+        raise _error(source, f"ReleaseId {release_id} is written by several releases; give CurrentBuild or the build")
+    return catalog.build_for_alias(release_id)
 
 
 def _refuse_shared_base_build(build: int, source: object) -> None:
@@ -411,8 +495,19 @@ def _dotted(text: str) -> Optional[WindowsVersion]:
     return None
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _parse_short_text(text: str) -> WindowsVersion:
+    return _parse_any_text(text)
+
+
 def _parse_text(text: str) -> WindowsVersion:
+    """Parse ``text``; results of short texts are cached (bounded by count and by the length of each text)."""
+    if len(text) > MAX_TEXT:
+        raise _error(text, f"it is {len(text)} characters long; at most {MAX_TEXT} are read")
+    return _parse_short_text(text) if len(text) <= _CACHED_TEXT else _parse_any_text(text)
+
+
+def _parse_any_text(text: str) -> WindowsVersion:
     stripped = text.strip()
     if stripped.lower().startswith("v"):
         quick = _dotted(stripped[1:])
@@ -435,6 +530,12 @@ def _parse_text(text: str) -> WindowsVersion:
 
 def parse_windows_version(value: object) -> WindowsVersion:
     """Read a Windows version from any supported form (see ``EXPECTED_FORMS``); raise ``VersionParseError``."""
+    return _parse(value, 0)
+
+
+def _parse(value: object, depth: int) -> WindowsVersion:
+    if depth > MAX_NESTING:
+        raise _error(value, f"the version is nested more than {MAX_NESTING} levels deep")
     if isinstance(value, WindowsVersion):
         return value
     if isinstance(value, str):
@@ -442,17 +543,23 @@ def parse_windows_version(value: object) -> WindowsVersion:
     if isinstance(value, bool):
         raise _error(value, "a boolean is not a version")
     if isinstance(value, int):
+        if not 0 <= value <= MAX_BUILD:
+            raise _error(value, f"a build is a number from {FIRST_NT10_BUILD} to {MAX_BUILD}")
         return _nt10(value, None, value)
     if isinstance(value, float):
         raise _error(value, "a float loses digits (17763.1970 reads as 17763.197); quote the version")
-    if isinstance(value, bytes):
-        return _parse_text(value.decode("utf-8", "replace"))
+    if isinstance(value, (bytes, bytearray)):
+        if len(value) > MAX_TEXT:
+            raise _error(value, f"it is {len(value)} bytes long; at most {MAX_TEXT} are read")
+        return _parse_text(bytes(value).decode("utf-8", "replace"))
     if isinstance(value, Mapping):
-        return _from_mapping(value)
+        return _from_mapping(value, depth)
     if isinstance(value, (list, tuple)) and value and all(isinstance(item, str) for item in value):
+        if sum(len(item) + 1 for item in value) > MAX_TEXT:
+            raise _error(value, f"its lines hold more than {MAX_TEXT} characters")
         return _parse_text("\n".join(value))
     if isinstance(value, (list, tuple)) and len(value) == 1:
-        return parse_windows_version(value[0])  # docker inspect prints a list of one object
+        return _parse(value[0], depth + 1)  # docker inspect prints a list of one object
     raise _error(value, f"a {type(value).__name__} is not a version")
 
 

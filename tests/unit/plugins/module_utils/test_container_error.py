@@ -111,3 +111,128 @@ def test_nano_server_advice_names_nano_server_tags() -> None:
 def test_layer_format_advice_names_the_known_older_image_case() -> None:
     advice = container_error("hcs::CreateComputeSystem: (0xc0370112) layer with an unrecognized format")["advice"]
     assert "Windows Server 2025 (ltsc2025) image on a Windows 11 25H2 or later host" in advice
+
+
+# --- issue 13: hostile texts are classified in linear time, never raised on --------------------------------
+def _cpu_ratio(make: Any) -> float:
+    import time
+
+    def best(value: object) -> float:
+        times = []
+        for _run in range(3):
+            start = time.process_time()
+            container_error(value)
+            times.append(time.process_time() - start)
+        return min(times)
+
+    return best(make(100_000)) / max(best(make(10_000)), 0.0005)
+
+
+def test_host_is_microsoft_windows_on_one_long_line_is_linear() -> None:
+    """``Host is Microsoft Windows[^\\n]*? - `` rescanned the line for every occurrence: 208 KB took 12 s."""
+    assert _cpu_ratio(lambda n: "Host is Microsoft Windows " * (n // 26)) < 30
+    assert container_error("Host is Microsoft Windows " * 8000)["class"] == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "host", "image"),
+    [
+        (
+            "Container OS Version: 10.0.99999.5\nHost OS Version: 10.0.17763.1\nThe container operating system "
+            "does not match the host operating system.",
+            "os_mismatch",
+            "10.0.17763.1",
+            None,
+        ),
+        (
+            "a Windows version 10.0.99999-based image is incompatible with a 10.0.17763 host",
+            "image_newer_than_host",
+            "10.0.17763",
+            None,
+        ),
+        (
+            "a Windows version 10.0.17763." + "9" * 5000 + "-based image is incompatible with a 10.0.20348 host",
+            "image_newer_than_host",
+            "10.0.20348",
+            None,
+        ),
+        (
+            "no matching manifest for windows/amd64 10.0.99999 in the manifest list entries",
+            "no_matching_manifest",
+            None,
+            None,
+        ),
+    ],
+)
+def test_out_of_range_versions_are_classified_with_a_null_version(
+    text: str, name: str, host: str | None, image: str | None
+) -> None:
+    result = container_error(text)
+    assert (result["class"], result["host_version"], result["image_version"]) == (name, host, image)
+    assert result["advice"]
+
+
+@pytest.mark.parametrize("wrap", [lambda v: [v], lambda v: {"State": v}, lambda v: {"results": [v]}])
+def test_deeply_nested_task_results_raise_a_clear_error(wrap: Any) -> None:
+    value: object = {"msg": "The container operating system does not match the host operating system."}
+    for _level in range(3):
+        value = wrap(value)
+    assert container_error(value)["class"] == "os_mismatch"
+    for _level in range(100_000):
+        value = wrap(value)
+    with pytest.raises(WinCompatError, match="nested more than"):
+        container_error(value)
+
+
+def test_a_text_over_the_limit_is_refused_naming_it_briefly() -> None:
+    with pytest.raises(WinCompatError, match="characters long") as raised:
+        container_error("x" * 5_000_000)
+    assert len(str(raised.value)) < 1000
+
+
+# --- issue 13.5: the OS-mismatch message as people re-type it, and Linux-mode engines ----------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the container operating system does not match the host operating system",  # case, no code
+        "THE CONTAINER OPERATING SYSTEM DOES NOT MATCH THE HOST OPERATING SYSTEM",
+        "container OS doesn't match host OS",
+        "The host operating system and the container operating system do not match",
+        "host OS does not match the container's OS (process isolation)",
+        "OS mismatch between the container and the host",
+        "Container OS version does not match the host's build",
+    ],
+)
+def test_os_mismatch_is_recognised_in_any_word_order(text: str) -> None:
+    result = container_error(text)
+    assert (result["class"], result["hresult"]) == ("os_mismatch", "0xc0370101")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the image does not match the tag",
+        "container exited; host unreachable",
+        "no match for platform in manifest: not found",
+    ],
+)
+def test_unrelated_texts_are_not_called_an_os_mismatch(text: str) -> None:
+    assert container_error(text)["class"] != "os_mismatch"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "docker pull mcr.microsoft.com/dotnet/framework/sdk:4.8\nno matching manifest for linux/amd64 in the manifest "
+        "list entries",
+        "docker pull contoso.azurecr.io/shop/api:2.1-ltsc2022\nno matching manifest for linux/amd64 in the manifest "
+        "list entries",
+        "docker pull mcr.microsoft.com/windows/nanoserver:ltsc2022\nno matching manifest for linux/arm64/v8 in the "
+        "manifest list entries",
+    ],
+)
+def test_linux_engine_asked_for_a_windows_image_is_engine_in_linux_mode(text: str) -> None:
+    result = container_error(text)
+    assert result["class"] == "engine_in_linux_mode"
+    assert "not a Windows version mismatch" in result["advice"]
+    assert "Switch Docker Desktop to Windows containers" in result["advice"] and "Windows node" in result["advice"]

@@ -203,3 +203,45 @@ def test_chosen_entry_is_one_the_engine_accepts(entries: list, host: str) -> Non
 def test_any_input_gives_an_entry_or_the_documented_error(value: object) -> None:
     with contextlib.suppress(WinCompatError):
         select_manifest(value, "10.0.20348")
+
+
+# --- issue 13: hostile manifest lists get a ManifestListError, in linear time ------------------------------
+@pytest.mark.parametrize("text", ["[" * 100_000, '{"manifests": ' * 50_000, "[{" * 50_000])
+def test_deeply_nested_json_is_refused_not_a_recursion_error(text: str) -> None:
+    with pytest.raises(ManifestListError, match="nests more than") as raised:
+        select_manifest(text, "10.0.17763.437")
+    assert len(str(raised.value)) < 1000
+
+
+def _entry(os_version: object, os: object = "windows") -> dict[str, Any]:
+    return {"digest": "sha256:" + "c" * 64, "platform": {"os": os, "architecture": "amd64", "os.version": os_version}}
+
+
+@pytest.mark.parametrize("rules", ["containerd", "docker"])
+@pytest.mark.parametrize(
+    "os_version",
+    ["10.0.²", "10.0.\uff11\uff17\uff17\uff16\uff13", "10.0." + "1" * 5000, "1" * 5000 + ".0.17763", "10.0.17763.²"],
+)
+def test_unicode_digits_and_huge_numbers_in_os_version_never_crash(rules: str, os_version: str) -> None:
+    with contextlib.suppress(ManifestListError):
+        select_manifest({"manifests": [_entry(os_version)]}, "10.0.17763.437", rules=rules)
+
+
+def test_containerd_reads_only_ascii_digits_in_os_version() -> None:
+    full_width = _entry("10.0.\uff11\uff17\uff17\uff16\uff13")
+    ascii_entry = _entry("10.0.17763.437")
+    chosen = select_manifest({"manifests": [full_width, ascii_entry]}, "10.0.17763.437")
+    assert chosen["platform"]["os.version"] == "10.0.17763.437"
+
+
+@pytest.mark.parametrize("value", [10**5000, ["x"] * 3, {"a": {"b": {"c": 1}}}], ids=["huge-int", "list", "dict"])
+def test_non_text_platform_fields_are_no_match(value: object) -> None:
+    with pytest.raises(ManifestListError, match="no matching manifest"):
+        select_manifest({"manifests": [_entry("10.0.17763.1", os=value)]}, "10.0.17763.437")
+
+
+def test_the_no_match_message_lists_a_bounded_number_of_entries() -> None:
+    entries = [_entry("10.0.20348.1")] * 5000
+    with pytest.raises(ManifestListError, match="and 4988 more") as raised:
+        select_manifest({"manifests": entries}, "10.0.17763.437", rules="docker")
+    assert len(str(raised.value)) < 1000

@@ -283,7 +283,7 @@ def test_reference_parse_format_round_trip(registry: object, path: list, tag: ob
 @given(st.sampled_from(["servercore", "nanoserver", "windows", "server"]), HOSTS, HOSTS)
 def test_retargeted_base_images_run_on_their_host(repo: str, source: str, host: str) -> None:
     try:
-        ref = f"{image_repository(repo)}:{base_image_tag(source, repo)}"
+        ref = f"{image_repository(repo)}:{base_image_tag(source, repo, pin='release')}"
         new = retarget_image(ref, host)
     except ImageReferenceError:
         return
@@ -319,3 +319,41 @@ def test_hyperv_fallback_prefers_image_lines_still_serviced(host: str, repo: str
 def test_retargeting_to_windows_11_25h2_keeps_the_image_that_works_there() -> None:
     ref = "mcr.microsoft.com/dotnet/framework/sdk:4.8.1-windowsservercore-ltsc2019"
     assert retarget_image(ref, "10.0.26200.7019").endswith("-ltsc2022")
+
+
+# --- issue 13.5: pin='auto', the default ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("host", "repo", "tag"),
+    [
+        ("10.0.14393.7515", "servercore", "10.0.14393.7515"),  # process isolation needs the host's own revision
+        ("10.0.14393.7515", "nanoserver", "10.0.14393.7515"),
+        ("10.0.14393", "servercore", "ltsc2016"),  # revision unknown: the release tag
+        ("ltsc2016", "servercore", "ltsc2016"),
+        ("10.0.17763.5458", "servercore", "ltsc2019"),
+        ("10.0.17763.5458", "nanoserver", "1809"),
+        ("10.0.20348.2227", "servercore", "ltsc2022"),
+        ("10.0.26100.2894", "servercore", "ltsc2025"),
+    ],
+)
+def test_base_image_tag_auto_pins_only_where_the_revision_must_match(host: str, repo: str, tag: str) -> None:
+    assert base_image_tag(host, repo) == tag
+    assert base_image_tag(host, repo, "auto") == tag
+
+
+def test_base_image_tag_release_and_version_pins_are_unchanged() -> None:
+    assert base_image_tag("10.0.14393.7515", pin="release") == "ltsc2016"
+    assert base_image_tag("10.0.14393.7515", pin="version") == "10.0.14393.7515"
+    assert base_image_tag("10.0.17763.5458", pin="version") == "10.0.17763.5458"
+
+
+@pytest.mark.parametrize(
+    "ref",
+    [
+        "mcr.microsoft.com/windows/servercore:ltsc\uff12\uff10\uff12\uff12",
+        "app:\uff11\uff18\uff10\uff19",
+        "app:10.0.\uff11\uff17\uff17\uff16\uff13.1",
+    ],
+)
+def test_unicode_digits_in_a_reference_are_refused(ref: str) -> None:
+    with pytest.raises(ImageReferenceError):
+        retarget_image(ref, "10.0.20348.2227")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from ansible_collections.wincontainers.compat.plugins.module_utils.errors import VersionParseError
+from ansible_collections.wincontainers.compat.plugins.module_utils.errors import VersionParseError, describe
 from ansible_collections.wincontainers.compat.plugins.module_utils.version import (
     WindowsVersion,
     parse_windows_version,
@@ -306,3 +307,160 @@ def test_structured_and_tagged_forms(value: object, expected: WindowsVersion) ->
 def test_numbers_that_are_not_windows_builds_are_refused(value: object, why: str) -> None:
     with pytest.raises(VersionParseError, match=why):
         parse_windows_version(value)
+
+
+# --- issue 13: hostile input is answered in linear time or refused with a VersionParseError ------------------
+def _cpu_ratio(make: Any, small: int = 10_000, large: int = 100_000) -> float:
+    """CPU time of parsing ``make(large)`` over ``make(small)`` (best of three): about 10 when linear."""
+    import time
+
+    def best(value: object) -> float:
+        times = []
+        for _run in range(3):
+            start = time.process_time()
+            with contextlib.suppress(VersionParseError):
+                parse_windows_version(value)
+            times.append(time.process_time() - start)
+        return min(times)
+
+    return best(make(large)) / max(best(make(small)), 0.0005)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda n: "Major Minor Build Revision" + "\n" * n + "x",  # was cubic: 1,000 newlines took 10 s
+        lambda n: "".join(f"{29000 + i % 30000}.{i} " for i in range(n // 12)),  # every B.R searched from the start
+        lambda n: "x" + " \n" * (n // 2) + "x",  # ^\s* under re.M across blank lines
+        lambda n: "OS Build 29000.5 " * (n // 17),
+    ],
+    ids=["table-header-newlines", "br-tokens", "blank-lines", "named-builds"],
+)
+def test_pathological_texts_parse_in_linear_time(make: Any) -> None:
+    assert _cpu_ratio(make) < 30
+
+
+def test_node_os_image_with_600_newlines_is_read_in_linear_time() -> None:
+    from ansible_collections.wincontainers.compat.plugins.module_utils.k8s import node_version
+
+    def node(n: int) -> dict[str, Any]:
+        return {"status": {"nodeInfo": {"osImage": "Major Minor Build Revision" + "\n" * n, "kernelVersion": "x"}}}
+
+    import time
+
+    start = time.process_time()
+    try:
+        node_version(node(600))
+    except Exception as exc:  # only the time matters here; the node names no version
+        assert "RecursionError" not in type(exc).__name__
+    assert _cpu_ratio(lambda n: node(n)["status"]["nodeInfo"]["osImage"]) < 30
+    assert time.process_time() - start < 5  # was 1.9 s per node
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "²",
+        "\uff11\uff10.\uff10.\uff11\uff17\uff17\uff16\uff13",  # full-width digits
+        "10.0.\uff11\uff17\uff17\uff16\uff13.437",
+        {"CurrentBuildNumber": "\uff11\uff17\uff17\uff16\uff13"},
+        {"CurrentBuildNumber": "17763", "UBR": "²"},
+        "CurrentBuild : \uff11\uff17\uff17\uff16\uff13",
+        "1" * 5000,  # past Python's 4,300-digit int-string limit
+        {"CurrentBuildNumber": "1" * 5000},
+        {"CurrentBuildNumber": 10**5000},
+        10**5000,
+        -(10**5000),
+        "CurrentBuild : " + "1" * 5000,
+        "UBR    REG_DWORD    0x" + "f" * 5000,
+        "Microsoft Windows [Version 10.0.17763." + "9" * 5000 + "]",
+    ],
+    ids=lambda value: describe(value, 30),
+)
+def test_unicode_digits_and_huge_numbers_raise_a_clear_error(value: object) -> None:
+    with pytest.raises(VersionParseError) as raised:
+        parse_windows_version(value)
+    assert len(str(raised.value)) < 1000
+
+
+def _nested(depth: int, wrap: Any) -> object:
+    value: object = "10.0.17763.437"
+    for _level in range(depth):
+        value = wrap(value)
+    return value
+
+
+@pytest.mark.parametrize(
+    "wrap", [lambda v: [v], lambda v: {"version": v}, lambda v: {"status": v}], ids=["list", "version", "status"]
+)
+def test_deep_nesting_raises_a_clear_error_not_recursion_error(wrap: Any) -> None:
+    assert parse_windows_version(_nested(3, wrap)).version == "10.0.17763.437"
+    with pytest.raises(VersionParseError, match="nested more than"):
+        parse_windows_version(_nested(100_000, wrap))
+
+
+def test_the_parse_cache_keeps_short_texts_only() -> None:
+    from ansible_collections.wincontainers.compat.plugins.module_utils import version
+
+    info = version._parse_short_text.cache_info()
+    assert info.maxsize is not None and info.maxsize <= 1024
+    long_text = "Microsoft Windows [Version 10.0.17763.437]" + " " * 1_000_000
+    assert parse_windows_version(long_text).revision == 437
+    assert version._parse_short_text.cache_info().currsize == info.currsize
+
+
+def test_a_text_over_the_limit_is_refused_naming_it_briefly() -> None:
+    with pytest.raises(VersionParseError, match="characters long") as raised:
+        parse_windows_version("10.0.17763.437 " + "x" * 5_000_000)
+    assert len(str(raised.value)) < 1000
+
+
+# --- issue 13.5: forms still missed ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ({"WindowsVersion": "1607", "WindowsUBR": 577}, WindowsVersion(10, 0, 14393, 577)),
+        ({"ReleaseId": "1809", "UBR": 437}, WindowsVersion(10, 0, 17763, 437)),
+        ("ReleaseId    REG_SZ    1809\nUBR    REG_DWORD    0x1b5\n", WindowsVersion(10, 0, 17763, 437)),
+        ("OsBuildNumber : 17763\nWindowsUBR : 1039\n", WindowsVersion(10, 0, 17763, 1039)),
+    ],
+)
+def test_release_id_with_a_ubr_gives_the_build_the_release_id_names(value: object, expected: WindowsVersion) -> None:
+    assert parse_windows_version(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"ReleaseId": "2009", "UBR": 2227},
+        "ReleaseId : 2009\nUBR : 2227\n",
+        {"WindowsVersion": "2009", "WindowsUBR": 2227},
+    ],
+)
+def test_release_id_2009_never_names_a_build(value: object) -> None:
+    with pytest.raises(VersionParseError, match="2009"):
+        parse_windows_version(value)
+
+
+def test_release_id_is_not_trusted_beside_a_display_version() -> None:
+    """DisplayVersion exists from 20H2 on, where ReleaseId is frozen: the pair names no build."""
+    with pytest.raises(VersionParseError):
+        parse_windows_version({"ReleaseId": "1809", "DisplayVersion": "21H2", "UBR": 1})
+    with pytest.raises(VersionParseError):
+        parse_windows_version("ReleaseId : 1809\nDisplayVersion : 21H2\nUBR : 1\n")
+
+
+def test_version_table_keeps_a_non_zero_revision_and_drops_zero() -> None:
+    table = "Major  Minor  Build  Revision\n-----  -----  -----  --------\n10     0      17763  {}\n"
+    assert parse_windows_version(table.format(437)) == WindowsVersion(10, 0, 17763, 437)
+    assert parse_windows_version(table.format(0)) == WindowsVersion(10, 0, 17763, None)
+    assert parse_windows_version(table.replace("\n", "\r\n").format(437)).revision == 437
+
+
+def test_ps_version_table_build_version_revision_is_not_the_ubr() -> None:
+    """MicrosoftDocs/windowsserverdocs#6784: ver says 10.0.22000.856, $PSVersionTable.BuildVersion 10.0.22000.832."""
+    text = (
+        "PS C:\\Users\\vzor> $PSVersionTable.BuildVersion\n\nMajor  Minor  Build  Revision\n"
+        "-----  -----  -----  --------\n10     0      22000  832\n"
+    )
+    assert parse_windows_version(text) == WindowsVersion(10, 0, 22000, None)
