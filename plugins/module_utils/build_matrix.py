@@ -234,7 +234,7 @@ def images_for(version: WindowsVersion, host_kind: str, repo: str, isolation: st
     images = [BaseImage(version.build, tag) for tag in tags if _PINNED_TAG.match(tag)]
     for build in _tagged_builds(repo):
         if catalog.tags_for(build, repo)[0] in tags and not fails_on_newer_client(build, version.build, host_kind):
-            images.append(BaseImage(build, base_image_tag(f"10.0.{build}", repo)))
+            images.append(BaseImage(build, base_image_tag(f"10.0.{build}", repo, pin="release")))
     return tuple(images)
 
 
