@@ -98,7 +98,7 @@ def test_publish_assembles_the_list_and_reports_every_host(registry_tls: Registr
     client = registry_tls.client()
     repo = "team/app"
     for suffix, version in ROWS.items():
-        push_single(client, repo, Platform(os_version=version), "oci", f"1.4.0-{suffix}")
+        push_single(client, repo, Platform(os_version=version), "docker", f"1.4.0-{suffix}")
     image = f"{registry_tls.host}/{repo}"
     result = run(tmp_path, skip_tags="build", build_images_image=image, build_images_ca_path=str(registry_tls.ca_file))
     assert result.returncode == 0, result.explain()

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ansible_collections.wincontainers.compat.plugins.module_utils.registry import DOCKER_LIST, OCI_INDEX
+from ansible_collections.wincontainers.compat.plugins.module_utils.registry import DOCKER_LIST, OCI_INDEX, OCI_MANIFEST
 from playbook_runner import PlaybookRun, run_playbook
 from registry import Platform, Registry, docker_manifest_inspect, push_single
 
@@ -35,6 +35,7 @@ def publish(registry: Registry, name: str, images: list[str], check: bool = Fals
 
 
 def inspect(registry: Registry, reference: str, config_dir: Path | None = None) -> Any:
+    """The real Docker CLI's view (Debian's 20.10 CLI reads Docker manifest lists; it refuses OCI entries)."""
     return docker_manifest_inspect(reference, {"DOCKER_CONFIG": str(config_dir)} if config_dir else None)
 
 
@@ -44,7 +45,7 @@ def list_puts(registry: Registry, repository: str, tag: str) -> int:
 
 def test_tls_list_from_configs_idempotent_and_one_changed_entry(registry_tls: Registry, tmp_path: Path) -> None:
     repo, host = "team/app", registry_tls.host
-    digests = push_builds(registry_tls, repo, BUILDS)
+    digests = push_builds(registry_tls, repo, BUILDS, family="docker")
     name = f"{host}/{repo}:1.0"
     images = [f"{host}/{repo}:{tag}" for tag in ("ltsc2019", "ltsc2022", "ltsc2025")]
 
@@ -55,9 +56,9 @@ def test_tls_list_from_configs_idempotent_and_one_changed_entry(registry_tls: Re
     first = publish(registry_tls, name, images)
     assert first.returncode == 0, first.explain()
     result = first.result(TASK)
-    assert result["changed"] is True and result["media_type"] == OCI_INDEX
+    assert result["changed"] is True and result["media_type"] == DOCKER_LIST
     seen = inspect(registry_tls, name)
-    assert seen["mediaType"] == OCI_INDEX
+    assert seen["mediaType"] == DOCKER_LIST
     # newest first, each entry's platform from the image config
     assert [m["platform"]["os.version"] for m in seen["manifests"]] == [
         "10.0.26100.2605", "10.0.20348.2966", "10.0.17763.6659",
@@ -75,7 +76,7 @@ def test_tls_list_from_configs_idempotent_and_one_changed_entry(registry_tls: Re
     assert idle_check.result(TASK)["changed"] is False
 
     # a rebuilt 2022 image (next monthly base) under the same tag: one entry changes
-    new = push_builds(registry_tls, repo, {"ltsc2022": "10.0.20348.3091"})["ltsc2022"]
+    new = push_builds(registry_tls, repo, {"ltsc2022": "10.0.20348.3091"}, family="docker")["ltsc2022"]
     changed = publish(registry_tls, name, images)
     assert changed.returncode == 0, changed.explain()
     diff = changed.result(TASK)["diff"]
@@ -137,3 +138,18 @@ def test_token_auth_docker_media_types(registry_token: Registry, tmp_path: Path)
     anonymous = run_playbook(PLAYBOOK, extra_vars={"list_name": name, "images": images,
                                                    "registry_options": {"insecure_registries": [host]}})  # fmt: skip
     assert anonymous.returncode != 0 and "401 (unauthorized)" in anonymous.result(TASK)["msg"]
+
+
+def test_oci_images_make_an_oci_index(registry_tls: Registry) -> None:
+    repo, host = "team/oci", registry_tls.host
+    digests = push_builds(registry_tls, repo, {"ltsc2019": BUILDS["ltsc2019"], "ltsc2025": BUILDS["ltsc2025"]})
+    run = publish(registry_tls, f"{host}/{repo}:1.0", [f"{host}/{repo}:ltsc2019", f"{host}/{repo}:ltsc2025"])
+    assert run.returncode == 0, run.explain()
+    assert run.result(TASK)["media_type"] == OCI_INDEX
+    content, media_type, digest = registry_tls.client().get_manifest(repo, "1.0")
+    document = json.loads(content)
+    assert media_type == OCI_INDEX and digest == run.result(TASK)["digest"]
+    assert [(m["mediaType"], m["digest"], m["platform"]["os.version"]) for m in document["manifests"]] == [
+        (OCI_MANIFEST, digests["ltsc2025"], BUILDS["ltsc2025"]),
+        (OCI_MANIFEST, digests["ltsc2019"], BUILDS["ltsc2019"]),
+    ]
