@@ -125,6 +125,9 @@ notes:
   - The per-build images must be in the repository of the list - a registry checks that every entry exists
     there.
   - A registry keeps what was listed before; the old per-build images stay reachable by digest.
+  - Images pushed by the classic Docker Engine are Docker image manifests, so V(auto) makes a Docker manifest
+    list, which every Docker CLI reads; C(docker manifest inspect) of Docker 20.10 (Debian 12) cannot read an OCI
+    index whose entries are OCI manifests.
 seealso:
   - module: wincontainers.compat.registry_image_info
   - plugin: wincontainers.compat.build_matrix
