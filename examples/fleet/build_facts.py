@@ -2,10 +2,11 @@
 """Rebuild ``state/hosts/<host>.json`` of the example fleet from the raw values in ``raw/<host>.json``, and
 ``state/swarm/<cluster>.json`` from the Engine API objects in ``raw/swarm/<cluster>.json``.
 
-Each raw file holds what ``win_container_host_facts.ps1`` returns on a host (registry values, feature
-states, the JSON that ``docker info``, ``docker version``, ``docker image inspect`` and ``docker container
-inspect`` print, the daemon.json text, containerd's version). The facts are built by the same controller
-code as the action plugin, so the example files are exactly what
+Each raw file holds what ``win_container_host_facts.ps1`` returns on a host (registry values, restart
+signals, feature states, the JSON that ``docker info``, ``docker version``, ``docker image inspect`` and
+``docker container inspect`` print with the collection's ``--format`` templates, the daemon.json bytes,
+containerd's version), in the shape ``tests/unit/test_host_facts_contract.py`` reads from the script.
+The facts are built by the same controller code as the action plugin, so the example files are exactly what
 ``ansible windows -m wincontainers.compat.win_container_host_facts --tree state/hosts`` records.
 
 Each raw swarm file holds what ``GET /nodes``, ``GET /services`` and ``GET /tasks`` return on a manager; the

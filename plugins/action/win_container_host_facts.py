@@ -13,11 +13,13 @@ from ansible_collections.wincontainers.compat.plugins.plugin_utils.targets impor
 
 MODULE = "wincontainers.compat.win_container_host_facts"
 SUBSETS = ["all", "version", "features", "docker", "containerd", "images", "containers"]
-MODULE_OPTIONS = ("gather_subset", "daemon_json_path", "docker_path")
+MODULE_OPTIONS = ("gather_subset", "daemon_json_path", "docker_path", "command_timeout")
+FILE_MODULE = "wincontainers.compat.win_daemon_json_file"
 ARGUMENT_SPEC: dict[str, Any] = {
     "gather_subset": {"type": "list", "elements": "str", "default": ["all"], "choices": SUBSETS},
     "daemon_json_path": {"type": "str"},
     "docker_path": {"type": "str"},
+    "command_timeout": {"type": "int"},
     "host_kind": {"type": "str", "default": "auto", "choices": ["auto", "server", "client"]},
     "rules": {"type": "str", "default": "documented", "choices": ["documented", "containerd", "docker"]},
     "repositories": {"type": "list", "elements": "str", "default": ["servercore", "nanoserver", "server", "windows"]},
@@ -48,6 +50,7 @@ class ActionModule(ActionBase):
         answer = self._execute_module(module_name=MODULE, module_args=module_args, task_vars=task_vars or {})
         if answer.get("failed") or "raw" not in answer:
             raise AnsibleActionFail(f"{MODULE} failed on the host: {answer.get('msg', 'no raw values returned')}")
+        self._read_located_daemon_json(answer["raw"], task_vars or {})
         try:
             facts = build_host_facts(
                 answer["raw"],
@@ -61,3 +64,16 @@ class ActionModule(ActionBase):
         if facts["warnings"]:
             result["warnings"] = list(facts["warnings"])
         return result
+
+    def _read_located_daemon_json(self, raw: dict[str, Any], task_vars: dict[str, Any]) -> None:
+        """Read the daemon.json dockerd uses when the service names one the facts module did not read."""
+        from ansible_collections.wincontainers.compat.plugins.module_utils.host_facts import unread_daemon_json
+
+        path = unread_daemon_json(raw.get("docker"))
+        if path is None:
+            return
+        answer = self._execute_module(module_name=FILE_MODULE, module_args={"path": path}, task_vars=task_vars)
+        record = answer.get("file") or {"path": path, "exists": False, "content_base64": None, "error": None}
+        if answer.get("failed"):
+            record = {"path": path, "exists": False, "content_base64": None, "error": str(answer.get("msg"))}
+        raw["docker"]["daemon_json_files"] = [*(raw["docker"].get("daemon_json_files") or []), record]

@@ -13,6 +13,9 @@ options:
     description:
       - The Docker Engine API of a Swarm manager, for example V(unix:///var/run/docker.sock) or
         V(tcp://manager1.example.com:2376).
+      - V(unix://) and V(npipe://) sockets are local and need no TLS. V(https://) always uses TLS. A plain
+        V(http://) host (such as V(http://manager1:2375)) is refused unless both O(tls) and O(validate_certs)
+        are V(false), the same explicit choice that lets a V(tcp://) host be reached without TLS.
       - Can also be set with the E(DOCKER_HOST) environment variable.
     type: str
     default: unix:///var/run/docker.sock
@@ -61,7 +64,8 @@ options:
     description:
       - Verify the engine's certificate. Verification is on unless this is V(false); a C(tcp://) host is
         then always reached over TLS.
-      - Plain unencrypted TCP is used only when both O(tls) and O(validate_certs) are V(false).
+      - Plain unencrypted TCP (V(tcp://) or V(http://)) is used only when both O(tls) and O(validate_certs) are
+        V(false); otherwise an V(http://) O(docker_host) fails the task before any request.
       - Can also be set with E(DOCKER_TLS_VERIFY).
       - Unlike community.docker, whose default is V(false), verification is the default here.
     type: bool

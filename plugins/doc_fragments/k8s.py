@@ -11,10 +11,13 @@ class ModuleDocFragment:
 options:
   kubeconfig:
     description:
-      - Path to a kubeconfig file, or the kubeconfig as a dictionary.
-      - The credentials of a dictionary (C(token), C(password), C(client-key-data) and the tokens of an
-        C(auth-provider)) are hidden in what the module returns. Set C(no_log) on a task that loops over such
-        dictionaries, since Ansible shows the loop item of a failed task.
+      - Path to a kubeconfig file, or the kubeconfig itself, as a dictionary or as YAML (or JSON) text (as the
+        C(file) lookup reads it). Text with several lines, or starting with C({), is
+        read as content, never as a path.
+      - The credentials of inline content (C(token), C(password), C(client-key-data), the tokens of an
+        C(auth-provider), and the C(args) and C(env) values of an C(exec) credential plugin) are hidden in what
+        the module returns; content given as text is hidden whole, and an error names it only by its size.
+        Set C(no_log) on a task that loops over such values, since Ansible shows the loop item of a failed task.
       - When neither O(kubeconfig) nor O(host) is given, C(KUBECONFIG) or C(~/.kube/config) is read, and
         the in-cluster service account is used when there is no such file.
       - Can also be set with the E(K8S_AUTH_KUBECONFIG) environment variable.

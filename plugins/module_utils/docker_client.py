@@ -5,13 +5,19 @@ The options (``docker_host``, ``tls``, ``validate_certs``, ``ca_path``, ``client
 community.docker names them; ``group/wincontainers.compat.swarm`` (meta/runtime.yml) extends community.docker's
 ``docker`` group, so one ``module_defaults`` entry for it serves both collections. Unlike
 community.docker, TLS verification is on by default: a ``tcp://`` host is reached over verified TLS
-unless ``validate_certs=false``.
+unless ``validate_certs=false``, and a plain ``http://`` host (or ``tcp://`` without TLS) is refused unless
+both ``tls`` and ``validate_certs`` are false.
+
+Errors of the Engine API are translated in one place, :func:`docker_error_message`, from the exception type
+and the HTTP status, and a Swarm version conflict is recognised by :func:`is_version_conflict` (see there for
+what it relies on).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Mapping, Optional
 
@@ -50,7 +56,9 @@ __all__ = [
     "api_error_text",
     "connect",
     "docker_argument_spec",
+    "docker_error_message",
     "engine_errors",
+    "is_version_conflict",
     "post_json",
     "tls_settings",
 ]
@@ -111,7 +119,8 @@ def tls_settings(params: Mapping[str, Any], environ: Optional[Mapping[str, str]]
     """The TLS decision for PARAMS: ``{use, verify, ca, cert, key, hostname}``.
 
     Certificate paths default to ``ca.pem``/``cert.pem``/``key.pem`` in ``DOCKER_CERT_PATH``. TLS is used
-    for every non-unix host unless both ``tls`` and ``validate_certs`` are false.
+    for every network host unless both ``tls`` and ``validate_certs`` are false (always for ``https://``);
+    an ``http://`` host with TLS asked for (or left on by default) raises DockerClientError.
     """
     cert_dir = (os.environ if environ is None else environ).get("DOCKER_CERT_PATH")
 
@@ -123,8 +132,7 @@ def tls_settings(params: Mapping[str, Any], environ: Optional[Mapping[str, str]]
 
     host = str(params.get("docker_host") or DEFAULT_DOCKER_HOST)
     verify = params.get("validate_certs") is not False
-    local = host.startswith(("unix://", "npipe://", "ssh://"))
-    use = not local and (bool(params.get("tls")) or verify)
+    use = _uses_tls(host, bool(params.get("tls")), verify)
     return {
         "use": use,
         "verify": verify,
@@ -133,6 +141,25 @@ def tls_settings(params: Mapping[str, Any], environ: Optional[Mapping[str, str]]
         "key": path("client_key", "key.pem"),
         "hostname": params.get("tls_hostname"),
     }
+
+
+LOCAL_SCHEMES = ("unix://", "npipe://", "ssh://")
+
+
+def _uses_tls(host: str, tls: bool, verify: bool) -> bool:
+    """Whether HOST is reached over TLS; refuses plain HTTP that the options do not explicitly allow."""
+    if host.startswith(LOCAL_SCHEMES):
+        return False
+    if host.startswith("https://"):
+        return True
+    if host.startswith("http://") and (tls or verify):
+        raise DockerClientError(
+            f"docker_host {host} is plain, unencrypted HTTP, but TLS is "
+            + ("asked for (tls=true)" if tls else "on by default (validate_certs is not false)")
+            + ": use tcp://HOST:2376 with TLS, or set both tls and validate_certs to false to accept an"
+            " unencrypted, unauthenticated connection"
+        )
+    return tls or verify
 
 
 def base_url(host: str, use_tls: bool) -> str:
@@ -194,3 +221,56 @@ def post_json(api: Any, path: str, body: Any, params: Optional[Mapping[str, Any]
 def api_error_text(exc: BaseException) -> str:
     """The Engine's error message of an APIError (its ``explanation``), else the exception text."""
     return str(getattr(exc, "explanation", None) or exc)
+
+
+# swarmkit's store.ErrSequenceConflict, as the Engine forwards it: a gRPC status of code Unknown, rendered
+# by grpc-go as "rpc error: code = Unknown desc = update out of sequence", answered with HTTP 500.
+SEQUENCE_CONFLICT = "update out of sequence"
+_GRPC_STATUS = re.compile(r"^rpc error: code = (?P<code>\w+) desc = (?P<desc>.*)$", re.S)
+
+
+def _grpc_status(explanation: str) -> tuple[str, str]:
+    """``(code, description)`` of a gRPC status the Engine forwarded; ``("", text)`` for any other text."""
+    match = _GRPC_STATUS.match(explanation.strip())
+    return (match["code"], match["desc"].strip()) if match else ("", explanation.strip())
+
+
+def is_version_conflict(exc: BaseException) -> bool:
+    """True for the Engine's answer to an update carrying a stale object version (another client was first).
+
+    The Engine has no dedicated status for it: swarmkit returns ``ErrSequenceConflict`` as a plain error, gRPC
+    gives it code ``Unknown``, and the Engine answers HTTP 500 with ``{"message": "rpc error: code = Unknown
+    desc = update out of sequence"}``. This relies on all three: the APIError type, status 500 and the gRPC
+    status in the answer's ``message`` with code ``Unknown`` and exactly swarmkit's description (also accepted
+    bare, should an Engine unwrap the gRPC status). Nothing else in the text is looked at.
+    """
+    if not isinstance(exc, APIError) or getattr(exc, "status_code", None) != 500:
+        return False
+    code, description = _grpc_status(str(getattr(exc, "explanation", None) or ""))
+    return code in ("", "Unknown") and description == SEQUENCE_CONFLICT
+
+
+_STATUS_MEANINGS = {
+    400: "the request was refused as invalid",
+    401: "the credentials were refused",
+    403: "the operation is not allowed",
+    404: "it no longer exists (removed by another client?)",
+    406: "the node is not part of a swarm",
+    409: "it conflicts with the current state",
+    500: "the Engine failed",
+    503: "the Engine is not a swarm manager, or the swarm has no leader",
+}
+
+
+def docker_error_message(exc: BaseException) -> str:
+    """The one translation of a Docker error into a message for the user, by exception type and HTTP status."""
+    if isinstance(exc, DockerClientError):
+        return str(exc)
+    if isinstance(exc, APIError):
+        status = getattr(exc, "status_code", None)
+        if is_version_conflict(exc):
+            meaning = "the object kept changing (version conflict, update out of sequence)"
+        else:
+            meaning = _STATUS_MEANINGS.get(status or 0, "the Engine refused the request")
+        return f"Docker Engine API error: {status or 'no status'}, {meaning}: {api_error_text(exc)}"
+    return f"cannot talk to the Docker Engine: {type(exc).__name__}: {exc}"

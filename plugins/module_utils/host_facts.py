@@ -14,13 +14,18 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 from ansible_collections.wincontainers.compat.plugins.module_utils.catalog import all_releases, windows_release
 from ansible_collections.wincontainers.compat.plugins.module_utils.compat import container_compat
 from ansible_collections.wincontainers.compat.plugins.module_utils.docker_daemon_json import (
-    WINDOWS_PATH,
     DaemonJsonError,
     parse_daemon_json,
 )
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError, check_choice
 from ansible_collections.wincontainers.compat.plugins.module_utils.tags import compatible_image_tags
 from ansible_collections.wincontainers.compat.plugins.module_utils.version import parse_windows_version
+from ansible_collections.wincontainers.compat.plugins.module_utils.windows_docker import (
+    WindowsDockerError,
+    daemon_json_location,
+    decode_file_bytes,
+    docker_server_errors,
+)
 
 REGISTRY_VERSION_KEYS = ("CurrentMajorVersionNumber", "CurrentMinorVersionNumber", "CurrentBuildNumber", "UBR")
 SERVER_INSTALLATION_TYPES = ("server", "server core", "nano server")
@@ -30,6 +35,9 @@ REPOSITORIES = ("servercore", "nanoserver", "server", "windows")
 ISOLATIONS = ("process", "hyperv")
 HOST_KINDS = ("server", "client")
 FIRST_NT10_BUILD = 10240
+# Registry signals of a pending restart (what ansible.windows' setup reads); the first two mean an update.
+UPDATE_REBOOT_SIGNALS = ("cbs_reboot_pending", "wu_reboot_required")
+REBOOT_SIGNALS = (*UPDATE_REBOOT_SIGNALS, "pending_file_rename_operations")
 _URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]+):(?P<password>[^@/\s]+)@", re.I)
 
 
@@ -79,8 +87,35 @@ def host_kind_of(registry: Mapping[str, Any], release: Mapping[str, Any]) -> Opt
     return kind if release.get("known") and kind in HOST_KINDS else None
 
 
-def feature_facts(raw: Optional[Mapping[str, Any]]) -> Optional[dict[str, Any]]:
-    """Containers and Hyper-V feature states (Server: Get-WindowsFeature; client: Get-WindowsOptionalFeature)."""
+def reboot_facts(raw: Optional[Mapping[str, Any]]) -> dict[str, Any]:
+    """Whether Windows waits for a restart, and whether an update does (then the UBR is not the running kernel's).
+
+    A signal that was not read (``None``) is unknown: ``update_pending`` is then ``None`` unless another says yes.
+    """
+    signals = {name: (raw or {}).get(name) for name in REBOOT_SIGNALS}
+    signals = {name: None if value is None else bool(value) for name, value in signals.items()}
+    return {
+        "pending": _any_known(signals.values()),
+        "update_pending": _any_known(signals[name] for name in UPDATE_REBOOT_SIGNALS),
+        "signals": signals,
+    }
+
+
+def _any_known(values: Iterable[Optional[bool]]) -> Optional[bool]:
+    """``True`` if any value is true, ``False`` if all are false, else ``None``."""
+    values = list(values)
+    if any(values):
+        return True
+    return None if None in values else False
+
+
+def feature_facts(
+    raw: Optional[Mapping[str, Any]], reboot: Optional[Mapping[str, Any]] = None
+) -> Optional[dict[str, Any]]:
+    """Containers and Hyper-V feature states (Server: Get-WindowsFeature; client: Get-WindowsOptionalFeature).
+
+    ``reboot_pending`` is true when a feature waits for a restart or when Windows' own signals say so.
+    """
     if raw is None:
         return None
     states = {
@@ -90,14 +125,16 @@ def feature_facts(raw: Optional[Mapping[str, Any]]) -> Optional[dict[str, Any]]:
     return {
         "containers": None if states["containers"] is None else states["containers"].lower() in ENABLED_STATES,
         "hyperv": None if states["hyperv"] is None else states["hyperv"].lower() in ENABLED_STATES,
-        "reboot_pending": any((state or "").lower() in PENDING_STATES for state in states.values()),
+        "reboot_pending": any((state or "").lower() in PENDING_STATES for state in states.values())
+        or bool(reboot_facts(reboot)["pending"]),
         "states": states,
         "source": raw.get("source"),
+        "error": _text(raw.get("error")),
     }
 
 
 def _json_output(command: Optional[Mapping[str, Any]]) -> Any:
-    """The JSON a ``docker ... --format '{{json .}}'`` or ``inspect`` call printed, ``None`` if none."""
+    """The JSON a ``docker ... --format`` call printed, ``None`` if none."""
     if not command or not _text(command.get("stdout")):
         return None
     try:
@@ -106,46 +143,128 @@ def _json_output(command: Optional[Mapping[str, Any]]) -> Any:
         return None
 
 
-def _command_error(command: Optional[Mapping[str, Any]]) -> Optional[str]:
-    if not command or command.get("rc") in (0, None):
+def _json_lines(commands: Optional[Sequence[Mapping[str, Any]]]) -> list[Any]:
+    """The objects of batched ``inspect --format`` calls, one JSON object a line; unparsable lines are skipped."""
+    objects = []
+    for command in commands or []:
+        for line in str((command or {}).get("stdout") or "").splitlines():
+            try:
+                objects.append(json.loads(line))
+            except ValueError:
+                continue
+    return objects
+
+
+def command_error(command: Optional[Mapping[str, Any]], name: str = "docker") -> Optional[str]:
+    """Why a native command gave no answer (could not start, timed out, failed), ``None`` when it answered."""
+    if not command:
         return None
-    return _text(command.get("stderr")) or f"docker exited with {command.get('rc')}"
+    if _text(command.get("start_error")):
+        return f"{name} could not start: {_text(command.get('start_error'))}"
+    if command.get("timed_out"):
+        return f"{name} did not answer in time and was stopped"
+    if command.get("rc") in (0, None):
+        return None
+    return _text(command.get("stderr")) or f"{name} exited with {command.get('rc')}"
+
+
+def _engine_error(raw: Mapping[str, Any]) -> Optional[str]:
+    """The daemon's error: ServerErrors (CLI before 28.1 exits 0 with them), else what the call printed."""
+    info = raw.get("info")
+    errors = docker_server_errors(_json_output(raw.get("server_errors")))
+    if not errors and info and info.get("rc") == 0:
+        errors = [text for text in [_text(info.get("stderr"))] if text]
+    found = "; ".join(errors) or command_error(info) or command_error(raw.get("server_errors"))
+    return redact(found) if found else None
+
+
+def config_location(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Where dockerd reads daemon.json: the ``daemon_json_path`` option, else from the service and ``docker info``."""
+    given = _text(raw.get("daemon_json_path"))
+    info = _json_output(raw.get("info")) if (raw.get("info") or {}).get("rc") == 0 else None
+    root = _text(info.get("DockerRootDir")) if isinstance(info, dict) and info.get("ServerVersion") else None
+    location = daemon_json_location(_text(raw.get("service_image_path")), root, _text(raw.get("program_data")))
+    if given:
+        return {"path": given, "source": "daemon_json_path", "data_root": location.data_root, "warnings": []}
+    return location.as_dict()
+
+
+def unread_daemon_json(raw: Optional[Mapping[str, Any]]) -> Optional[str]:
+    """The daemon.json path dockerd reads when the host did not return that file (a second read is needed)."""
+    if not raw:
+        return None
+    path = str(config_location(raw)["path"])
+    return None if daemon_json_record(raw, path) is not None else path
+
+
+def _config_facts(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Where dockerd reads daemon.json, and its content (an unreadable or undecodable file is a fact)."""
+    location = config_location(raw)
+    record = daemon_json_record(raw, location["path"])
+    config, encoding, error = None, None, None
+    if record is None:
+        error = f"{location['path']} was not read"
+    elif _text(record.get("error")):
+        error = f"{location['path']} cannot be read: {_text(record.get('error'))}"
+    else:
+        try:
+            decoded = decode_file_bytes(record.get("content_base64"), location["path"])
+            encoding = decoded.encoding
+            config = parse_daemon_json(decoded.text, location["path"])
+        except (WindowsDockerError, DaemonJsonError) as exc:
+            error = str(exc)
+    return {"location": location, "config": redact(config), "encoding": encoding, "error": error}
+
+
+def daemon_json_record(raw: Mapping[str, Any], path: str) -> Optional[Mapping[str, Any]]:
+    """The file record the host returned for ``path`` (compared as Windows does, ignoring case), if any."""
+    for record in raw.get("daemon_json_files") or []:
+        if str(record.get("path") or "").lower() == path.lower():
+            return dict(record)
+    return None
 
 
 def docker_facts(raw: Optional[Mapping[str, Any]]) -> dict[str, Any]:
     """The engine: installed, running, version, default isolation, swarm membership, daemon.json."""
     raw = raw or {}
-    info = _json_output(raw.get("info")) if (raw.get("info") or {}).get("rc") == 0 else None
-    info = info if isinstance(info, dict) and info.get("ServerVersion") else None
+    parsed = _json_output(raw.get("info")) if (raw.get("info") or {}).get("rc") == 0 else None
+    info = parsed if isinstance(parsed, dict) and parsed.get("ServerVersion") else None
     version = _json_output(raw.get("version"))
     client = version.get("Client") if isinstance(version, dict) else None
     service = _text(raw.get("service"))
+    desktop = _text(raw.get("desktop_service"))
+    server = version.get("Server") if isinstance(version, dict) else None
+    platform = _text(((server or {}).get("Platform") or {}).get("Name")) if isinstance(server, dict) else None
     swarm = (info or {}).get("Swarm") or {}
-    config_path = _text(raw.get("daemon_json_path")) or WINDOWS_PATH
-    config, config_error = None, None
-    try:
-        config = parse_daemon_json(raw.get("daemon_json"), config_path)
-    except DaemonJsonError as exc:
-        config_error = str(exc)
+    os_type = _text((info or {}).get("OSType"))
+    config = _config_facts(raw)
     return {
-        "installed": bool(raw.get("cli") or service),
+        "installed": bool(raw.get("cli") or service or desktop),
+        "cli": _text(raw.get("cli")),
         "running": info is not None,
         "service_state": service.lower() if service else None,
+        "desktop": desktop is not None or (platform or "").startswith("Docker Desktop"),
+        "platform": platform,
+        "desktop_service_state": desktop.lower() if desktop else None,
         "version": _text((info or {}).get("ServerVersion")),
         "client_version": _text(client.get("Version")) if isinstance(client, dict) else None,
         "default_isolation": _text((info or {}).get("Isolation")),
-        "os_type": _text((info or {}).get("OSType")),
+        "os_type": os_type,
+        "windows_engine": None if os_type is None else os_type.lower() == "windows",
         "kernel_version": _text((info or {}).get("KernelVersion")),
         "operating_system": _text((info or {}).get("OperatingSystem")),
+        "root_dir": _text((info or {}).get("DockerRootDir")),
         "swarm": {
             "node_id": _text(swarm.get("NodeID")),
             "state": _text(swarm.get("LocalNodeState")),
             "is_manager": bool(swarm.get("ControlAvailable")),
         },
-        "daemon_json_path": config_path,
-        "daemon_json": redact(config),
-        "daemon_json_error": config_error,
-        "error": None if info is not None else _command_error(raw.get("info")),
+        "daemon_json_path": config["location"]["path"],
+        "daemon_json_location": config["location"],
+        "daemon_json": config["config"],
+        "daemon_json_encoding": config["encoding"],
+        "daemon_json_error": config["error"],
+        "error": None if info is not None else _engine_error(raw),
     }
 
 
@@ -158,11 +277,10 @@ def _version_or_none(value: object) -> Optional[dict[str, Any]]:
         return None
 
 
-def image_facts(raw: Optional[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Images from ``docker image inspect``: id, tags, OS and OsVersion (parsed)."""
-    inspected = _json_output(raw)
+def image_facts(raw: Optional[Sequence[Mapping[str, Any]]]) -> list[dict[str, Any]]:
+    """Images from the batched ``docker image inspect`` calls: id, tags, OS and OsVersion (parsed)."""
     images = []
-    for image in inspected if isinstance(inspected, list) else []:
+    for image in _json_lines(raw):
         if not isinstance(image, dict):
             continue
         images.append(
@@ -178,13 +296,12 @@ def image_facts(raw: Optional[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 def container_facts(
-    raw: Optional[Mapping[str, Any]], images: Sequence[Mapping[str, Any]], default_isolation: Optional[str]
+    raw: Optional[Sequence[Mapping[str, Any]]], images: Sequence[Mapping[str, Any]], default_isolation: Optional[str]
 ) -> list[dict[str, Any]]:
-    """Running containers from ``docker container inspect`` with their image's OsVersion and isolation."""
-    inspected = _json_output(raw)
+    """Running containers from the batched ``docker container inspect`` calls, with their image's OsVersion."""
     by_id = {image.get("id"): image for image in images}
     containers = []
-    for container in inspected if isinstance(inspected, list) else []:
+    for container in _json_lines(raw):
         if not isinstance(container, dict):
             continue
         image = by_id.get(container.get("Image"), {})
@@ -304,6 +421,18 @@ def engine_facts(
     return facts
 
 
+def engine_warnings(docker: Mapping[str, Any]) -> list[str]:
+    """What the user must know about the engine: a Linux engine, a daemon.json location that disagrees."""
+    warnings = [f"daemon.json: {warning}" for warning in docker["daemon_json_location"]["warnings"]]
+    if docker["windows_engine"] is False:
+        where = "Docker Desktop in Linux containers mode" if docker["desktop"] else "an engine"
+        warnings.append(
+            f"the engine runs {docker['os_type']} containers ({where}): Windows containers need a Windows engine"
+            + (" (switch Docker Desktop to Windows containers)" if docker["desktop"] else "")
+        )
+    return warnings
+
+
 def build_host_facts(
     raw: Mapping[str, Any],
     *,
@@ -340,9 +469,18 @@ def build_host_facts(
         "display_version": _text(registry.get("DisplayVersion")),
         "release_id": _text(registry.get("ReleaseId")),
         "build_lab_ex": _text(registry.get("BuildLabEx")),
-        "features": feature_facts(raw.get("features")),
+        "features": feature_facts(raw.get("features"), raw.get("reboot")),
+        "reboot": reboot_facts(raw.get("reboot")),
         "warnings": [],
     }
+    # Servicing writes the new UBR before the restart that loads the new kernel.
+    update_pending = facts["reboot"]["update_pending"]
+    facts["revision_running"] = None if update_pending is None else not update_pending
+    if facts["reboot"]["update_pending"]:
+        facts["warnings"].append(
+            f"an update waits for a restart: UBR {version['revision']} is installed but not yet the running kernel's, "
+            "so process-isolated containers keep the previous revision until the host restarts"
+        )
     if kind is None:
         facts["warnings"].append(
             f"host kind unknown for build {version['build']} (no InstallationType or ProductName): "
@@ -350,12 +488,15 @@ def build_host_facts(
         )
     if everything or wanted & {"docker", "images", "containers"}:
         facts.update(engine_facts(raw.get("docker"), version, kind, rules, gathered_sections(wanted)))
+        facts["warnings"].extend(engine_warnings(facts["docker"]))
     if everything or "containerd" in wanted:
         containerd = raw.get("containerd") or {}
+        printed = _text((containerd.get("version") or {}).get("stdout"))
         facts["containerd"] = {
-            "installed": bool(_text(containerd.get("version")) or _text(containerd.get("service"))),
+            "installed": bool(containerd.get("version") or _text(containerd.get("service"))),
             "running": (_text(containerd.get("service")) or "").lower() == "running",
-            "version": _containerd_version(containerd.get("version")),
+            "version": _containerd_version(printed),
+            "error": command_error(containerd.get("version"), "containerd"),
         }
     facts["compatible_tags"] = tag_facts(version["version"], kind, rules, repositories) if kind else {}
     return facts

@@ -20,7 +20,13 @@ from typing import Any, Callable, Mapping, Optional
 from urllib.parse import quote, urlencode
 
 from ansible.module_utils.basic import env_fallback
+from ansible_collections.wincontainers.compat.plugins.module_utils.fleet_runner import apply_with_retry, run_items
 from ansible_collections.wincontainers.compat.plugins.module_utils.k8s import merge_patch_labels
+
+try:
+    import yaml
+except ImportError:  # pragma: no cover - PyYAML comes with ansible-core
+    yaml = None
 
 try:
     from kubernetes import client as k8s_client_lib
@@ -94,18 +100,61 @@ KUBECONFIG_SECRET_KEYS = frozenset(
 
 
 def kubeconfig_secrets(kubeconfig: Any) -> set[str]:
-    """The credential values of an inline kubeconfig (a path or None has none)."""
+    """The credential values of an inline kubeconfig (a dict or YAML text; a path or None has none).
+
+    Besides the keys of KUBECONFIG_SECRET_KEYS, an exec credential plugin's ``args`` and ``env`` values count
+    as secrets (tokens and keys are often passed there).
+    """
+    if isinstance(kubeconfig, str):
+        parsed = _parse_kubeconfig_text(kubeconfig)
+        return kubeconfig_secrets(parsed) if parsed is not None else set()
     if isinstance(kubeconfig, Mapping):
         found = {str(v) for k, v in kubeconfig.items() if k in KUBECONFIG_SECRET_KEYS and isinstance(v, str) and v}
+        found |= _exec_secrets(kubeconfig.get("exec"))
         return found.union(*(kubeconfig_secrets(v) for v in kubeconfig.values()))
     if isinstance(kubeconfig, list):
         return set().union(*(kubeconfig_secrets(v) for v in kubeconfig))
     return set()
 
 
+def _exec_secrets(plugin: Any) -> set[str]:
+    """The ``args`` and ``env`` values of an exec credential plugin entry."""
+    if not isinstance(plugin, Mapping):
+        return set()
+    args = [str(a) for a in plugin.get("args") or [] if a not in (None, "")]
+    env = [str(e.get("value")) for e in plugin.get("env") or [] if isinstance(e, Mapping) and e.get("value")]
+    return set(args + env)
+
+
+def _parse_kubeconfig_text(text: str) -> Optional[dict[str, Any]]:
+    """TEXT read as a kubeconfig (YAML or JSON) when it is one: a mapping with kubeconfig keys; else None."""
+    if "\n" not in text and not text.lstrip().startswith("{"):
+        return None  # a path (or a list of paths)
+    try:
+        parsed = yaml.safe_load(text) if yaml is not None else None
+    except Exception:  # a YAML error quotes the text: never shown
+        return None
+    if isinstance(parsed, Mapping) and {"clusters", "contexts", "users", "apiVersion"} & set(parsed):
+        return dict(parsed)
+    return None
+
+
+def describe_kubeconfig_text(text: str) -> str:
+    """How an error names a kubeconfig given as text: a path as is, content only by its size (never echoed)."""
+    if "\n" in text or len(text) > 256 or text.lstrip().startswith("{"):
+        return f"(given as text, {len(text)} characters, not shown)"
+    return text
+
+
 def hide_kubeconfig_secrets(module: Any) -> None:
-    """Keep the credentials of an inline kubeconfig out of all the module returns (its invocation included)."""
-    module.no_log_values.update(kubeconfig_secrets(module.params.get("kubeconfig")))
+    """Keep the credentials of an inline kubeconfig out of all the module returns (its invocation included).
+
+    Kubeconfig content given as text is hidden whole.
+    """
+    kubeconfig = module.params.get("kubeconfig")
+    module.no_log_values.update(kubeconfig_secrets(kubeconfig))
+    if isinstance(kubeconfig, str) and describe_kubeconfig_text(kubeconfig) != kubeconfig:
+        module.no_log_values.add(kubeconfig)
 
 
 class KubeError(Exception):
@@ -116,6 +165,7 @@ class KubeError(Exception):
 
     def __init__(self, message: str, method: str = "", path: str = "", status: int = 0, body: Any = None) -> None:
         self.method, self.path, self.status, self.body = method, path, status, body
+        self.result: dict[str, Any] = {}
         super().__init__(message)
 
     @classmethod
@@ -130,6 +180,37 @@ class KubeError(Exception):
     def unreachable(cls, host: str, method: str, path: str, reason: str) -> KubeError:
         """No answer came: the connection, TLS handshake or read failed."""
         return cls(f"cannot reach the API server at {host}: {reason}", method, path)
+
+    def within(self, what: str, **result: Any) -> KubeError:
+        """The same error, its message prefixed with WHAT was being done (``cannot list nodes``).
+
+        RESULT holds values the module still returns when it fails on this error (``api_requests``).
+        """
+        error = KubeError(f"{what}: {self}", self.method, self.path, self.status, self.body)
+        error.result = dict(result)
+        return error
+
+
+_STATUS_MEANINGS = {
+    400: "the request was refused as malformed",
+    401: "the credentials were refused",
+    403: "the user is not allowed to do this",
+    404: "it does not exist (any more)",
+    409: "it changed or exists already",
+    410: "the list expired; run again",
+    422: "the object is invalid, or a field that cannot change was changed",
+    429: "the API server is overloaded (retried)",
+}
+
+
+def kube_error_message(exc: BaseException) -> str:
+    """The one translation of a Kubernetes error into a message, by exception type and HTTP status."""
+    if not isinstance(exc, KubeError):
+        return f"{type(exc).__name__}: {exc}"
+    if exc.status == 0:
+        return str(exc)
+    meaning = _STATUS_MEANINGS.get(exc.status) or ("the API server failed (retried)" if exc.status >= 500 else "")
+    return f"{exc} ({meaning})" if meaning else str(exc)
 
 
 def transport_reason(exc: BaseException) -> str:
@@ -150,20 +231,29 @@ def _load_kubeconfig_file(path: str, context: Optional[str], cfg: Any) -> None:
         raise KubeError(f"kubeconfig {path}: {exc}") from exc
 
 
-def _configuration(params: Mapping[str, Any]) -> Any:
-    """A ``kubernetes.client.Configuration`` from kubernetes.core-style options."""
-    cfg = k8s_client_lib.Configuration()
-    kubeconfig = params.get("kubeconfig")
-    context = params.get("context")
-    host = params.get("host")
-    if isinstance(kubeconfig, Mapping):
-        try:
-            k8s_config.load_kube_config_from_dict(
-                dict(kubeconfig), context=context, client_configuration=cfg, persist_config=False
-            )
-        except Exception as exc:  # ConfigException, or a malformed entry
-            raise KubeError(f"kubeconfig (given as a dictionary): {exc}") from exc
-    elif kubeconfig or context or not host:
+def _load_kubeconfig_dict(config: Mapping[str, Any], context: Optional[str], cfg: Any, given: str) -> None:
+    """Load a kubeconfig given as content; KubeError says how it was given, never what it holds."""
+    try:
+        k8s_config.load_kube_config_from_dict(
+            dict(config), context=context, client_configuration=cfg, persist_config=False
+        )
+    except Exception as exc:  # ConfigException, or a malformed entry
+        raise KubeError(f"kubeconfig ({given}): {exc}") from exc
+
+
+def _load_kubeconfig(kubeconfig: Any, context: Optional[str], has_host: bool, cfg: Any) -> None:
+    """Load KUBECONFIG (a dict, YAML text or a path; else ``KUBECONFIG``, ``~/.kube/config`` or in-cluster)."""
+    content = _parse_kubeconfig_text(kubeconfig) if isinstance(kubeconfig, str) else None
+    if content is not None:
+        _load_kubeconfig_dict(content, context, cfg, f"given as text, {len(kubeconfig)} characters, not shown")
+    elif isinstance(kubeconfig, str) and describe_kubeconfig_text(kubeconfig) != kubeconfig:
+        raise KubeError(
+            f"kubeconfig {describe_kubeconfig_text(kubeconfig)}: neither a file path nor kubeconfig content"
+            " (a YAML mapping with clusters, contexts and users)"
+        )
+    elif isinstance(kubeconfig, Mapping):
+        _load_kubeconfig_dict(kubeconfig, context, cfg, "given as a dictionary")
+    elif kubeconfig or context or not has_host:
         path = os.path.expanduser(str(kubeconfig or os.environ.get("KUBECONFIG", "~/.kube/config")))
         try:
             _load_kubeconfig_file(path, context, cfg)
@@ -176,6 +266,15 @@ def _configuration(params: Mapping[str, Any]) -> Any:
                 raise KubeError(
                     f"no cluster to talk to: set host or kubeconfig ({exc}; not in a pod: {exc2})"
                 ) from exc2
+
+
+def _configuration(params: Mapping[str, Any]) -> Any:
+    """A ``kubernetes.client.Configuration`` from kubernetes.core-style options."""
+    cfg = k8s_client_lib.Configuration()
+    kubeconfig = params.get("kubeconfig")
+    context = params.get("context")
+    host = params.get("host")
+    _load_kubeconfig(kubeconfig, context, bool(host), cfg)
     if host:
         cfg.host = host
     if params.get("api_key"):
@@ -316,8 +415,9 @@ class KubeApi:
     def merge_patch(self, path: str, patch: Mapping[str, Any]) -> dict[str, Any]:
         return dict(self.request("PATCH", path, dict(patch), MERGE_PATCH))
 
-    def create(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        return dict(self.request("POST", path, dict(body), "application/json"))
+    def create(self, path: str, body: Mapping[str, Any], dry_run: bool = False) -> dict[str, Any]:
+        """Create BODY in the collection PATH; with DRY_RUN the server validates it and stores nothing."""
+        return dict(self.request("POST", f"{path}?dryRun=All" if dry_run else path, dict(body), "application/json"))
 
     def delete(self, path: str) -> None:
         self.request("DELETE", path)
@@ -376,32 +476,29 @@ def patch_nodes(
     away between the list and the patch), or ``failed: <error>``. A 409 (the node changed since it was
     listed) re-reads the node, plans it again and retries, up to ``api.retries`` times.
     """
-    from concurrent.futures import ThreadPoolExecutor
 
-    def one(plan: Any) -> tuple[str, str]:
-        current = plan
-        for _attempt in range(api.retries + 1):
-            try:
-                api.merge_patch(node_path(current.name), merge_patch_labels(current.changes, current.resource_version))
-                return plan.name, "patched"
-            except KubeError as exc:
-                if exc.status == 404:
-                    return plan.name, "deleted"
-                if exc.status != 409:
-                    return plan.name, f"failed: {exc}"
-            try:
-                node = api.get(node_path(plan.name))
-            except KubeError as exc:
-                return plan.name, f"failed: {exc}"
-            if node is None:
-                return plan.name, "deleted"
-            current = replan(node)
-            if not current.changes:
-                return plan.name, "unchanged"
-        return plan.name, f"failed: the node kept changing during {api.retries + 1} attempts"
+    def send(plan: Any) -> None:
+        api.merge_patch(node_path(plan.name), merge_patch_labels(plan.changes, plan.resource_version))
+
+    def reread(plan: Any) -> Any:
+        return replan(api.request("GET", node_path(plan.name)))
+
+    def one(plan: Any) -> str:
+        applied = apply_with_retry(plan, lambda p: bool(p.changes), send, reread, _is_conflict, api.retries)
+        return "patched" if applied.state.changes else "unchanged"
+
+    def failed(plan: Any, exc: Exception) -> str:
+        if isinstance(exc, KubeError) and exc.status == 404:
+            return "deleted"
+        if isinstance(exc, KubeError) and exc.status == 409:
+            return f"failed: the node kept changing during {api.retries + 1} attempts"
+        return f"failed: {kube_error_message(exc)}"
 
     todo = [plan for plan in plans if plan.changes]
-    if not todo:
-        return {}
-    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(todo)))) as pool:
-        return dict(pool.map(one, todo))
+    outcomes = run_items(todo, one, failed, (KubeError,), concurrency)
+    return {plan.name: outcome for plan, outcome in zip(todo, outcomes)}
+
+
+def _is_conflict(exc: BaseException) -> bool:
+    """A 409 Conflict: the object changed since it was read (optimistic concurrency on resourceVersion)."""
+    return isinstance(exc, KubeError) and exc.status == 409

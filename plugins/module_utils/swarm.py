@@ -31,7 +31,6 @@ WINDOWS = "windows"
 VERSION_FORMATS = ("major.minor.build", "build", "version")
 UNAVAILABLE_CHOICES = ("skip", "fail", "update")
 ISOLATION_CHOICES = ("auto", "process", "hyperv", "keep")
-OUT_OF_SEQUENCE = "update out of sequence"
 _CONSTRAINT = re.compile(r"^\s*(?P<key>[^=!\s]+)\s*(?P<op>==|!=)\s*(?P<value>.*?)\s*$")
 _LABEL_KEY = re.compile(r"^[^\s=]+$")
 
@@ -326,11 +325,6 @@ def updated_spec(node: Node, labels: Mapping[str, str]) -> dict[str, Any]:
     return spec
 
 
-def is_out_of_sequence(error: object) -> bool:
-    """True for the Engine's version conflict answer (another client updated the object first)."""
-    return OUT_OF_SEQUENCE in str(error).lower()
-
-
 # --- constraints and placement ---------------------------------------------------------------------------------
 def parse_constraint(text: str) -> Optional[tuple[str, str, str]]:
     """``(key, op, value)`` of a placement constraint such as ``node.labels.OS==windows``, or None."""
@@ -532,6 +526,107 @@ def _copy(value: Any) -> Any:
     if isinstance(value, list):
         return [_copy(v) for v in value]
     return value
+
+
+# --- what the fleet modules act on ------------------------------------------------------------------------------
+def build_wants(params: Mapping[str, Any], nodes: Sequence[Node]) -> tuple[dict[str, Want], dict[str, str]]:
+    """Wanted labels per node id from O(nodes), O(from_facts) and O(labels_to_remove); unmatched hosts."""
+    os_label, version_label, fmt = params["os_label"], params["version_label"], params["version_format"]
+    check_option_keys(os_label, version_label)
+    wants: dict[str, Want] = {}
+    unmatched: dict[str, str] = {}
+    if params.get("from_facts"):
+        matched = match_facts(params["from_facts"], nodes)
+        unmatched = matched.unmatched
+        for node_id, (_host, version) in matched.versions.items():
+            merge_want(wants, node_id, windows_labels(version, os_label, version_label, fmt), (), "facts")
+    for position, entry in enumerate(params.get("nodes") or []):
+        where = f"nodes[{position}]"
+        node = resolve_node(str(entry["node"]), nodes)
+        given = entry.get("labels") or {}
+        labels = {check_label_key(k, where): "" if v is None else str(v) for k, v in given.items()}
+        if entry.get("version") not in (None, ""):
+            labels.update(windows_labels(parse_windows_version(entry["version"]), os_label, version_label, fmt))
+        remove = [check_label_key(k, where) for k in entry.get("labels_to_remove") or []]
+        merge_want(wants, node.id, labels, remove, "input")
+    remove_all = [check_label_key(k, "labels_to_remove") for k in params.get("labels_to_remove") or []]
+    if remove_all:
+        targets = list(wants) if (params.get("nodes") or params.get("from_facts")) else [n.id for n in nodes]
+        for node_id in targets:
+            merge_want(wants, node_id, {}, remove_all, "labels_to_remove")
+    return wants, unmatched
+
+
+def windows_node_versions(nodes: Iterable[Node], os_label: str, version_label: str) -> list[WindowsVersion]:
+    """Builds of the Windows nodes (platform Windows, or labelled OS_LABEL=windows) that tell their build."""
+    versions = []
+    for node in nodes:
+        if is_windows_node(node, os_label):
+            version, _source = reported_version(node, version_label)
+            if version is not None:
+                versions.append(version)
+    return versions
+
+
+def resolve_service(ref: str, services: Sequence[ServiceView]) -> ServiceView:
+    """The service whose name or id is REF."""
+    for svc in services:
+        if ref in (svc.name, svc.id):
+            return svc
+    known = ", ".join(sorted(s.name for s in services)) or "none"
+    raise SwarmPlanError(f"service {ref!r} is neither a service name nor an id of this swarm (services: {known})")
+
+
+@dataclass(frozen=True)
+class Placement:
+    """One service to place: the service as last read, the image version given for it and the isolation asked."""
+
+    service: ServiceView
+    given: Any
+    isolation: str
+
+
+def placement_targets(
+    params: Mapping[str, Any], services: Sequence[ServiceView]
+) -> tuple[list[Placement], dict[str, str]]:
+    """The services to place (O(services), else every service) and those skipped, with the reason."""
+    if params["services"]:
+        chosen = [
+            Placement(resolve_service(str(e["name"]), services), e.get("image_version"), e.get("isolation") or "")
+            for e in params["services"]
+        ]
+    else:
+        chosen = [Placement(svc, None, "") for svc in services]
+    kept: list[Placement] = []
+    skipped: dict[str, str] = {}
+    for target in chosen:
+        if image_version(target.service.image, target.given) is None:
+            image = target.service.image
+            skipped[target.service.name] = f"the tag of {image} names no Windows build; give services[].image_version"
+        else:
+            kept.append(Placement(target.service, target.given, target.isolation or params["isolation"]))
+    return kept, skipped
+
+
+def plan_target(target: Placement, node_versions: Sequence[WindowsVersion], params: Mapping[str, Any]) -> PlacementPlan:
+    """The placement plan of TARGET over the Windows node builds, with the label options of PARAMS."""
+    version = image_version(target.service.image, target.given)
+    if version is None:  # pragma: no cover - filtered by placement_targets()
+        raise SwarmPlanError(f"service {target.service.name}: no Windows build")
+    return plan_placement(
+        target.service,
+        version,
+        node_versions,
+        isolation=target.isolation,
+        os_label=params["os_label"],
+        version_label=params["version_label"],
+        version_format=params["version_format"],
+    )
+
+
+def placement_differs(service: ServiceView, plan: PlacementPlan) -> bool:
+    """Whether PLAN changes the constraints or the isolation of SERVICE."""
+    return plan.constraints != service.constraints or plan.isolation != service.isolation
 
 
 # --- diagnostics -----------------------------------------------------------------------------------------------

@@ -29,7 +29,11 @@ options:
   path:
     description:
       - Path of the C(daemon.json) on the target.
-      - Defaults to C(/etc/docker/daemon.json) on POSIX and C(C:\\ProgramData\\docker\\config\\daemon.json) on Windows.
+      - Defaults to C(/etc/docker/daemon.json) on POSIX. On Windows it defaults to the file dockerd reads, the one
+        C(--config-file) names in the C(docker) service's command line, else C(<data-root>\\config\\daemon.json)
+        with the data root of C(--data-root) (C(-g)) or C(%ProgramData%\\docker), cross-checked with
+        C(DockerRootDir) of C(docker info); RV(location) says which.
+      - On Windows a given path must be absolute (C(C:\\...) or C(\\\\server\\share\\...)).
       - A missing file, and a missing parent directory, is created when something is to be set.
     type: str
   settings:
@@ -114,6 +118,19 @@ previous_config:
   returned: always
   type: dict
   sample: {"exec-opts": ["isolation=process"], "data-root": "D:\\docker"}
+location:
+  description:
+    - Windows targets. How the file was found; C(source) is V(path) (given), V(--config-file), V(--data-root) or
+      V(default), and C(warnings) name what disagreed (for example a C(DockerRootDir) other than the service's).
+    - The write fails, and writes nothing, if the file changed between the read and the write; a UTF-16 file is
+      rewritten as UTF-8 (with a warning); bytes that are not valid text fail the task.
+  returned: on Windows targets
+  type: dict
+  sample:
+    path: D:\docker\config\daemon.json
+    source: --data-root
+    data_root: D:\docker
+    warnings: []
 backup_file:
   description: The timestamped copy made before the write.
   returned: changed and O(backup=true) and the file existed

@@ -144,142 +144,26 @@ api_requests:
   type: int
 """
 
-from collections import defaultdict
 from typing import Any
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError
-from ansible_collections.wincontainers.compat.plugins.module_utils.k8s import (
-    WINDOWS_BUILD_LABEL,
-    WORKLOAD_KINDS,
-    LabelOptions,
-    finding,
-    is_windows_node,
-    name_of,
-    plan_node,
-    pod_report,
-    windows_nodes,
-    workload_report,
-)
-from ansible_collections.wincontainers.compat.plugins.module_utils.k8s_client import (
-    REQUIRED_TOGETHER,
-    KubeApi,
-    KubeError,
-    auth_argument_spec,
-    collection_path,
-    hide_kubeconfig_secrets,
-    list_workloads,
-    node_path,
-)
-
-SEVERITIES = ("critical", "high", "medium", "low", "info")
+from ansible_collections.wincontainers.compat.plugins.module_utils.k8s_runner import run_compat_info, run_k8s_module
 
 
 def argument_spec() -> dict[str, Any]:
-    spec = auth_argument_spec()
-    spec.update(
-        namespace={"type": "str"},
-        images={"type": "dict", "default": {}},
-        host_facts={"type": "dict", "default": {}},
-        rules={"type": "str", "choices": ["documented", "containerd", "docker"], "default": "documented"},
-        osbuild_label={"type": "str", "default": "beta.kubernetes.io/osbuild"},
-        release_label={"type": "str", "default": "wincontainers.compat/release"},
-        events={"type": "bool", "default": True},
-    )
-    return spec
-
-
-def node_section(listed: list[dict[str, Any]], params: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict]]:
-    options = LabelOptions(osbuild_label=params["osbuild_label"] or None, release_label=params["release_label"] or None)
-    nodes, findings = [], []
-    for node in listed:
-        if not is_windows_node(node):
-            continue
-        plan = plan_node(node, options, params["host_facts"].get(name_of(node)))
-        result = plan.result()
-        labels = (node.get("metadata") or {}).get("labels") or {}
-        result["labels"] = {k: labels[k] for k in [WINDOWS_BUILD_LABEL, *options.owned_keys()] if k in labels}
-        result["labels_up_to_date"] = not plan.changes
-        del result["changes"], result["changed"]
-        nodes.append(result)
-        findings.extend(plan.findings)
-        if plan.changes:
-            findings.append(
-                finding(
-                    "node_labels_out_of_date",
-                    "medium",
-                    f"node {plan.name}",
-                    f"labels {', '.join(f'{k}={v}' for k, v in plan.changes.items())} are missing or wrong",
-                    "run wincontainers.compat.k8s_node_labels (role wincontainers.compat.k8s_labels)",
-                    host=plan.name,
-                )
-            )
-    return nodes, findings
-
-
-def events_by_pod(api: KubeApi, namespace: str | None) -> dict[tuple[str, str], list[dict[str, Any]]]:
-    path = collection_path("/api/v1", "events", namespace)
-    grouped: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for event in api.list(path, fieldSelector="involvedObject.kind=Pod"):
-        obj = event.get("involvedObject") or {}
-        grouped[(str(obj.get("namespace", "")), str(obj.get("name", "")))].append(event)
-    return grouped
+    """The options of this module; the runner adds the connection options."""
+    return {
+        "namespace": {"type": "str"},
+        "images": {"type": "dict", "default": {}},
+        "host_facts": {"type": "dict", "default": {}},
+        "rules": {"type": "str", "choices": ["documented", "containerd", "docker"], "default": "documented"},
+        "osbuild_label": {"type": "str", "default": "beta.kubernetes.io/osbuild"},
+        "release_label": {"type": "str", "default": "wincontainers.compat/release"},
+        "events": {"type": "bool", "default": True},
+    }
 
 
 def main() -> None:
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True, required_together=REQUIRED_TOGETHER)
-    hide_kubeconfig_secrets(module)
-    params = module.params
-    namespace = params["namespace"]
-    try:
-        api = KubeApi(params)
-        listed = api.list(node_path())
-        nodes, findings = node_section(listed, params)
-        win_nodes = windows_nodes(listed, params["host_facts"])
-        try:
-            classes = {name_of(rc): rc for rc in api.list("/apis/node.k8s.io/v1/runtimeclasses")}
-        except KubeError as exc:
-            if exc.status != 404:
-                raise
-            classes = {}
-        workloads = []
-        for kind in WORKLOAD_KINDS:
-            _group, items = list_workloads(api, kind, namespace)
-            for obj in items:
-                report, found = workload_report(obj, kind, win_nodes, classes, params["images"], params["rules"])
-                if report is not None:
-                    workloads.append(report)
-                    findings.extend(found)
-        pods = []
-        grouped = events_by_pod(api, namespace) if params["events"] else {}
-        for pod in api.list(collection_path("/api/v1", "pods", namespace)):
-            meta = pod.get("metadata") or {}
-            events = grouped.get((str(meta.get("namespace", "")), str(meta.get("name", ""))), [])
-            report, found = pod_report(pod, events)
-            if report is not None:
-                pods.append(report)
-                findings.extend(found)
-    except KubeError as exc:
-        module.fail_json(msg=str(exc))
-    except WinCompatError as exc:
-        module.fail_json(msg=f"cannot assess the cluster: {exc}")
-    by_severity = {s: sum(1 for f in findings if f["severity"] == s) for s in SEVERITIES}
-    module.exit_json(
-        changed=False,
-        nodes=nodes,
-        workloads=workloads,
-        pods=pods,
-        findings=findings,
-        runtime_classes=sorted(classes),
-        summary={
-            "nodes": len(nodes),
-            "workloads": len(workloads),
-            "pods": len(pods),
-            "findings": len(findings),
-            "by_severity": by_severity,
-        },
-        api_requests=api.requests,
-    )
+    run_k8s_module(argument_spec(), run_compat_info)
 
 
 if __name__ == "__main__":

@@ -128,6 +128,39 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+results:
+  description:
+    - One entry per Windows node the task addressed, in the order handled, with what happened to it.
+    - Every one is tried; when any failed, the task fails after the others were tried, and C(msg) names
+      each failed one with its error.
+    - A node deleted between the list and the patch is V(skipped).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Node name.
+      type: str
+      returned: always
+    id:
+      description: Its id (the Swarm object id, or the Kubernetes C(metadata.uid); empty when not known).
+      type: str
+      returned: always
+    changed:
+      description: Whether it was (or in check mode would be) changed.
+      type: bool
+      returned: always
+    outcome:
+      description:
+        - V(updated) (changed; in check mode, would be), V(unchanged), V(skipped) (left alone, see RV(results[].error)),
+          V(refused) (the API refused the change as invalid; reported, does not fail the task) or V(failed).
+      type: str
+      returned: always
+      sample: updated
+    error:
+      description: Why it failed, was refused or skipped; null otherwise.
+      type: str
+      returned: always
 nodes:
   description: Every Windows node listed, with its version, where it came from, its managed labels and the change.
   returned: always
@@ -169,127 +202,29 @@ api_requests:
   type: int
 """
 
-from typing import Any, Mapping
+from typing import Any
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError
-from ansible_collections.wincontainers.compat.plugins.module_utils.k8s import (
-    WINDOWS_BUILD_LABEL,
-    LabelOptions,
-    check_label_key,
-    is_windows_node,
-    name_of,
-    plan_node,
-)
-from ansible_collections.wincontainers.compat.plugins.module_utils.k8s_client import (
-    REQUIRED_TOGETHER,
-    KubeApi,
-    KubeError,
-    auth_argument_spec,
-    check_minimum,
-    hide_kubeconfig_secrets,
-    node_path,
-    patch_nodes,
-)
+from ansible_collections.wincontainers.compat.plugins.module_utils.k8s import OSBUILD_FORMATS
+from ansible_collections.wincontainers.compat.plugins.module_utils.k8s_runner import run_k8s_module, run_node_labels
 
 
 def argument_spec() -> dict[str, Any]:
-    spec = auth_argument_spec()
-    spec.update(
-        osbuild_label={"type": "str", "default": "beta.kubernetes.io/osbuild"},
-        osbuild_format={
-            "type": "str",
-            "default": "auto",
-            "choices": ["auto", "build", "build.revision", "major.minor.build", "version"],
-        },
-        release_label={"type": "str", "default": "wincontainers.compat/release"},
-        windows_build_label={"type": "bool", "default": False},
-        labels={"type": "dict", "default": {}},
-        host_facts={"type": "dict", "default": {}},
-        label_selector={"type": "str"},
-        names={"type": "list", "elements": "str"},
-        concurrency={"type": "int", "default": 8},
-    )
-    return spec
-
-
-def label_options(params: dict[str, Any]) -> LabelOptions:
-    """Validated label options from the module parameters."""
-    keys = [params["osbuild_label"], params["release_label"], *params["labels"]]
-    for key in keys:
-        if key:
-            check_label_key(key)
-    return LabelOptions(
-        osbuild_label=params["osbuild_label"] or None,
-        osbuild_format=params["osbuild_format"],
-        release_label=params["release_label"] or None,
-        windows_build_label=WINDOWS_BUILD_LABEL if params["windows_build_label"] else None,
-        extra_labels={str(k): str(v) for k, v in params["labels"].items()},
-    )
+    """The options of this module; the runner adds the connection options."""
+    return {
+        "osbuild_label": {"type": "str", "default": "beta.kubernetes.io/osbuild"},
+        "osbuild_format": {"type": "str", "default": "auto", "choices": list(OSBUILD_FORMATS)},
+        "release_label": {"type": "str", "default": "wincontainers.compat/release"},
+        "windows_build_label": {"type": "bool", "default": False},
+        "labels": {"type": "dict", "default": {}},
+        "host_facts": {"type": "dict", "default": {}},
+        "label_selector": {"type": "str"},
+        "names": {"type": "list", "elements": "str"},
+        "concurrency": {"type": "int", "default": 8},
+    }
 
 
 def main() -> None:
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True, required_together=REQUIRED_TOGETHER)
-    hide_kubeconfig_secrets(module)
-    params = module.params
-    try:
-        options = label_options(params)
-        check_minimum(params, "concurrency", 1)
-        api = KubeApi(params)
-    except (WinCompatError, KubeError) as exc:
-        module.fail_json(msg=str(exc))
-    facts = params["host_facts"]
-    wanted_names = set(params["names"] or [])
-    try:
-        listed = api.list(node_path(), labelSelector=params["label_selector"] or "")
-    except KubeError as exc:
-        module.fail_json(msg=f"cannot list nodes: {exc}", api_requests=api.requests)
-    nodes = [n for n in listed if is_windows_node(n) and (not wanted_names or name_of(n) in wanted_names)]
-    try:
-        plans = [plan_node(node, options, facts.get(name_of(node))) for node in nodes]
-    except WinCompatError as exc:
-        module.fail_json(msg=str(exc))
-    outcomes: dict[str, str] = {}
-    if not module.check_mode:
-
-        def replan(node: Mapping[str, Any]) -> Any:
-            return plan_node(node, options, facts.get(name_of(node)))
-
-        outcomes = patch_nodes(api, plans, replan, params["concurrency"])
-    results = []
-    for plan in plans:
-        result = plan.result()
-        result["outcome"] = outcomes.get(plan.name, "would patch" if plan.changes else "unchanged")
-        results.append(result)
-    patched = [r["name"] for r in results if r["outcome"] in ("patched", "would patch")]
-    deleted = [r["name"] for r in results if r["outcome"] == "deleted"]
-    failed = {r["name"]: r["outcome"][len("failed: ") :] for r in results if r["outcome"].startswith("failed")}
-    findings = [f for plan in plans for f in plan.findings]
-    for name in deleted:
-        findings.append(
-            {
-                "check": "node_deleted",
-                "severity": "info",
-                "subject": f"node {name}",
-                "host": name,
-                "message": f"node {name} was deleted between the list and the patch",
-                "fix": "nothing to do, unless the node should exist",
-            }
-        )
-    output: dict[str, Any] = {
-        "changed": bool(patched),
-        "nodes": results,
-        "patched": patched,
-        "deleted": deleted,
-        "failed_nodes": failed,
-        "findings": findings,
-        "api_requests": api.requests,
-    }
-    if module._diff:
-        output["diff"] = [plan.diff() for plan in plans if plan.changes and plan.name not in deleted]
-    if failed:
-        module.fail_json(msg=f"patching {len(failed)} node(s) failed: {failed}", **output)
-    module.exit_json(**output)
+    run_k8s_module(argument_spec(), run_node_labels)
 
 
 if __name__ == "__main__":

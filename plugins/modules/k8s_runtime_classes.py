@@ -20,7 +20,12 @@ description:
     it can run on (Hyper-V isolation runs images of the same or an older build), named
     C(<prefix>-<image release>-hyperv-<host release>), with the handler O(hyperv_handler).
   - Only classes labelled C(app.kubernetes.io/managed-by=wincontainers.compat) are changed or, with O(prune),
-    deleted. A class whose handler differs is deleted and created again (the handler is immutable).
+    deleted.
+  - A class whose handler differs is replaced (the handler is immutable). The new class is first checked by a
+    server-side dry run under a temporary name, so a class the API server would refuse (HTTP 422) leaves the old
+    one in place; only then is the old class deleted and the new one created. Should that create still fail,
+    the old class is created again, and RV(runtime_classes[].restored) tells whether that worked.
+  - Every class is tried; when any failed, the task fails after the others were handled, naming each failed class.
 author:
   - wincontainers.compat maintainers (@wincontainers)
 extends_documentation_fragment:
@@ -91,16 +96,83 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-runtime_classes:
-  description: The wanted classes, each with the action taken (create, replace, patch, delete or none).
+results:
+  description:
+    - One entry per RuntimeClass the task addressed, in the order handled, with what happened to it.
+    - Every one is tried; when any failed, the task fails after the others were tried, and C(msg) names
+      each failed one with its error.
   returned: always
   type: list
   elements: dict
+  contains:
+    name:
+      description: Class name.
+      type: str
+      returned: always
+    id:
+      description: Its id (the Swarm object id, or the Kubernetes C(metadata.uid); empty when not known).
+      type: str
+      returned: always
+    changed:
+      description: Whether it was (or in check mode would be) changed.
+      type: bool
+      returned: always
+    outcome:
+      description:
+        - V(updated) (changed; in check mode, would be), V(unchanged), V(skipped) (left alone, see RV(results[].error)),
+          V(refused) (the API refused the change as invalid; reported, does not fail the task) or V(failed).
+      type: str
+      returned: always
+      sample: updated
+    error:
+      description: Why it failed, was refused or skipped; null otherwise.
+      type: str
+      returned: always
+runtime_classes:
+  description:
+    - The wanted classes, each with the action planned (create, replace, patch, delete, none, or conflict for a
+      class of that name the collection does not manage) and its C(outcome) and C(error) as in RV(results).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Class name.
+      type: str
+      returned: always
+    handler:
+      description: CRI handler of the wanted class (of the deleted one for V(delete)).
+      type: str
+      returned: always
+    node_selector:
+      description: Its C(scheduling.nodeSelector).
+      type: dict
+      returned: always
+    action:
+      description: V(create), V(replace), V(patch), V(delete), V(none) or V(conflict).
+      type: str
+      returned: always
+    outcome:
+      description: As in RV(results).
+      type: str
+      returned: always
+    error:
+      description: Why it failed or was skipped, or null.
+      type: str
+      returned: always
+    restored:
+      description:
+        - Only for a replaced class whose new version could not be created after the old one was deleted.
+        - True when the old class was created again, false when it is now absent.
+      type: bool
+      returned: when the create of a replacement failed after the delete
   sample:
     - name: windows-ltsc2022
       handler: runhcs-wcow-process
       node_selector: {kubernetes.io/os: windows, node.kubernetes.io/windows-build: "10.0.20348"}
       action: create
+      outcome: updated
+      error: null
 builds:
   description: The Windows builds the classes were made for.
   returned: always
@@ -114,133 +186,24 @@ api_requests:
 
 from typing import Any
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError
-from ansible_collections.wincontainers.compat.plugins.module_utils.k8s import (
-    MANAGED_BY,
-    MANAGED_BY_LABEL,
-    desired_runtime_classes,
-    is_windows_node,
-    name_of,
-    node_version,
-    runtime_class_action,
-)
-from ansible_collections.wincontainers.compat.plugins.module_utils.k8s_client import (
-    REQUIRED_TOGETHER,
-    KubeApi,
-    KubeError,
-    auth_argument_spec,
-    hide_kubeconfig_secrets,
-    node_path,
-)
-from ansible_collections.wincontainers.compat.plugins.module_utils.version import parse_windows_version
-
-RC_PATH = "/apis/node.k8s.io/v1/runtimeclasses"
+from ansible_collections.wincontainers.compat.plugins.module_utils.k8s_runner import run_k8s_module, run_runtime_classes
 
 
 def argument_spec() -> dict[str, Any]:
-    spec = auth_argument_spec()
-    spec.update(
-        handler={"type": "str", "default": "runhcs-wcow-process"},
-        prefix={"type": "str", "default": "windows"},
-        tolerations={"type": "list", "elements": "dict"},
-        hyperv_image_builds={"type": "list", "elements": "str", "default": []},
-        hyperv_handler={"type": "str", "default": "runhcs-wcow-hypervisor-{image_build}"},
-        builds={"type": "list", "elements": "str"},
-        prune={"type": "bool", "default": False},
-    )
-    return spec
-
-
-def summary(rc: dict[str, Any], action: Any) -> dict[str, Any]:
+    """The options of this module; the runner adds the connection options."""
     return {
-        "name": name_of(rc),
-        "handler": rc.get("handler"),
-        "node_selector": (rc.get("scheduling") or {}).get("nodeSelector"),
-        "action": action or "none",
+        "handler": {"type": "str", "default": "runhcs-wcow-process"},
+        "prefix": {"type": "str", "default": "windows"},
+        "tolerations": {"type": "list", "elements": "dict"},
+        "hyperv_image_builds": {"type": "list", "elements": "str", "default": []},
+        "hyperv_handler": {"type": "str", "default": "runhcs-wcow-hypervisor-{image_build}"},
+        "builds": {"type": "list", "elements": "str"},
+        "prune": {"type": "bool", "default": False},
     }
 
 
 def main() -> None:
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True, required_together=REQUIRED_TOGETHER)
-    hide_kubeconfig_secrets(module)
-    params = module.params
-    try:
-        api = KubeApi(params)
-        hyperv = [parse_windows_version(b).build for b in params["hyperv_image_builds"]]
-        if params["builds"]:
-            builds = sorted({parse_windows_version(b).build for b in params["builds"]})
-        else:
-            nodes = [n for n in api.list(node_path()) if is_windows_node(n)]
-            found = [node_version(n).version for n in nodes]
-            builds = sorted({v.build for v in found if v is not None})
-        wanted = desired_runtime_classes(
-            builds, params["handler"], params["prefix"], params["tolerations"], hyperv, params["hyperv_handler"]
-        )
-        existing = {name_of(rc): rc for rc in api.list(RC_PATH)}
-    except (WinCompatError, KeyError, IndexError, ValueError) as exc:
-        module.fail_json(msg=f"cannot plan the RuntimeClasses: {exc}")
-    except KubeError as exc:
-        module.fail_json(msg=str(exc))
-    results: list[dict[str, Any]] = []
-    diffs: list[dict[str, Any]] = []
-    try:
-        for name, rc in wanted.items():
-            action = runtime_class_action(existing.get(name), rc)
-            current = existing.get(name)
-            if (
-                action
-                and current is not None
-                and (current["metadata"].get("labels") or {}).get(MANAGED_BY_LABEL) != MANAGED_BY
-            ):
-                action = "conflict"  # a class of that name the collection does not own: left alone
-            if action in ("create", "replace", "patch"):
-                diffs.append(
-                    {
-                        "before_header": f"runtimeclass/{name}",
-                        "after_header": f"runtimeclass/{name}",
-                        "before": current or {},
-                        "after": rc,
-                    }
-                )
-                if not module.check_mode:
-                    if action == "replace":
-                        api.delete(f"{RC_PATH}/{name}")
-                    if action in ("create", "replace"):
-                        api.create(RC_PATH, rc)
-                    else:
-                        api.merge_patch(f"{RC_PATH}/{name}", {k: rc[k] for k in ("metadata", "scheduling")})
-            results.append(summary(rc, action))
-        if params["prune"]:
-            for name, rc in existing.items():
-                labels = (rc.get("metadata") or {}).get("labels") or {}
-                if name in wanted or labels.get(MANAGED_BY_LABEL) != MANAGED_BY:
-                    continue
-                if not name.startswith(f"{params['prefix']}-"):
-                    continue
-                diffs.append(
-                    {
-                        "before_header": f"runtimeclass/{name}",
-                        "after_header": f"runtimeclass/{name}",
-                        "before": rc,
-                        "after": {},
-                    }
-                )
-                if not module.check_mode:
-                    api.delete(f"{RC_PATH}/{name}")
-                results.append(summary(rc, "delete"))
-    except KubeError as exc:
-        module.fail_json(msg=str(exc), runtime_classes=results, api_requests=api.requests)
-    changed = any(r["action"] in ("create", "replace", "patch", "delete") for r in results)
-    output: dict[str, Any] = {
-        "changed": changed,
-        "runtime_classes": results,
-        "builds": builds,
-        "api_requests": api.requests,
-    }
-    if module._diff:
-        output["diff"] = diffs
-    module.exit_json(**output)
+    run_k8s_module(argument_spec(), run_runtime_classes)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ description:
     C(kubernetes.io/os=windows) selector, are treated as Linux workloads and left alone.
   - One list call per kind. A Job's pod template is immutable on most clusters; the refusal is reported in
     RV(failed_workloads) and the other workloads are still updated.
+  - Every workload is tried. Any other failed patch (HTTP 403, 5xx ...) is reported in RV(results) and
+    RV(failed_workloads), and the task fails after the other workloads were handled, naming each failed one.
 author:
   - wincontainers.compat maintainers (@wincontainers)
 extends_documentation_fragment:
@@ -117,6 +119,41 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+results:
+  description:
+    - One entry per workload the task addressed (and per kind whose list failed), in the order handled, with
+      what happened to it.
+    - Every one is tried; when any failed, the task fails after the others were tried, and C(msg) names
+      each failed one with its error.
+    - A workload deleted between the list and the patch is V(skipped); a patch refused with HTTP 422 (the immutable
+      pod template of a Job) is V(refused) and does not fail the task.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: C(<kind> <namespace>/<name>), or C(<Kind> objects) when listing that kind failed.
+      type: str
+      returned: always
+    id:
+      description: Its id (the Swarm object id, or the Kubernetes C(metadata.uid); empty when not known).
+      type: str
+      returned: always
+    changed:
+      description: Whether it was (or in check mode would be) changed.
+      type: bool
+      returned: always
+    outcome:
+      description:
+        - V(updated) (changed; in check mode, would be), V(unchanged), V(skipped) (left alone, see RV(results[].error)),
+          V(refused) (the API refused the change as invalid; reported, does not fail the task) or V(failed).
+      type: str
+      returned: always
+      sample: updated
+    error:
+      description: Why it failed, was refused or skipped; null otherwise.
+      type: str
+      returned: always
 workloads:
   description: Every Windows workload found, with its image builds, its scheduling before and after, and the change.
   returned: always
@@ -151,126 +188,31 @@ api_requests:
 
 from typing import Any
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError
-from ansible_collections.wincontainers.compat.plugins.module_utils.k8s import (
-    WORKLOAD_KINDS,
-    SelectorOptions,
-    check_label_key,
-    finding,
-    plan_workload,
-)
-from ansible_collections.wincontainers.compat.plugins.module_utils.k8s_client import (
-    REQUIRED_TOGETHER,
-    WORKLOAD_APIS,
-    KubeApi,
-    KubeError,
-    auth_argument_spec,
-    hide_kubeconfig_secrets,
-    list_workloads,
-    object_path,
+from ansible_collections.wincontainers.compat.plugins.module_utils.k8s import OSBUILD_FORMATS, WORKLOAD_KINDS
+from ansible_collections.wincontainers.compat.plugins.module_utils.k8s_runner import (
+    run_k8s_module,
+    run_workload_selector,
 )
 
 
 def argument_spec() -> dict[str, Any]:
-    spec = auth_argument_spec()
-    spec.update(
-        kinds={"type": "list", "elements": "str", "choices": list(WORKLOAD_KINDS), "default": list(WORKLOAD_KINDS)},
-        namespace={"type": "str"},
-        label_selector={"type": "str"},
-        names={"type": "list", "elements": "str"},
-        mode={"type": "str", "choices": ["node_selector", "runtime_class"], "default": "node_selector"},
-        selector_label={"type": "str", "default": "node.kubernetes.io/windows-build"},
-        osbuild_format={
-            "type": "str",
-            "default": "auto",
-            "choices": ["auto", "build", "build.revision", "major.minor.build", "version"],
-        },
-        set_os_label={"type": "bool", "default": True},
-        runtime_class_prefix={"type": "str", "default": "windows"},
-        images={"type": "dict", "default": {}},
-    )
-    return spec
+    """The options of this module; the runner adds the connection options."""
+    return {
+        "kinds": {"type": "list", "elements": "str", "choices": list(WORKLOAD_KINDS), "default": list(WORKLOAD_KINDS)},
+        "namespace": {"type": "str"},
+        "label_selector": {"type": "str"},
+        "names": {"type": "list", "elements": "str"},
+        "mode": {"type": "str", "choices": ["node_selector", "runtime_class"], "default": "node_selector"},
+        "selector_label": {"type": "str", "default": "node.kubernetes.io/windows-build"},
+        "osbuild_format": {"type": "str", "default": "auto", "choices": list(OSBUILD_FORMATS)},
+        "set_os_label": {"type": "bool", "default": True},
+        "runtime_class_prefix": {"type": "str", "default": "windows"},
+        "images": {"type": "dict", "default": {}},
+    }
 
 
 def main() -> None:
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True, required_together=REQUIRED_TOGETHER)
-    hide_kubeconfig_secrets(module)
-    params = module.params
-    try:
-        options = SelectorOptions(
-            mode=params["mode"],
-            selector_label=check_label_key(params["selector_label"]),
-            osbuild_format=params["osbuild_format"],
-            set_os_label=params["set_os_label"],
-            runtime_class_prefix=params["runtime_class_prefix"],
-        )
-        api = KubeApi(params)
-    except (WinCompatError, KubeError) as exc:
-        module.fail_json(msg=str(exc))
-    names = set(params["names"] or [])
-    results: list[dict[str, Any]] = []
-    findings: list[dict[str, Any]] = []
-    failed: dict[str, str] = {}
-    diffs: list[dict[str, Any]] = []
-    changed = False
-    for kind in params["kinds"]:
-        try:
-            group, items = list_workloads(api, kind, params["namespace"], params["label_selector"] or "")
-        except KubeError as exc:
-            module.fail_json(msg=f"cannot list {kind} objects: {exc}", api_requests=api.requests)
-        for obj in items:
-            meta = obj.get("metadata") or {}
-            if names and meta.get("name") not in names:
-                continue
-            try:
-                plan = plan_workload(obj, kind, options, params["images"])
-            except WinCompatError as exc:
-                module.fail_json(msg=f"{kind} {meta.get('namespace')}/{meta.get('name')}: {exc}")
-            if not plan.windows:
-                continue
-            findings.extend(plan.findings)
-            result = plan.result()
-            result["outcome"] = "unchanged"
-            if plan.patch is not None:
-                result["outcome"] = "would patch"
-                if not module.check_mode:
-                    path = object_path(group, WORKLOAD_APIS[kind][1], plan.namespace, plan.name)
-                    try:
-                        api.merge_patch(path, plan.patch)
-                        result["outcome"] = "patched"
-                    except KubeError as exc:
-                        result["outcome"] = "deleted" if exc.status == 404 else "failed"
-                        if exc.status != 404:
-                            failed[plan.subject] = str(exc)
-                            findings.append(
-                                finding(
-                                    "workload_not_updated",
-                                    "high",
-                                    plan.subject,
-                                    str(exc),
-                                    "recreate the workload with the selector in its manifest"
-                                    if exc.status == 422
-                                    else "check the API server and your permissions, then run again",
-                                )
-                            )
-                if result["outcome"] in ("patched", "would patch"):
-                    changed = True
-                    diffs.append(plan.diff())
-            results.append(result)
-    output: dict[str, Any] = {
-        "changed": changed,
-        "workloads": results,
-        "failed_workloads": failed,
-        "findings": findings,
-        "api_requests": api.requests,
-    }
-    if module._diff:
-        output["diff"] = diffs
-    refused = {k: v for k, v in failed.items() if " answered 422 " not in v}
-    if refused:
-        module.fail_json(msg=f"updating {len(refused)} workload(s) failed: {refused}", **output)
-    module.exit_json(**output)
+    run_k8s_module(argument_spec(), run_workload_selector)
 
 
 if __name__ == "__main__":

@@ -109,92 +109,25 @@ unmatched_hosts:
   type: dict
 """
 
-from typing import Any, Optional
+from typing import Any
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.wincontainers.compat.plugins.module_utils.docker_client import (
-    REQUIRED_TOGETHER,
-    APIError,
-    DockerClientError,
-    api_error_text,
-    connect,
-    docker_argument_spec,
-    engine_errors,
-)
-from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError
-from ansible_collections.wincontainers.compat.plugins.module_utils.swarm import (
-    VERSION_FORMATS,
-    FactsMatch,
-    by_severity,
-    check_option_keys,
-    fleet_versions,
-    label_findings,
-    match_facts,
-    node_summary,
-    parse_node,
-    parse_service,
-    service_report,
-)
-
-SEVERITIES = ("critical", "high", "medium", "low", "info")
+from ansible_collections.wincontainers.compat.plugins.module_utils.swarm import VERSION_FORMATS
+from ansible_collections.wincontainers.compat.plugins.module_utils.swarm_runner import run_compat_info, run_swarm_module
 
 
-def report(params: dict[str, Any], raw_nodes: list, raw_services: list, tasks: list) -> dict[str, Any]:
-    """The whole report from the three lists (pure)."""
-    check_option_keys(params["os_label"], params["version_label"])
-    nodes = sorted((parse_node(n) for n in raw_nodes), key=lambda n: (n.hostname, n.id))
-    facts: Optional[FactsMatch] = match_facts(params["from_facts"], nodes) if params.get("from_facts") else None
-    fleet = fleet_versions(nodes, facts, params["version_label"])
-    findings = label_findings(fleet, params["version_label"], params["version_format"]) if facts else []
-    services = []
-    given = params.get("image_versions") or {}
-    for svc in sorted((parse_service(s) for s in raw_services), key=lambda s: s.name):
-        entry, found = service_report(
-            svc, tasks, fleet, given.get(svc.name), params["version_label"], params["os_label"]
-        )
-        services.append(entry)
-        findings += found
-    findings = by_severity(findings)
+def argument_spec() -> dict[str, Any]:
+    """The options of this module; the runner adds the connection options."""
     return {
-        "changed": False,
-        "nodes": [node_summary(n, *fleet.versions[n.id]) for n in nodes],
-        "services": services,
-        "findings": findings,
-        "unmatched_hosts": facts.unmatched if facts else {},
-        "summary": {
-            "nodes": len(nodes),
-            "services": len(services),
-            "services_not_converged": sum(1 for s in services if s["desired"] and s["running"] < s["desired"]),
-            "failing_tasks": sum(len(s["failing_tasks"]) for s in services),
-            "findings": {sev: sum(1 for f in findings if f["severity"] == sev) for sev in SEVERITIES},
-        },
+        "from_facts": {"type": "dict"},
+        "image_versions": {"type": "dict", "default": {}},
+        "os_label": {"type": "str", "default": "OS"},
+        "version_label": {"type": "str", "default": "OsVersion"},
+        "version_format": {"type": "str", "default": "major.minor.build", "choices": list(VERSION_FORMATS)},
     }
 
 
 def main() -> None:
-    argument_spec: dict[str, Any] = docker_argument_spec()
-    argument_spec.update(
-        from_facts={"type": "dict"},
-        image_versions={"type": "dict", "default": {}},
-        os_label={"type": "str", "default": "OS"},
-        version_label={"type": "str", "default": "OsVersion"},
-        version_format={"type": "str", "default": "major.minor.build", "choices": list(VERSION_FORMATS)},
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, required_together=REQUIRED_TOGETHER)
-    error: Optional[str] = None
-    try:
-        with engine_errors(module.params["docker_host"]):
-            api = connect(module.params)
-            try:
-                raw_nodes, raw_services, tasks = api.nodes(), api.services(), api.tasks()
-            finally:
-                api.close()
-        module.exit_json(**report(module.params, raw_nodes, raw_services, tasks))
-    except (WinCompatError, DockerClientError) as exc:
-        error = str(exc)
-    except APIError as exc:
-        error = f"Docker Engine API error: {api_error_text(exc)}"
-    module.fail_json(msg=error)
+    run_swarm_module(argument_spec(), run_compat_info)
 
 
 if __name__ == "__main__":

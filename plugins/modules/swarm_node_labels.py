@@ -19,6 +19,9 @@ description:
     between, the engine answers C(update out of sequence); the module reads that node again, keeps the
     other client's change, re-plans and retries (O(conflict_retries) times).
   - A node that is down or drained is reported and skipped (see O(unavailable)); the others still converge.
+  - Every node is tried. A node whose update fails (for example one removed from the swarm after the list,
+    which the Engine answers with 404) is reported in RV(results) and RV(nodes) with its error, the other nodes
+    are still updated, and the task fails afterwards naming the failed nodes (RV(results) tells what changed).
   - Run it once, against a manager (O(docker_host)).
 author:
   - wincontainers.compat maintainers (@wincontainers)
@@ -155,6 +158,38 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+results:
+  description:
+    - One entry per node the task addressed, in the order handled, with what happened to it.
+    - Every one is tried; when any failed, the task fails after the others were tried, and C(msg) names
+      each failed one with its error.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Node hostname.
+      type: str
+      returned: always
+    id:
+      description: Its id (the Swarm object id, or the Kubernetes C(metadata.uid); empty when not known).
+      type: str
+      returned: always
+    changed:
+      description: Whether it was (or in check mode would be) changed.
+      type: bool
+      returned: always
+    outcome:
+      description:
+        - V(updated) (changed; in check mode, would be), V(unchanged), V(skipped) (left alone, see RV(results[].error)),
+          V(refused) (the API refused the change as invalid; reported, does not fail the task) or V(failed).
+      type: str
+      returned: always
+      sample: updated
+    error:
+      description: Why it failed, was refused or skipped; null otherwise.
+      type: str
+      returned: always
 nodes:
   description: One entry per node the task addressed, sorted by hostname.
   returned: always
@@ -213,6 +248,14 @@ nodes:
       description: Update requests sent for this node (more than 1 after version conflicts).
       type: int
       returned: always
+    outcome:
+      description: V(updated), V(unchanged), V(skipped) or V(failed), as in RV(results).
+      type: str
+      returned: always
+    error:
+      description: Why the update failed (the Engine's answer, translated), or null.
+      type: str
+      returned: always
 skipped_nodes:
   description: Hostnames of the nodes skipped because they are down or drained.
   returned: always
@@ -233,143 +276,16 @@ diff:
   type: dict
 """
 
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Optional
+from typing import Any
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.wincontainers.compat.plugins.module_utils.docker_client import (
-    REQUIRED_TOGETHER,
-    APIError,
-    DockerClientError,
-    api_error_text,
-    connect,
-    docker_argument_spec,
-    engine_errors,
-)
-from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError
-from ansible_collections.wincontainers.compat.plugins.module_utils.swarm import (
-    VERSION_FORMATS,
-    Node,
-    NodePlan,
-    Want,
-    check_label_key,
-    check_option_keys,
-    is_out_of_sequence,
-    match_facts,
-    merge_want,
-    parse_node,
-    plan_node,
-    resolve_node,
-    updated_spec,
-    windows_labels,
-)
-from ansible_collections.wincontainers.compat.plugins.module_utils.version import parse_windows_version
+from ansible_collections.wincontainers.compat.plugins.module_utils.swarm import UNAVAILABLE_CHOICES, VERSION_FORMATS
+from ansible_collections.wincontainers.compat.plugins.module_utils.swarm_runner import run_node_labels, run_swarm_module
 
 
-def build_wants(params: dict[str, Any], nodes: list[Node]) -> tuple[dict[str, Want], dict[str, str]]:
-    """Wanted labels per node id from O(nodes), O(from_facts) and O(labels_to_remove); unmatched hosts."""
-    os_label, version_label, fmt = params["os_label"], params["version_label"], params["version_format"]
-    check_option_keys(os_label, version_label)
-    wants: dict[str, Want] = {}
-    unmatched: dict[str, str] = {}
-    if params.get("from_facts"):
-        matched = match_facts(params["from_facts"], nodes)
-        unmatched = matched.unmatched
-        for node_id, (_host, version) in matched.versions.items():
-            merge_want(wants, node_id, windows_labels(version, os_label, version_label, fmt), (), "facts")
-    for position, entry in enumerate(params.get("nodes") or []):
-        where = f"nodes[{position}]"
-        node = resolve_node(str(entry["node"]), nodes)
-        given = entry.get("labels") or {}
-        labels = {check_label_key(k, where): "" if v is None else str(v) for k, v in given.items()}
-        if entry.get("version") not in (None, ""):
-            labels.update(windows_labels(parse_windows_version(entry["version"]), os_label, version_label, fmt))
-        remove = [check_label_key(k, where) for k in entry.get("labels_to_remove") or []]
-        merge_want(wants, node.id, labels, remove, "input")
-    remove_all = [check_label_key(k, "labels_to_remove") for k in params.get("labels_to_remove") or []]
-    if remove_all:
-        targets = list(wants) if (params.get("nodes") or params.get("from_facts")) else [n.id for n in nodes]
-        for node_id in targets:
-            merge_want(wants, node_id, {}, remove_all, "labels_to_remove")
-    return wants, unmatched
-
-
-def apply_plan(api: Any, plan: NodePlan, want: Want, unavailable: str, retries: int) -> tuple[NodePlan, int, int]:
-    """Send the update of PLAN; on a version conflict re-read the node, re-plan and retry.
-
-    Returns the final plan (re-planned after conflicts), the update requests sent and the conflicts met.
-    """
-    attempts = conflicts = 0
-    while plan.needs_update:
-        attempts += 1
-        try:
-            api.update_node(plan.node.id, plan.node.version_index, updated_spec(plan.node, plan.after))
-            return plan, attempts, conflicts
-        except APIError as exc:
-            if not is_out_of_sequence(api_error_text(exc)) or conflicts >= retries:
-                raise
-            conflicts += 1
-            plan = plan_node(parse_node(api.inspect_node(plan.node.id)), want, unavailable)
-    return plan, attempts, conflicts
-
-
-def apply_plans(
-    api: Any, plans: list[NodePlan], wants: dict[str, Want], params: dict[str, Any]
-) -> dict[str, tuple[NodePlan, int, int]]:
-    """Send the updates of PLANS, up to O(parallel) at a time; node id -> (final plan, sends, conflicts)."""
-
-    def one(plan: NodePlan) -> tuple[NodePlan, int, int]:
-        return apply_plan(api, plan, wants[plan.node.id], params["unavailable"], params["conflict_retries"])
-
-    workers = max(1, min(int(params.get("parallel") or 1), len(plans)))
-    if workers == 1:
-        return {plan.node.id: one(plan) for plan in plans}
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return dict(zip([plan.node.id for plan in plans], pool.map(one, plans)))
-
-
-def run(module: AnsibleModule) -> dict[str, Any]:
-    """List the nodes, plan every wanted node, update the ones that differ (not in check mode)."""
-    params = module.params
-    api = connect(params)
-    try:
-        nodes = [parse_node(raw) for raw in api.nodes()]
-        wants, unmatched = build_wants(params, nodes)
-        by_id = {node.id: node for node in nodes}
-        plans = [plan_node(by_id[node_id], want, params["unavailable"]) for node_id, want in wants.items()]
-        plans.sort(key=lambda p: (p.node.hostname, p.node.id))
-        results: list[dict[str, Any]] = []
-        conflicts = 0
-        diff: dict[str, dict[str, Any]] = {"before": {}, "after": {}}
-        sent: dict[str, tuple[NodePlan, int, int]] = {}
-        if not module.check_mode:
-            sent = apply_plans(api, [p for p in plans if p.needs_update], wants, params)
-        for plan in plans:
-            plan, attempts, met = sent.get(plan.node.id, (plan, 0, 0))
-            conflicts += met
-            changed = plan.needs_update
-            results.append(plan.result(changed, attempts))
-            if changed:
-                diff["before"][plan.node.hostname] = plan.before
-                diff["after"][plan.node.hostname] = plan.after
-    finally:
-        api.close()
-    result: dict[str, Any] = {
-        "changed": any(r["changed"] for r in results),
-        "nodes": results,
-        "skipped_nodes": [r["hostname"] for r in results if r["skipped"]],
-        "unmatched_hosts": unmatched,
-        "conflicts": conflicts,
-    }
-    if module._diff:
-        result["diff"] = diff
-    return result
-
-
-def main() -> None:
-    argument_spec: dict[str, Any] = docker_argument_spec()
-    argument_spec.update(
-        nodes={
+def argument_spec() -> dict[str, Any]:
+    """The options of this module; the runner adds the connection options."""
+    return {
+        "nodes": {
             "type": "list",
             "elements": "dict",
             "default": [],
@@ -380,28 +296,19 @@ def main() -> None:
                 "labels_to_remove": {"type": "list", "elements": "str", "default": [], "no_log": False},
             },
         },
-        from_facts={"type": "dict"},
-        labels_to_remove={"type": "list", "elements": "str", "default": [], "no_log": False},
-        os_label={"type": "str", "default": "OS"},
-        version_label={"type": "str", "default": "OsVersion"},
-        version_format={"type": "str", "default": "major.minor.build", "choices": list(VERSION_FORMATS)},
-        unavailable={"type": "str", "default": "skip", "choices": ["skip", "fail", "update"]},
-        conflict_retries={"type": "int", "default": 5},
-        parallel={"type": "int", "default": 8},
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, required_together=REQUIRED_TOGETHER)
-    error: Optional[str] = None
-    try:
-        with engine_errors(module.params["docker_host"]):
-            result = run(module)
-        module.exit_json(**result)
-    except WinCompatError as exc:
-        error = str(exc)
-    except DockerClientError as exc:
-        error = str(exc)
-    except APIError as exc:
-        error = f"Docker Engine API error: {api_error_text(exc)}"
-    module.fail_json(msg=error)
+        "from_facts": {"type": "dict"},
+        "labels_to_remove": {"type": "list", "elements": "str", "default": [], "no_log": False},
+        "os_label": {"type": "str", "default": "OS"},
+        "version_label": {"type": "str", "default": "OsVersion"},
+        "version_format": {"type": "str", "default": "major.minor.build", "choices": list(VERSION_FORMATS)},
+        "unavailable": {"type": "str", "default": "skip", "choices": list(UNAVAILABLE_CHOICES)},
+        "conflict_retries": {"type": "int", "default": 5},
+        "parallel": {"type": "int", "default": 8},
+    }
+
+
+def main() -> None:
+    run_swarm_module(argument_spec(), run_node_labels)
 
 
 if __name__ == "__main__":

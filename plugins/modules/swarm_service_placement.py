@@ -23,6 +23,9 @@ description:
     honour the isolation setting.
   - Lists services and nodes once, then updates only the services whose constraints or isolation differ.
     A version conflict (C(update out of sequence)) is re-read and retried.
+  - Every service is tried. A service whose update fails (for example one removed after the list) is reported in
+    RV(results) and RV(services) with its error, the others are still placed, and the task fails afterwards
+    naming the failed services.
   - Node labels are set by M(wincontainers.compat.swarm_node_labels); use the same O(version_format) in both.
 author:
   - wincontainers.compat maintainers (@wincontainers)
@@ -109,6 +112,38 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+results:
+  description:
+    - One entry per service the task addressed, in the order handled, with what happened to it.
+    - Every one is tried; when any failed, the task fails after the others were tried, and C(msg) names
+      each failed one with its error.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Service name.
+      type: str
+      returned: always
+    id:
+      description: Its id (the Swarm object id, or the Kubernetes C(metadata.uid); empty when not known).
+      type: str
+      returned: always
+    changed:
+      description: Whether it was (or in check mode would be) changed.
+      type: bool
+      returned: always
+    outcome:
+      description:
+        - V(updated) (changed; in check mode, would be), V(unchanged), V(skipped) (left alone, see RV(results[].error)),
+          V(refused) (the API refused the change as invalid; reported, does not fail the task) or V(failed).
+      type: str
+      returned: always
+      sample: updated
+    error:
+      description: Why it failed, was refused or skipped; null otherwise.
+      type: str
+      returned: always
 services:
   description: One entry per service placed (or that would be), sorted by name.
   returned: always
@@ -161,6 +196,14 @@ services:
       description: Update requests sent (more than 1 after version conflicts).
       type: int
       returned: always
+    outcome:
+      description: V(updated), V(unchanged), V(skipped) or V(failed), as in RV(results).
+      type: str
+      returned: always
+    error:
+      description: Why the update failed (the Engine's answer, translated), or null.
+      type: str
+      returned: always
 skipped_services:
   description: Services left alone, with the reason (no Windows build in the image tag).
   returned: always
@@ -175,178 +218,19 @@ diff:
   type: dict
 """
 
-from typing import Any, Optional
+from typing import Any
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.wincontainers.compat.plugins.module_utils.docker_client import (
-    REQUIRED_TOGETHER,
-    APIError,
-    DockerClientError,
-    api_error_text,
-    connect,
-    docker_argument_spec,
-    engine_errors,
-    post_json,
+from ansible_collections.wincontainers.compat.plugins.module_utils.swarm import ISOLATION_CHOICES, VERSION_FORMATS
+from ansible_collections.wincontainers.compat.plugins.module_utils.swarm_runner import (
+    run_service_placement,
+    run_swarm_module,
 )
-from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError
-from ansible_collections.wincontainers.compat.plugins.module_utils.swarm import (
-    ISOLATION_CHOICES,
-    VERSION_FORMATS,
-    Node,
-    PlacementPlan,
-    ServiceView,
-    SwarmPlanError,
-    check_option_keys,
-    image_version,
-    is_out_of_sequence,
-    is_windows_node,
-    parse_node,
-    parse_service,
-    plan_placement,
-    reported_version,
-    updated_service_spec,
-)
-from ansible_collections.wincontainers.compat.plugins.module_utils.version import WindowsVersion
 
 
-def windows_node_versions(nodes: list[Node], os_label: str, version_label: str) -> list[WindowsVersion]:
-    """Builds of the Windows nodes (platform Windows, or labelled OS_LABEL=windows) that tell their build."""
-    versions = []
-    for node in nodes:
-        if is_windows_node(node, os_label):
-            version, _source = reported_version(node, version_label)
-            if version is not None:
-                versions.append(version)
-    return versions
-
-
-def resolve_service(ref: str, services: list[ServiceView]) -> ServiceView:
-    """The service whose name or id is REF."""
-    for svc in services:
-        if ref in (svc.name, svc.id):
-            return svc
-    known = ", ".join(sorted(s.name for s in services)) or "none"
-    raise SwarmPlanError(f"service {ref!r} is neither a service name nor an id of this swarm (services: {known})")
-
-
-def selections(params: dict[str, Any], services: list[ServiceView]) -> tuple[list[tuple[ServiceView, Any, str]], dict]:
-    """(service, given image version, isolation) to place, and the services skipped with the reason."""
-    chosen: list[tuple[ServiceView, Any, str]] = []
-    skipped: dict[str, str] = {}
-    if params["services"]:
-        for entry in params["services"]:
-            svc = resolve_service(str(entry["name"]), services)
-            chosen.append((svc, entry.get("image_version"), entry.get("isolation") or params["isolation"]))
-    else:
-        chosen = [(svc, None, params["isolation"]) for svc in services]
-    kept = []
-    for svc, given, isolation in chosen:
-        if image_version(svc.image, given) is None:
-            skipped[svc.name] = f"the tag of {svc.image} names no Windows build; give services[].image_version"
-        else:
-            kept.append((svc, given, isolation))
-    return kept, skipped
-
-
-def plan_for(svc: ServiceView, given: Any, isolation: str, nodes: list[WindowsVersion], p: dict) -> PlacementPlan:
-    version = image_version(svc.image, given)
-    if version is None:  # pragma: no cover - filtered by selections()
-        raise SwarmPlanError(f"service {svc.name}: no Windows build")
-    return plan_placement(
-        svc,
-        version,
-        nodes,
-        isolation=isolation,
-        os_label=p["os_label"],
-        version_label=p["version_label"],
-        version_format=p["version_format"],
-    )
-
-
-def differs(svc: ServiceView, plan: PlacementPlan) -> bool:
-    return plan.constraints != svc.constraints or plan.isolation != svc.isolation
-
-
-def apply(
-    api: Any, svc: ServiceView, given: Any, isolation: str, nodes: list[WindowsVersion], p: dict
-) -> tuple[ServiceView, PlacementPlan, int, int]:
-    """Update SVC; on a version conflict re-read it, re-plan and retry.
-
-    Returns the service as last read, the plan sent, the update requests sent and the conflicts met.
-    """
-    attempts = conflicts = 0
-    plan = plan_for(svc, given, isolation, nodes, p)
-    while differs(svc, plan):
-        attempts += 1
-        try:
-            spec = updated_service_spec(svc, plan)
-            post_json(api, f"/services/{svc.id}/update", spec, {"version": svc.version_index})
-            return svc, plan, attempts, conflicts
-        except APIError as exc:
-            if not is_out_of_sequence(api_error_text(exc)) or conflicts >= p["conflict_retries"]:
-                raise
-            conflicts += 1
-            svc = parse_service(api.inspect_service(svc.id))
-            plan = plan_for(svc, given, isolation, nodes, p)
-    return svc, plan, attempts, conflicts
-
-
-def run(module: AnsibleModule) -> dict[str, Any]:
-    p = module.params
-    check_option_keys(p["os_label"], p["version_label"])
-    api = connect(p)
-    results = []
-    conflicts = 0
-    diff: dict[str, dict[str, Any]] = {"before": {}, "after": {}}
-    try:
-        services = sorted((parse_service(raw) for raw in api.services()), key=lambda s: s.name)
-        nodes = [parse_node(raw) for raw in api.nodes()]
-        versions = windows_node_versions(nodes, p["os_label"], p["version_label"])
-        chosen, skipped = selections(p, services)
-        for svc, given, isolation in chosen:
-            before = svc
-            plan = plan_for(svc, given, isolation, versions, p)
-            attempts = 0
-            if differs(svc, plan) and not module.check_mode:
-                svc, plan, attempts, met = apply(api, svc, given, isolation, versions, p)
-                conflicts += met
-            changed = differs(svc, plan)
-            version = image_version(svc.image, given)
-            results.append(
-                {
-                    "id": svc.id,
-                    "name": svc.name,
-                    "image": svc.image,
-                    "image_version": version.version if version else None,
-                    "changed": changed,
-                    "constraints_before": list(before.constraints),
-                    "constraints": list(plan.constraints),
-                    "isolation_before": before.isolation,
-                    "isolation": plan.isolation,
-                    "reason": plan.reason,
-                    "attempts": attempts,
-                }
-            )
-            if changed:
-                diff["before"][svc.name] = {"constraints": before.constraints, "isolation": before.isolation}
-                diff["after"][svc.name] = {"constraints": plan.constraints, "isolation": plan.isolation}
-    finally:
-        api.close()
-    result: dict[str, Any] = {
-        "changed": any(r["changed"] for r in results),
-        "services": results,
-        "skipped_services": skipped,
-        "conflicts": conflicts,
-    }
-    if module._diff:
-        result["diff"] = diff
-    return result
-
-
-def main() -> None:
-    argument_spec: dict[str, Any] = docker_argument_spec()
-    argument_spec.update(
-        services={
+def argument_spec() -> dict[str, Any]:
+    """The options of this module; the runner adds the connection options."""
+    return {
+        "services": {
             "type": "list",
             "elements": "dict",
             "default": [],
@@ -356,23 +240,16 @@ def main() -> None:
                 "isolation": {"type": "str", "choices": list(ISOLATION_CHOICES)},
             },
         },
-        isolation={"type": "str", "default": "auto", "choices": list(ISOLATION_CHOICES)},
-        os_label={"type": "str", "default": "OS"},
-        version_label={"type": "str", "default": "OsVersion"},
-        version_format={"type": "str", "default": "major.minor.build", "choices": list(VERSION_FORMATS)},
-        conflict_retries={"type": "int", "default": 5},
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, required_together=REQUIRED_TOGETHER)
-    error: Optional[str] = None
-    try:
-        with engine_errors(module.params["docker_host"]):
-            result = run(module)
-        module.exit_json(**result)
-    except (WinCompatError, DockerClientError) as exc:
-        error = str(exc)
-    except APIError as exc:
-        error = f"Docker Engine API error: {api_error_text(exc)}"
-    module.fail_json(msg=error)
+        "isolation": {"type": "str", "default": "auto", "choices": list(ISOLATION_CHOICES)},
+        "os_label": {"type": "str", "default": "OS"},
+        "version_label": {"type": "str", "default": "OsVersion"},
+        "version_format": {"type": "str", "default": "major.minor.build", "choices": list(VERSION_FORMATS)},
+        "conflict_retries": {"type": "int", "default": 5},
+    }
+
+
+def main() -> None:
+    run_swarm_module(argument_spec(), run_service_placement)
 
 
 if __name__ == "__main__":

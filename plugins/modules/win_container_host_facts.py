@@ -20,7 +20,24 @@ description:
     C(ansible_facts.wincontainers_host) on the controller with the collection's core, namely the parsed version,
     the release, the host kind, for each MCR repository the tags that run on the host per isolation, and a
     verdict for every running container.
-  - Missing Docker, a stopped engine and a missing or invalid C(daemon.json) are reported as facts, not failures.
+  - Missing Docker, a stopped engine (also when C(docker info) of a CLI before 28.1 exits 0 with the error only
+    in C(ServerErrors)), a C(docker) call that cannot start or outlives O(command_timeout), a DISM error, and a
+    missing, unreadable or invalid C(daemon.json) are reported as facts, not failures.
+  - C(docker.exe) is looked for on the session's C(PATH) (which a WinRM session does not refresh after Docker is
+    installed), then in the C(docker) service's folder, C(%ProgramFiles%\Docker) and Docker Desktop's
+    C(resources\bin). Its output is read as UTF-8 whatever the console code page. Image and container IDs
+    are inspected 100 a call (one command line holds at most 32,767 characters), and only the fields the facts
+    need are printed (C(--format)).
+  - The C(daemon.json) reported is the one dockerd reads - the file named by C(--config-file), else
+    C(<data-root>\config\daemon.json) with the data root of C(--data-root) (or C(-g)) - read from the
+    C(docker) service's command line (C(ImagePath)) and cross-checked with C(DockerRootDir) of C(docker info).
+    When it is not the default file, the action reads it with a second call. UTF-8, and UTF-8 or UTF-16 with a
+    byte order mark (what C(Out-File) writes in Windows PowerShell) are read as dockerd 23.0 and later read them.
+  - Docker Desktop (no C(docker) service, C(com.docker.service)) and an engine that runs Linux containers are
+    flagged (C(docker.desktop), C(docker.windows_engine)) and warned about.
+  - The restart signals Windows itself uses are read (C(Component Based Servicing\RebootPending), Windows
+    Update C(RebootRequired), C(PendingFileRenameOperations)); while an update waits for a restart the
+    registry's C(UBR) is not yet the running kernel's, which C(revision_running) and a warning say.
   - The module never changes the host, so it also runs in check mode.
 author:
   - wincontainers.compat maintainers (@wincontainers)
@@ -36,11 +53,19 @@ options:
     choices: [all, version, features, docker, containerd, images, containers]
     default: [all]
   daemon_json_path:
-    description: The C(daemon.json) to read. Defaults to C(%ProgramData%\\docker\\config\\daemon.json).
+    description:
+      - The C(daemon.json) to read.
+      - Defaults to the one dockerd reads, found from the C(docker) service's command line and C(docker info).
     type: str
   docker_path:
-    description: The C(docker.exe) to run. Defaults to the one found on the C(PATH).
+    description:
+      - The C(docker.exe) to run.
+      - Defaults to the one on the C(PATH), else in the C(docker) service's folder, C(%ProgramFiles%\\Docker) or
+        Docker Desktop's C(resources\\bin).
     type: str
+  command_timeout:
+    description: Seconds each C(docker) or C(containerd) call may take before it is stopped. Defaults to 60.
+    type: int
   host_kind:
     description:
       - V(server) or V(client). V(auto) reads it from C(InstallationType), else C(ProductName), else the release.
@@ -116,15 +141,34 @@ ansible_facts:
         version: {major: 10, minor: 0, build: 17763, revision: 1158, version: "10.0.17763.1158"}
         host_kind: server
         product_name: Windows Server 2019 Standard
-        features: {containers: true, hyperv: false, reboot_pending: false}
+        features: {containers: true, hyperv: false, reboot_pending: false, error: null}
+        reboot:
+          pending: false
+          update_pending: false
+          signals: {cbs_reboot_pending: false, wu_reboot_required: false, pending_file_rename_operations: false}
+        revision_running: true
         docker:
           installed: true
+          cli: C:\Program Files\Docker\docker.exe
           running: true
           version: 19.03.8
+          desktop: false
+          platform: Docker Engine - Community
+          os_type: windows
+          windows_engine: true
+          root_dir: D:\docker
           default_isolation: process
           swarm: {node_id: yekfp7jy5y82ks65sgmpxcdgb, state: active, is_manager: true}
-          daemon_json_path: C:\ProgramData\docker\config\daemon.json
-          daemon_json: null
+          daemon_json_path: D:\docker\config\daemon.json
+          daemon_json_location:
+            path: D:\docker\config\daemon.json
+            source: --data-root
+            data_root: D:\docker
+            warnings: []
+          daemon_json: {exec-opts: [isolation=process]}
+          daemon_json_encoding: utf-8
+          daemon_json_error: null
+          error: null
         containers:
           - name: web
             image_os_version: 10.0.17763.1158

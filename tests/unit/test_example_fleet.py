@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from ansible_collections.wincontainers.compat.plugins.module_utils.host_facts import build_host_facts
-from ansible_collections.wincontainers.compat.plugins.modules.swarm_compat_info import report
+from ansible_collections.wincontainers.compat.plugins.module_utils.swarm_runner import report
 
 FLEET = Path(__file__).resolve().parents[2] / "examples" / "fleet"
 SWARM_DEFAULTS = {"os_label": "OS", "version_label": "OsVersion", "version_format": "major.minor.build"}

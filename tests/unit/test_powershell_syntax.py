@@ -44,10 +44,23 @@ def test_powershell_parses(path: Path) -> None:
 
 @pytest.mark.parametrize("path", PS_FILES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_powershell_is_small_and_uses_ansible_basic(path: Path) -> None:
+    """Modules use Ansible.Basic; module utils (``.psm1``) export what the modules call."""
     text = path.read_text(encoding="utf-8")
     assert len(text.splitlines()) <= MAX_LINES
-    assert "#AnsibleRequires -CSharpUtil Ansible.Basic" in text
+    if path.suffix == ".ps1":
+        assert "#AnsibleRequires -CSharpUtil Ansible.Basic" in text
+    else:
+        assert "Export-ModuleMember -Function" in text
     assert "Invoke-Expression" not in text and "iex " not in text, "no string-built commands"
+
+
+@pytest.mark.parametrize("path", [p for p in PS_FILES if p.suffix == ".ps1"], ids=lambda p: p.name)
+def test_modules_require_only_module_utils_that_exist(path: Path) -> None:
+    """``#AnsibleRequires -PowerShell ..module_utils.X`` names a .psm1 of the collection."""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#AnsibleRequires -PowerShell ..module_utils."):
+            name = line.rsplit(".", 1)[-1]
+            assert (ROOT / "plugins" / "module_utils" / f"{name}.psm1").is_file(), line
 
 
 @pytest.mark.parametrize(

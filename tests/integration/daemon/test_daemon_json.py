@@ -221,9 +221,9 @@ def test_role_auto_mode_decides_from_the_images_a_host_is_told_to_run(
 
 def test_role_auto_mode_protects_a_running_container_of_another_build(engine: Engine, fresh_config: Path) -> None:
     raw = json.loads((FACT_FIXTURES / "server2019_bc_hyperv_container.json").read_text())["raw"]
-    images = json.loads(raw["docker"]["images"]["stdout"])
-    images[0]["OsVersion"] = "10.0.20348.707"  # the container's image is a Windows Server 2022 build
-    raw["docker"]["images"]["stdout"] = json.dumps(images)
+    (image,) = [json.loads(line) for line in raw["docker"]["images"][0]["stdout"].splitlines()]
+    image["OsVersion"] = "10.0.20348.707"  # the container's image is a Windows Server 2022 build
+    raw["docker"]["images"][0]["stdout"] = json.dumps(image)
     facts = build_host_facts(raw, host_kind="server")
     extra = role_vars(engine, daemon_isolation_mode="auto", daemon_isolation_host_facts=facts)
     check = run_playbook(HERE / "playbook_role.yml", extra_vars=extra, check=True, diff=True)
@@ -266,4 +266,22 @@ def test_role_auto_mode_needs_the_running_containers(engine: Engine, fresh_confi
         "msg"
     ]
     assert "gathered without them" in message and "gather_subset containers" in message, message
+    assert fresh_config.read_bytes() == original and engine_pid(engine) == pid
+
+
+@pytest.mark.parametrize("mode", ["hyperv", "auto"])
+def test_role_refuses_an_engine_in_linux_containers_mode(engine: Engine, fresh_config: Path, mode: str) -> None:
+    """Docker Desktop in Linux containers mode on a Windows 11 host (docker/for-win#13600): nothing is written."""
+    facts = recorded_host_facts("win11_22h2_desktop_linux_engine")
+    assert facts["docker"]["os_type"] == "linux"
+    original, pid = fresh_config.read_bytes(), engine_pid(engine)
+    extra = role_vars(engine, daemon_isolation_mode=mode, daemon_isolation_host_facts=facts)
+    run = run_playbook(HERE / "playbook_role.yml", extra_vars=extra)
+    assert run.returncode != 0
+    message = run.result(
+        "wincontainers.compat.daemon_isolation : Refuse an engine that does not run Windows containers "
+        "(Docker Desktop in Linux containers mode)"
+    )["msg"]
+    assert "runs linux containers (Docker Desktop in Linux containers mode)" in message, message
+    assert "switch the engine to Windows containers" in message, message
     assert fresh_config.read_bytes() == original and engine_pid(engine) == pid

@@ -252,3 +252,40 @@ def test_compat_info_finds_and_classifies_real_failing_tasks(services: SwarmClus
     }
     assert report["summary"]["failing_tasks"] >= 1
     assert report["findings"][0]["severity"] == "critical"
+
+
+def test_service_removed_between_list_and_update_fails_only_that_service(
+    services: SwarmCluster, tmp_path: Path
+) -> None:
+    """billing (placed first) is removed by another client just before its update: 404 for it, the rest land."""
+    removed = threading.Event()
+    billing_id = services.client().services.get("billing").id
+
+    def remove_billing(method: str, path: str) -> None:
+        if method == "POST" and f"/services/{billing_id}/update" in path and not removed.is_set():
+            removed.set()
+            client = services.client()
+            try:
+                client.services.get(billing_id).remove()
+            finally:
+                client.close()
+
+    with DockerProxy(services.manager.socket, tmp_path / "proxy.sock") as proxy:
+        proxy.before = remove_billing
+        run = play("placement.yml", proxy.docker_host)
+        updates = [p.split("?")[0] for m, p in proxy.requests if m == "POST" and p.split("?")[0].endswith("/update")]
+    assert removed.is_set()
+    assert run.returncode != 0, "a service that could not be placed fails the task"
+    result = run.result(TASK)
+    assert result["changed"] is True
+    assert "billing" in result["msg"] and "404" in result["msg"] and "1 of 3 service(s) failed" in result["msg"]
+    outcomes = {r["name"]: (r["outcome"], r["changed"]) for r in result["results"]}
+    assert outcomes == {"billing": ("failed", False), "legacy": ("updated", True), "web": ("updated", True)}
+    billing = next(s for s in result["services"] if s["name"] == "billing")
+    assert billing["outcome"] == "failed" and "no longer exists" in billing["error"]
+    assert billing["constraints"] == billing["constraints_before"], "nothing was applied to it"
+    assert len(updates) == 3, f"every service was tried: {updates}"
+    after = specs(services)
+    assert "billing" not in after
+    assert after["web"]["spec"]["TaskTemplate"]["Placement"]["Constraints"] == EXPECTED["web"]
+    assert after["legacy"]["spec"]["TaskTemplate"]["Placement"]["Constraints"] == EXPECTED["legacy"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 from pathlib import Path
@@ -82,8 +83,11 @@ def test_unknown_host_kind_is_a_warning_not_a_guess() -> None:
 
 def test_credentials_never_reach_the_result() -> None:
     answer = module_answer("server2019_swarm_manager")
-    answer["raw"]["docker"]["daemon_json"] = json.dumps(
+    text = json.dumps(
         {"registry-mirrors": [f"https://ci:{SECRET}@mirror.example.com"], "exec-opts": ["isolation=process"]}
+    )
+    answer["raw"]["docker"]["daemon_json_files"][0].update(
+        exists=True, content_base64=base64.b64encode(text.encode()).decode()
     )
     result = make_action({}, answer).run(task_vars=TASK_VARS)
     dumped = json.dumps(result)
@@ -125,3 +129,38 @@ def test_raw_values_that_make_no_version_fail_clearly() -> None:
     action = make_action({}, {"changed": False, "raw": {"registry": {"ProductName": "Windows Server 2019"}}})
     with pytest.raises(AnsibleActionFail, match="win_container_host_facts"):
         action.run(task_vars=TASK_VARS)
+
+
+def test_a_daemon_json_named_by_the_service_is_read_in_a_second_round_trip() -> None:
+    """Docker Desktop's engine service names its --config-file (docker/for-win#3984): that file is the one reported."""
+    answer = module_answer("server2019_swarm_manager")
+    answer["raw"]["docker"]["service_image_path"] = (
+        '"C:\\Program Files\\Docker\\Docker\\Resources\\dockerd.exe" --run-service --service-name docker '
+        "-G TESTERN\\Administrator --config-file C:\\ProgramData\\DockerDesktop\\tmp-d4w\\daemon.json"
+    )
+    path = "C:\\ProgramData\\DockerDesktop\\tmp-d4w\\daemon.json"
+    record = {
+        "path": path,
+        "exists": True,
+        "content_base64": base64.b64encode(b'{"experimental": false}').decode(),
+        "error": None,
+    }
+    action = make_action({}, answer)
+    action._execute_module.side_effect = [copy.deepcopy(answer), {"changed": False, "file": record}]
+    facts = action.run(task_vars=TASK_VARS)["ansible_facts"]["wincontainers_host"]
+    second = action._execute_module.call_args_list[1].kwargs
+    assert second["module_name"] == "wincontainers.compat.win_daemon_json_file"
+    assert second["module_args"] == {"path": path}
+    assert facts["docker"]["daemon_json_path"] == path
+    assert facts["docker"]["daemon_json_location"]["source"] == "--config-file"
+    assert facts["docker"]["daemon_json"] == {"experimental": False}
+
+
+def test_a_failed_second_read_is_a_fact() -> None:
+    answer = module_answer("server2019_swarm_manager")
+    answer["raw"]["docker"]["service_image_path"] = '"C:\\docker\\dockerd.exe" --run-service --data-root D:\\docker'
+    action = make_action({}, answer)
+    action._execute_module.side_effect = [copy.deepcopy(answer), {"failed": True, "msg": "Access is denied"}]
+    facts = action.run(task_vars=TASK_VARS)["ansible_facts"]["wincontainers_host"]
+    assert facts["docker"]["daemon_json_path"] == "D:\\docker\\config\\daemon.json"
+    assert facts["docker"]["daemon_json_error"] == "D:\\docker\\config\\daemon.json cannot be read: Access is denied"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from ansible_collections.wincontainers.compat.plugins.module_utils import docker_client as dc
 
 
@@ -90,3 +92,73 @@ def test_engine_errors_name_the_host_and_let_api_answers_through(tmp_path: Path)
         api.nodes()
     with pytest.raises(dc.APIError), dc.engine_errors("h"):
         raise dc.APIError("503 Server Error", explanation="This node is not a swarm manager.")
+
+
+@pytest.mark.parametrize(
+    ("params", "refused"),
+    [
+        ({"docker_host": "http://m1:2375"}, "on by default"),
+        ({"docker_host": "http://m1:2375", "validate_certs": None}, "on by default"),
+        ({"docker_host": "http://m1:2375", "tls": True, "validate_certs": False}, r"asked for \(tls=true\)"),
+        ({"docker_host": "http://m1:2375", "tls": False, "validate_certs": True}, "on by default"),
+    ],
+)
+def test_plain_http_is_refused_unless_tls_is_turned_off_explicitly(params: dict[str, Any], refused: str) -> None:
+    with pytest.raises(dc.DockerClientError, match=f"docker_host http://m1:2375 is plain, unencrypted HTTP.*{refused}"):
+        dc.tls_settings(params, environ={})
+    with pytest.raises(dc.DockerClientError, match="unencrypted"):
+        dc.connect(params)
+
+
+@pytest.mark.parametrize(
+    ("params", "use"),
+    [
+        ({"docker_host": "http://m1:2375", "tls": False, "validate_certs": False}, False),
+        ({"docker_host": "https://m1:2376", "validate_certs": False}, True),
+        ({"docker_host": "npipe:////./pipe/docker_engine"}, False),
+        ({"docker_host": "unix:///run/docker.sock", "tls": True}, False),
+    ],
+)
+def test_plain_http_explicitly_allowed_https_always_tls_local_sockets_plain(params: dict[str, Any], use: bool) -> None:
+    assert dc.tls_settings(params, environ={})["use"] is use
+
+
+def engine_error(status: int, message: str) -> dc.APIError:
+    response = requests.Response()
+    response.status_code = status
+    response._content = json.dumps({"message": message}).encode()
+    return dc.APIError(f"{status} error", response=response, explanation=message)
+
+
+@pytest.mark.parametrize(
+    ("error", "conflict"),
+    [
+        (engine_error(500, "rpc error: code = Unknown desc = update out of sequence"), True),
+        (engine_error(500, "update out of sequence"), True),
+        (engine_error(500, "rpc error: code = Internal desc = update out of sequence"), False),
+        (engine_error(500, "rpc error: code = Unknown desc = raft: proposal dropped"), False),
+        (engine_error(404, "rpc error: code = Unknown desc = update out of sequence"), False),
+        (dc.APIError("500", explanation="rpc error: code = Unknown desc = update out of sequence"), False),
+        (RuntimeError("update out of sequence"), False),
+    ],
+)
+def test_version_conflict_is_status_500_with_swarmkits_grpc_status(error: BaseException, conflict: bool) -> None:
+    assert dc.is_version_conflict(error) is conflict
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (engine_error(404, "node abc not found"), "Docker Engine API error: 404, it no longer exists (removed by "
+         "another client?): node abc not found"),
+        (engine_error(503, "This node is not a swarm manager."), "Docker Engine API error: 503, the Engine is not a "
+         "swarm manager, or the swarm has no leader: This node is not a swarm manager."),
+        (engine_error(500, "rpc error: code = Unknown desc = update out of sequence"), "Docker Engine API error: 500, "
+         "the object kept changing (version conflict, update out of sequence): rpc error: code = Unknown desc = "
+         "update out of sequence"),
+        (dc.DockerClientError("cannot talk to the Docker Engine at h: x"), "cannot talk to the Docker Engine at h: x"),
+        (ConnectionResetError("reset"), "cannot talk to the Docker Engine: ConnectionResetError: reset"),
+    ],
+)  # fmt: skip
+def test_docker_errors_are_translated_by_type_and_status(error: BaseException, message: str) -> None:
+    assert dc.docker_error_message(error) == message

@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.wincontainers.compat.plugins.module_utils.k8s_client import (
     KubeApi,
     KubeError,
     auth_argument_spec,
+    kube_error_message,
     kubeconfig_secrets,
     transport_reason,
 )
@@ -303,3 +305,70 @@ def test_kubeconfig_secrets_are_the_credentials_of_an_inline_kubeconfig() -> Non
     )
     assert kubeconfig_secrets(config) == {"from-kubeconfig", "pw", "a2V5", "idt", "rt"}
     assert kubeconfig_secrets("~/.kube/config") == set() and kubeconfig_secrets(None) == set()
+
+
+@pytest.mark.parametrize("form", ["yaml", "json"])
+def test_kubeconfig_given_as_text_is_content_not_a_path(server: Server, form: str) -> None:
+    config = kubeconfig(server.url)
+    text = yaml.safe_dump(config) if form == "yaml" else json.dumps(config)
+    api = KubeApi({"kubeconfig": text}, sleep=lambda _s: None)
+    api.request("GET", "/version")
+    assert server.received[0]["headers"]["authorization"] == "Bearer from-kubeconfig"
+    assert kubeconfig_secrets(text) == {"from-kubeconfig"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "users:\n- name: u\n  user: {token: SECRET-TOKEN}\n",  # content, but not a whole kubeconfig
+        "token: SECRET-TOKEN\nno kubeconfig at all\n",
+        "{token: SECRET-TOKEN",  # broken YAML: its error would quote the text
+    ],
+)
+def test_kubeconfig_text_that_cannot_be_loaded_is_never_echoed(text: str) -> None:
+    with pytest.raises(KubeError) as raised:
+        KubeApi({"kubeconfig": text})
+    message = str(raised.value)
+    assert "SECRET-TOKEN" not in message
+    assert message.startswith("kubeconfig ") and f"given as text, {len(text)} characters, not shown" in message
+
+
+def test_exec_plugin_args_and_env_values_are_secrets() -> None:
+    config = kubeconfig("https://api.example.com")
+    config["users"].append(
+        {
+            "name": "eks",
+            "user": {
+                "exec": {
+                    "apiVersion": "client.authentication.k8s.io/v1beta1",
+                    "command": "aws",
+                    "args": ["eks", "get-token", "--token=EXEC-ARG-SECRET"],
+                    "env": [{"name": "AWS_SECRET_ACCESS_KEY", "value": "EXEC-ENV-SECRET"}, {"name": "EMPTY"}],
+                }
+            },
+        }
+    )
+    secrets = kubeconfig_secrets(config)
+    assert {"eks", "get-token", "--token=EXEC-ARG-SECRET", "EXEC-ENV-SECRET"} <= secrets
+    assert "AWS_SECRET_ACCESS_KEY" not in secrets and "aws" not in secrets
+
+
+@pytest.mark.parametrize(
+    ("status", "meaning"),
+    [
+        (401, "the credentials were refused"),
+        (403, "the user is not allowed to do this"),
+        (404, "it does not exist (any more)"),
+        (422, "the object is invalid, or a field that cannot change was changed"),
+        (503, "the API server failed (retried)"),
+    ],
+)
+def test_kubernetes_errors_are_translated_by_status(status: int, meaning: str) -> None:
+    error = KubeError.answered("PATCH", "/api/v1/nodes/n1", status, "Reason", {"message": "server says"})
+    assert kube_error_message(error) == f"PATCH /api/v1/nodes/n1 answered {status} Reason: server says ({meaning})"
+    assert kube_error_message(error.within("cannot list nodes")).startswith("cannot list nodes: PATCH")
+
+
+def test_errors_without_an_answer_are_shown_as_they_are() -> None:
+    error = KubeError.unreachable("https://h:6443", "GET", "/api/v1/nodes", "Connection refused")
+    assert kube_error_message(error) == "cannot reach the API server at https://h:6443: Connection refused"

@@ -188,15 +188,6 @@ def test_windows_labels_and_option_keys() -> None:
         sw.check_option_keys("a b", "OsVersion")
 
 
-@pytest.mark.parametrize(
-    "text",
-    ["rpc error: code = Unknown desc = update out of sequence", "Error response from daemon: update out of sequence"],
-)
-def test_out_of_sequence(text: str) -> None:
-    assert sw.is_out_of_sequence(text)
-    assert not sw.is_out_of_sequence("node not found")
-
-
 # --- constraints ---------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("current", "wanted", "expected"),

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 from ansible.module_utils.testing import patch_module_args
+from ansible_collections.wincontainers.compat.plugins.module_utils import k8s_runner
 from ansible_collections.wincontainers.compat.plugins.module_utils.k8s import plan_node
 from ansible_collections.wincontainers.compat.plugins.modules import (
     k8s_compat_info,
@@ -48,6 +49,30 @@ def test_inline_kubeconfig_credentials_are_not_returned(module: ModuleType, caps
     printed = json.dumps(result)
     assert TOKEN not in printed and "S0VZREFUQQ==" not in printed
     assert result["invocation"]["module_args"]["kubeconfig"]["clusters"] == KUBECONFIG["clusters"]
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__.rsplit(".", 1)[-1])
+def test_kubeconfig_content_given_as_text_is_used_and_never_returned(
+    module: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = yaml.safe_dump(KUBECONFIG)
+    args = {"kubeconfig": text, "api_retries": 0, "_ansible_inject_invocation": True}
+    result = run_module(module, args, capsys)
+    assert result["failed"] is True
+    assert result["msg"].endswith("Connection refused") and "https://127.0.0.1:1" in result["msg"]
+    printed = json.dumps(result)
+    assert TOKEN not in printed and "S0VZREFUQQ==" not in printed and "clusters:" not in printed
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__.rsplit(".", 1)[-1])
+def test_unloadable_kubeconfig_text_is_named_by_size_only(
+    module: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = f"user:\n  token: {TOKEN}\n"
+    result = run_module(module, {"kubeconfig": text, "_ansible_inject_invocation": True}, capsys)
+    assert result["failed"] is True
+    assert result["msg"].startswith(f"kubeconfig (given as text, {len(text)} characters, not shown): ")
+    assert TOKEN not in json.dumps(result)
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__.rsplit(".", 1)[-1])
@@ -101,7 +126,7 @@ def test_the_facts_example_labels_windows_server_2016_nodes_with_their_revision(
             }
         },
     }
-    plan = plan_node(node, k8s_node_labels.label_options(params), {"version": "10.0.14393.7699"})
+    plan = plan_node(node, k8s_runner.label_options(params), {"version": "10.0.14393.7699"})
     assert plan.after["beta.kubernetes.io/osbuild"] == "14393.7699"
 
 

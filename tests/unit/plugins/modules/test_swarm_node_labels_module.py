@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
+import requests
 from ansible_collections.wincontainers.compat.plugins.module_utils import swarm as sw
+from ansible_collections.wincontainers.compat.plugins.module_utils import swarm_runner as mod
 from ansible_collections.wincontainers.compat.plugins.module_utils.docker_client import APIError
-from ansible_collections.wincontainers.compat.plugins.modules import swarm_node_labels as mod
 
 
 def raw(labels: dict[str, str], index: int, state: str = "ready") -> dict[str, Any]:
@@ -37,8 +39,16 @@ class FakeApi:
             self.node = raw({**self.node["Spec"]["Labels"], **edit}, self.node["Version"]["Index"] + 1)
         self.updates.append((version, dict(spec["Labels"])))
         if version != self.node["Version"]["Index"]:
-            raise APIError("500 Server Error", explanation="rpc error: code = Unknown desc = update out of sequence")
+            raise engine_error(500, "rpc error: code = Unknown desc = update out of sequence")
         self.node = raw(spec["Labels"], version + 1)
+
+
+def engine_error(status: int, message: str) -> APIError:
+    """An APIError as the Docker SDK raises it for an Engine answer of STATUS with {"message": MESSAGE}."""
+    response = requests.Response()
+    response.status_code = status
+    response._content = json.dumps({"message": message}).encode()
+    return APIError(f"{status} Server Error", response=response, explanation=message)
 
 
 def plan_for(api: FakeApi, want: sw.Want) -> sw.NodePlan:
@@ -78,7 +88,7 @@ def test_other_api_errors_are_not_retried() -> None:
     class Broken(FakeApi):
         def update_node(self, node_id: str, version: int, spec: dict[str, Any]) -> None:
             self.updates.append((version, {}))
-            raise APIError("404 Client Error", explanation="node n1 not found")
+            raise engine_error(404, "node n1 not found")
 
     api = Broken({}, edits=[])
     want = sw.Want(labels={"OS": "windows"})
