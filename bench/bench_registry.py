@@ -18,6 +18,7 @@ exits 1 when the cold run is not 20x faster than the loop or the warm run makes 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import subprocess
 import sys
@@ -30,9 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "harness"))
 
-import conftest  # noqa: E402, F401  (puts this checkout on sys.path as ansible_collections.wincontainers.compat)
+importlib.import_module("conftest")  # puts this checkout on sys.path as ansible_collections.wincontainers.compat
 
-# isort: split
 from ansible_collections.wincontainers.compat.plugins.module_utils.registry import OCI_INDEX  # noqa: E402
 from registry import Platform, Registry, push_single, start_registry  # noqa: E402
 

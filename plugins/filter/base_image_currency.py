@@ -18,6 +18,8 @@ def _currency(tags: Any, image: object, repository: str = "", max_behind: int = 
         raise RegistryError(
             f"expected a list of tags or a registry_image_info tag_lists entry; got {type(tags).__name__}"
         )
+    if len(tags) > 100_000:
+        raise RegistryError(f"the tag list holds {len(tags)} tags; at most 100000 are read")
     return base_image_currency(tags, image, repository, max_behind)
 
 

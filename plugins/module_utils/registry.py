@@ -344,7 +344,7 @@ def pinned_revisions(tags: list[str], build: int) -> list[int]:
     """The revisions of ``build`` that have a version-pinned tag (``10.0.<build>.<revision>``), ascending."""
     found = set()
     for tag in tags:
-        match = _PINNED_TAG.match(str(tag))
+        match = _PINNED_TAG.match(tag) if isinstance(tag, str) else None
         if match and int(match.group(1)) == build:
             found.add(int(match.group(2)))
     return sorted(found)
@@ -364,10 +364,11 @@ def base_image_currency(
     version = parse_windows_version(image_version)
     if version.revision is None:
         raise RegistryError(f"{describe(image_version)} has no revision: expected a version such as 10.0.20348.2966")
-    if not isinstance(max_behind, int) or isinstance(max_behind, bool) or max_behind < 0:
-        raise RegistryError(
-            f"max_behind must be a whole number of monthly images, 0 or more; got {describe(max_behind)}"
-        )
+    if not isinstance(max_behind, int) or isinstance(max_behind, bool) or not 0 <= max_behind < 10_000:
+        shown = max_behind if isinstance(max_behind, int) and abs(max_behind) < 10**9 else type(max_behind).__name__
+        raise RegistryError(f"max_behind must be a whole number of monthly images, 0 or more; got {shown}")
+    if not isinstance(repository, str) or len(repository) > 1000:
+        raise RegistryError("repository must be a repository name such as mcr.microsoft.com/windows/servercore")
     revisions = pinned_revisions(list(tags), version.build)
     where = repository or "the tag list"
     if not revisions:
@@ -394,9 +395,13 @@ def as_manifest_list(entry: Mapping[str, Any]) -> dict[str, Any]:
     its answer still has ``os_version``. Raises ``RegistryError`` for an entry that holds an error.
     """
     if entry.get("error"):
-        raise RegistryError(f"the registry answer is an error, there is no manifest to read: {entry['error']}")
+        error = entry["error"]
+        shown = error[:500] if isinstance(error, str) else type(error).__name__
+        raise RegistryError(f"the registry answer is an error, there is no manifest to read: {shown}")
     manifests = []
-    for platform in entry.get("platforms") or []:
+    for position, platform in enumerate(entry.get("platforms") or []):
+        if not isinstance(platform, Mapping):
+            raise RegistryError(f"platforms[{position}] of the registry answer is not an object")
         descriptor_platform = {
             key: platform.get(field)
             for key, field in (("os", "os"), ("architecture", "architecture"), ("variant", "variant"))

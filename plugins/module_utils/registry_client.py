@@ -52,6 +52,8 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.registry impo
 
 USER_AGENT = "wincontainers.compat registry client"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# No manifest, image config or tag list comes near this (distribution refuses manifests over 4 MiB).
+MAX_BODY = 16 * 1024 * 1024
 _STATUS_WORDS = {
     401: "unauthorized",
     403: "forbidden",
@@ -99,8 +101,9 @@ def _error_detail(body: bytes) -> str:
     """``CODE: message`` of a distribution error body (``{"errors": [{code, message}]}``), else empty."""
     try:
         errors = json.loads(body.decode("utf-8")).get("errors") or []
-        return "; ".join(f"{e.get('code', '?')}: {e.get('message', '')}".strip() for e in errors if isinstance(e, dict))
-    except (ValueError, AttributeError, UnicodeDecodeError):
+        text = "; ".join(f"{e.get('code', '?')}: {e.get('message', '')}".strip() for e in errors if isinstance(e, dict))
+        return text if len(text) <= 300 else text[:297] + "..."
+    except (ValueError, AttributeError, TypeError, UnicodeDecodeError):
         return ""
 
 
@@ -147,8 +150,10 @@ class RegistryClient:
         """One opener per client and verification mode, its TLS context built once (CA files are read once)."""
         with self._lock:
             if verify not in self._openers:
-                if verify:
-                    context = ssl.create_default_context(cafile=self.options.ca_path)
+                if verify:  # the system's CAs, and those of ca_path besides (as dockerd's certs.d adds them)
+                    context = ssl.create_default_context()
+                    if self.options.ca_path:
+                        context.load_verify_locations(cafile=self.options.ca_path)
                 else:
                     context = ssl.create_default_context()
                     context.check_hostname = False
@@ -171,10 +176,12 @@ class RegistryClient:
                 request.add_header(name, value)
         try:
             with self._opener(verify).open(request, timeout=self.options.timeout) as answer:
-                body = b"" if method == "HEAD" else answer.read()
+                body = b"" if method == "HEAD" else answer.read(MAX_BODY + 1)
+                if len(body) > MAX_BODY:
+                    raise RegistryError(f"registry {self.host} sent more than {MAX_BODY} bytes to {method} {url}")
                 return Response(answer.status, {k.lower(): v for k, v in answer.headers.items()}, body, answer.url)
         except urllib.error.HTTPError as exc:
-            body = b"" if method == "HEAD" else exc.read()
+            body = b"" if method == "HEAD" else exc.read(MAX_BODY)
             return Response(exc.code, {k.lower(): v for k, v in (exc.headers or {}).items()}, body, url)
 
     def _resolve_scheme(self) -> None:

@@ -10,7 +10,7 @@ DOCUMENTATION = r"""
 ---
 module: registry_image_info
 short_description: Read the Windows build of container images from their registries
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Asks each image's registry (OCI distribution API) for its manifest and returns, per reference, the digest,
     the media type and one platform per manifest-list entry with its C(os.version), the Windows build the
@@ -70,7 +70,7 @@ options:
     default: true
   ca_path:
     description:
-      - A PEM file of CA certificates to verify the registries with, for a registry with a private CA.
+      - A PEM file of CA certificates trusted in addition to the system's, for a registry with a private CA.
     type: path
   insecure_registries:
     description:

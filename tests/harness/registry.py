@@ -66,6 +66,7 @@ USERNAME = "wcc"
 PASSWORD = "s3cret-registry"
 IDENTITY_TOKEN = "refresh-" + "0" * 24
 SERVICE = "wcc-registry"
+PUBLIC_PREFIX = "public/"
 ISSUER = "wcc-token-server"
 _ACCESS_LINE = re.compile(r'"(?P<method>[A-Z]+) (?P<path>\S+) HTTP/[\d.]+" (?P<status>\d{3}) ')
 # Media types of one image family: (index, manifest, config, layer).
@@ -154,8 +155,9 @@ def _b64url(data: bytes) -> str:
 class TokenServer:
     """Docker's token authentication (``GET /token?service=&scope=`` with basic auth, ``POST`` refresh tokens).
 
-    Valid credentials get every action they ask for; anonymous requests get a token without access (the
-    registry then answers 401); wrong credentials get 401 here. ``issued`` counts the tokens signed.
+    Valid credentials get every action they ask for; anonymous requests get ``pull`` on repositories under
+    ``public/`` only (elsewhere the registry then answers 401); wrong credentials get 401 here. ``issued``
+    counts the tokens signed.
     """
 
     def __init__(self, ca: CertificateAuthority) -> None:
@@ -208,7 +210,10 @@ class TokenServer:
             handler.send_header("Content-Length", "0")
             handler.end_headers()
             return
-        access = self.access_for(query.get("scope", [])) if user else []
+        access = self.access_for(query.get("scope", []))
+        if not user:  # anonymous: pull only, and only below public/ (as MCR and Docker Hub serve public images)
+            access = [dict(a, actions=["pull"] if "pull" in a["actions"] else []) for a in access]
+            access = [a for a in access if a["name"].startswith(PUBLIC_PREFIX) and a["actions"]]
         token = self.sign(user or "anonymous", access)
         body = json.dumps({"token": token, "access_token": token, "expires_in": 300}).encode()
         handler.send_response(200)

@@ -112,6 +112,17 @@ def test_wrong_credentials_are_an_error_per_image_and_fail_only_when_asked(
     assert "bad" not in json.dumps(failing.output)
 
 
+def test_anonymous_token_flow_reads_public_images_only(registry_token: Registry) -> None:
+    client = registry_token.client()
+    public = push_windows_image(client, "public/base", "ltsc2022")
+    push_windows_image(client, "team/private", "v1")
+    refs = [f"{registry_token.host}/public/base:ltsc2022", f"{registry_token.host}/team/private:v1"]
+    images = read(refs, {"insecure_registries": [registry_token.host]}).result("Read images")["images"]
+    assert images[refs[0]]["digest"] == public
+    assert [p["os_version"] for p in images[refs[0]]["platforms"]] == BUILDS
+    assert images[refs[1]]["error"].startswith(f"{refs[1]}: registry {registry_token.host} answered 401 (unauthorized)")
+
+
 def test_docker_config_json_credentials(registry_basic: Registry, registry_token: Registry, tmp_path: Path) -> None:
     basic_ref = f"{registry_basic.host}/info/config:v1"
     token_ref = f"{registry_token.host}/info/config:v1"
