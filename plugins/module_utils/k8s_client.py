@@ -40,7 +40,7 @@ except ImportError as exc:  # pragma: no cover - reported by the module
     HAS_KUBERNETES = False
     KUBERNETES_IMPORT_ERROR = exc
 
-RETRY_STATUSES = frozenset({409, 429, 500, 502, 503, 504})
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MERGE_PATCH = "application/merge-patch+json"
 
 
@@ -304,7 +304,7 @@ def _configuration(params: Mapping[str, Any]) -> Any:
 
 
 class KubeApi:
-    """Raw JSON requests with retries on 429/5xx (and 409 when asked), counting every request sent."""
+    """Raw JSON requests with retries on 429/5xx, counting every request sent."""
 
     def __init__(
         self,
@@ -368,15 +368,17 @@ class KubeApi:
         path: str,
         body: Any = None,
         content_type: Optional[str] = None,
-        retry_conflict: bool = False,
     ) -> Any:
-        """Send one request; retry 429, 5xx and connection errors (409 too with ``retry_conflict``)."""
+        """Send one request; retry 429, 5xx and connection errors.
+
+        A 409 conflict is never retried here: the caller re-reads and re-plans (``fleet_runner.apply_with_retry``).
+        """
         attempt = 0
         while True:
             status, reason, data, retry_after = self._send(method, path, body, content_type)
             if 200 <= status < 300:
                 return data
-            retryable = status == 0 or (status in RETRY_STATUSES and (status != 409 or retry_conflict))
+            retryable = status == 0 or status in RETRY_STATUSES
             if not retryable or attempt >= self.retries:
                 if status == 0:
                     raise KubeError.unreachable(str(self.configuration.host), method, path, str(data))

@@ -115,17 +115,14 @@ def test_gives_up_after_the_configured_retries(server: Server) -> None:
     assert api.requests == 3
 
 
-@pytest.mark.parametrize(("retry_conflict", "requests"), [(False, 1), (True, 2)])
-def test_conflict_is_retried_only_when_asked(server: Server, retry_conflict: bool, requests: int) -> None:
+def test_a_conflict_is_not_retried_by_the_client(server: Server) -> None:
+    """A 409 goes back to the runner, which re-reads and re-plans (fleet_runner.apply_with_retry)."""
     server.replies = [(409, {}, {"message": "the object has been modified"}), (200, {}, {})]
     api = api_for(server, [])
-    if retry_conflict:
-        api.request("PATCH", "/api/v1/nodes/n1", {}, "application/merge-patch+json", retry_conflict=True)
-    else:
-        with pytest.raises(KubeError) as raised:
-            api.request("PATCH", "/api/v1/nodes/n1", {}, "application/merge-patch+json")
-        assert raised.value.status == 409
-    assert api.requests == requests
+    with pytest.raises(KubeError) as raised:
+        api.request("PATCH", "/api/v1/nodes/n1", {}, "application/merge-patch+json")
+    assert raised.value.status == 409
+    assert api.requests == 1
 
 
 def test_404_on_get_is_none_and_other_errors_raise(server: Server) -> None:
