@@ -1,6 +1,6 @@
 """Compliance over a synthetic fleet built from the recorded example facts: time, memory, linearity.
 
-    python bench/bench_compliance.py [--sizes 250,500,1000] [--no-playbook]
+    python bench/bench_compliance.py [--sizes 250,500,1000] [--no-playbook] [--keep-reports DIR]
 
 The fleet repeats the seven recorded hosts of ``examples/fleet/state`` (Windows Server 2016/2019/2022/2025,
 a Windows 11 box), each copy with a real update revision of its build, a Swarm of the Docker hosts and a
@@ -25,6 +25,7 @@ import copy
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -38,6 +39,7 @@ sys.path.insert(0, str(ROOT / ".tmp" / "collections"))
 
 from ansible_collections.wincontainers.compat.plugins.module_utils import compliance  # noqa: E402
 from ansible_collections.wincontainers.compat.plugins.module_utils.compat import container_compat  # noqa: E402
+from ansible_collections.wincontainers.compat.plugins.module_utils.compliance import report as one_pass_report  # noqa: E402
 from ansible_collections.wincontainers.compat.plugins.module_utils.reports import (  # noqa: E402
     render_html,
     render_json,
@@ -130,12 +132,12 @@ def uncached(hosts: dict[str, Any], swarm: dict[str, Any], k8s: dict[str, Any]) 
             except compliance.WinCompatError as exc:
                 return {"status": "unknown", "reason": str(exc)}
 
-    original = compliance.Verdicts
-    compliance.Verdicts = NoCache  # type: ignore[misc]
+    original = one_pass_report.Verdicts
+    one_pass_report.Verdicts = NoCache  # type: ignore[misc]
     try:
         return one_pass(hosts, swarm, k8s)
     finally:
-        compliance.Verdicts = original  # type: ignore[misc]
+        one_pass_report.Verdicts = original  # type: ignore[misc]
 
 
 PER_HOST_SAMPLE = 100
@@ -165,8 +167,11 @@ def peak_memory(function: Callable[[], Any]) -> float:
     return peak / 2**20
 
 
-def playbook_run(size: int) -> tuple[float, float]:
-    """A real compliance.yml run over an offline directory of ``size`` hosts; (seconds, peak RSS MiB)."""
+def playbook_run(size: int, keep_reports: str | None = None) -> tuple[float, float]:
+    """A real compliance.yml run over an offline directory of ``size`` hosts; (seconds, peak RSS MiB).
+
+    With ``keep_reports``, the run's three reports are copied there (to compare runs of two versions).
+    """
     hosts, swarm, k8s = synthetic_fleet(size)
     with tempfile.TemporaryDirectory(prefix="wcc-bench-") as tmp:
         state = Path(tmp) / "state"
@@ -213,6 +218,10 @@ def playbook_run(size: int) -> tuple[float, float]:
         peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
         report = json.loads((Path(tmp) / "reports" / "compliance.json").read_text())
         assert report["summary"]["hosts"] == size, report["summary"]
+        if keep_reports:
+            Path(keep_reports).mkdir(parents=True, exist_ok=True)
+            for path in (Path(tmp) / "reports").glob("compliance.*"):
+                shutil.copyfile(path, Path(keep_reports) / path.name)
     return seconds, peak
 
 
@@ -220,6 +229,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="250,500,1000")
     parser.add_argument("--no-playbook", action="store_true", help="skip the ansible-playbook run")
+    parser.add_argument("--keep-reports", metavar="DIR", help="copy the playbook run's reports to DIR")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     print(f"per-host reports: timed on {PER_HOST_SAMPLE} hosts with the whole cluster state, scaled to the fleet")
@@ -243,7 +253,7 @@ def main() -> int:
         f"(per-host cost {1000 * t_small / small:.3f} -> {1000 * t_large / large:.3f} ms)"
     )
     if not args.no_playbook:
-        seconds, peak = playbook_run(sizes[-1])
+        seconds, peak = playbook_run(sizes[-1], args.keep_reports)
         print(
             f"ansible-playbook playbooks/compliance.yml, {sizes[-1]} hosts offline: {seconds:.1f} s wall "
             f"({1000 * seconds / sizes[-1]:.1f} ms/host), peak RSS {peak:.0f} MiB; goal < 60 s"

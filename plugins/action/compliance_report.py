@@ -17,15 +17,14 @@ from typing import Any, Mapping, Optional
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
-from ansible_collections.wincontainers.compat.plugins.module_utils.compliance import (
-    SEVERITIES,
-    at_or_above,
-    evaluate,
-    make_policy,
-)
+from ansible_collections.wincontainers.compat.plugins.module_utils.compat import RULE_SETS
+from ansible_collections.wincontainers.compat.plugins.module_utils.compliance import evaluate, make_policy
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError
+from ansible_collections.wincontainers.compat.plugins.module_utils.findings import SEVERITIES, at_or_above
+from ansible_collections.wincontainers.compat.plugins.module_utils.k8s import DEFAULT_VERSION_LABELS
 from ansible_collections.wincontainers.compat.plugins.module_utils.reports import (
     EXTENSIONS,
+    check_basename,
     fail_message,
     render_html,
     render_json,
@@ -45,22 +44,19 @@ ARGUMENT_SPEC: dict[str, Any] = {
     "k8s": {"type": "raw", "default": {}},
     "targets": {"type": "dict", "default": {}},
     "isolation": {"type": "str", "default": "any", "choices": ["any", "process", "hyperv", "auto"]},
-    "rules": {"type": "str", "default": "documented", "choices": ["documented", "containerd", "docker"]},
+    "rules": {"type": "str", "default": "documented", "choices": list(RULE_SETS)},
     "today": {"type": "str"},
     "unpinned_tags": {"type": "list", "elements": "str", "default": ["latest"]},
     "swarm_os_label": {"type": "str", "default": "OS"},
     "swarm_version_label": {"type": "str", "default": "OsVersion"},
-    "k8s_version_labels": {
-        "type": "list",
-        "elements": "str",
-        "default": ["node.kubernetes.io/windows-build", "beta.kubernetes.io/osbuild", "wincontainers.compat/release"],
-    },
+    "k8s_version_labels": {"type": "list", "elements": "str", "default": list(DEFAULT_VERSION_LABELS)},
     "dest": {"type": "path"},
     "basename": {"type": "str", "default": "compliance"},
     "formats": {"type": "list", "elements": "str", "default": list(FORMATS), "choices": list(FORMATS)},
     "title": {"type": "str", "default": "Windows container compliance"},
     "junit_fail_from": {"type": "str", "default": "low", "choices": list(SEVERITIES)},
     "fail_on": {"type": "str", "default": "none", "choices": ["none", *SEVERITIES]},
+    "fail_see": {"type": "str"},
     "return_report": {"type": "bool", "default": False},
 }
 
@@ -171,6 +167,10 @@ class ActionModule(ActionBase):
         result: dict[str, Any] = super().run(tmp, task_vars)
         task_vars = task_vars or {}
         _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        try:
+            check_basename(args["basename"])
+        except WinCompatError as exc:
+            raise AnsibleActionFail(str(exc)) from exc
         offline = load_offline(args["offline_dir"]) if args["offline_dir"] else {}
         hosts, targets = self._host_inputs(args, offline, task_vars)
         swarm = {**offline.get("swarm", {}), **named_states(args["swarm"], "swarm")}
@@ -191,10 +191,11 @@ class ActionModule(ActionBase):
             result["report"] = report
         if args["dest"]:
             result.update(self._write(report, args))
-        reached = at_or_above(report["findings"], None if args["fail_on"] == "none" else args["fail_on"])
+        reached = at_or_above(report["findings"], args["fail_on"])
+        result["fail_on_reached"] = len(reached)
         if reached:
             written = [] if self._task.check_mode else list(result["reports"].values())
-            see = result["reports"].get("html", written[0]) if written else None
+            see = result["reports"].get("html", written[0]) if written else args["fail_see"]
             result.update(failed=True, msg=fail_message(reached, args["fail_on"], see))
         return result
 

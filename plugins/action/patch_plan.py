@@ -8,6 +8,7 @@ from typing import Any, Mapping, Optional
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
+from ansible_collections.wincontainers.compat.plugins.module_utils.compat import RULE_SETS
 from ansible_collections.wincontainers.compat.plugins.module_utils.compliance import make_policy, patch_impact
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import OptionError, WinCompatError, describe
 
@@ -16,7 +17,7 @@ ARGUMENT_SPEC: dict[str, Any] = {
     "target_version": {"type": "str"},
     "updates": {"type": "raw", "default": {}},
     "on_breakage": {"type": "str", "default": "warn", "choices": ["warn", "stop"]},
-    "rules": {"type": "str", "default": "documented", "choices": ["documented", "containerd", "docker"]},
+    "rules": {"type": "str", "default": "documented", "choices": list(RULE_SETS)},
 }
 
 

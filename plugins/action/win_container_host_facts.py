@@ -8,6 +8,7 @@ from typing import Any, Optional
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
+from ansible_collections.wincontainers.compat.plugins.module_utils.compat import RULE_SETS
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError
 from ansible_collections.wincontainers.compat.plugins.plugin_utils.targets import is_windows_target
 
@@ -21,7 +22,7 @@ ARGUMENT_SPEC: dict[str, Any] = {
     "docker_path": {"type": "str"},
     "command_timeout": {"type": "int"},
     "host_kind": {"type": "str", "default": "auto", "choices": ["auto", "server", "client"]},
-    "rules": {"type": "str", "default": "documented", "choices": ["documented", "containerd", "docker"]},
+    "rules": {"type": "str", "default": "documented", "choices": list(RULE_SETS)},
     "repositories": {"type": "list", "elements": "str", "default": ["servercore", "nanoserver", "server", "windows"]},
 }
 

@@ -15,7 +15,8 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.catalog impor
 from ansible_collections.wincontainers.compat.plugins.module_utils.compat import container_compat
 from ansible_collections.wincontainers.compat.plugins.module_utils.container_error import container_error
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import OptionError, WinCompatError, describe
-from ansible_collections.wincontainers.compat.plugins.module_utils.tags import retarget_image
+from ansible_collections.wincontainers.compat.plugins.module_utils.findings import finding
+from ansible_collections.wincontainers.compat.plugins.module_utils.tags import image_windows_version, retarget_image
 from ansible_collections.wincontainers.compat.plugins.module_utils.version import (
     WindowsVersion,
     parse_windows_version,
@@ -26,6 +27,8 @@ BETA_OS_LABEL = "beta.kubernetes.io/os"
 WINDOWS_BUILD_LABEL = "node.kubernetes.io/windows-build"
 DEFAULT_OSBUILD_LABEL = "beta.kubernetes.io/osbuild"
 DEFAULT_RELEASE_LABEL = "wincontainers.compat/release"
+# The node labels that name a node's Windows build, as compliance checks them by default.
+DEFAULT_VERSION_LABELS: tuple[str, ...] = (WINDOWS_BUILD_LABEL, DEFAULT_OSBUILD_LABEL, DEFAULT_RELEASE_LABEL)
 MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
 MANAGED_BY = "wincontainers.compat"
 OSBUILD_FORMATS = ("auto", "build", "build.revision", "major.minor.build", "version")
@@ -228,13 +231,6 @@ def merge_patch_labels(changes: Mapping[str, str], resource_version: Optional[st
     return {"metadata": metadata}
 
 
-def finding(
-    check: str, severity: str, subject: str, message: str, fix: str, host: Optional[str] = None
-) -> dict[str, Any]:
-    """A finding in the shared shape of docs/design.md."""
-    return {"check": check, "severity": severity, "subject": subject, "host": host, "message": message, "fix": fix}
-
-
 @dataclass
 class NodePlan:
     """What the node module found and would change on one node."""
@@ -289,9 +285,9 @@ def plan_node(
                 "node_version_unknown" if found.version is None else "host_facts_mismatch",
                 "high" if found.version is None else "medium",
                 f"node {name}",
+                name,
                 found.problem,
                 "gather wincontainers_host facts from the node and pass them in host_facts",
-                host=name,
             )
         )
     if found.version is None:
@@ -303,10 +299,10 @@ def plan_node(
                 "node_revision_unknown",
                 "high",
                 f"node {name}",
+                name,
                 f"label {key} needs the update revision of build {found.version.build}, which the node does not "
                 f"report ({node_info(node).get('kernelVersion')!r}); the label is left as it is",
                 "pass the node's gathered wincontainers_host facts in host_facts, or choose osbuild_format=build",
-                host=name,
             )
         )
     if check_kubelet_label:
@@ -329,10 +325,10 @@ def kubelet_label_findings(name: str, labels: Mapping[str, str], version: Window
                 "windows_build_label_missing",
                 "low",
                 f"node {name}",
+                name,
                 f"the node has no {WINDOWS_BUILD_LABEL} label (kubelet sets it from v1.17); "
                 "RuntimeClasses and selectors on it will not match this node",
                 f"upgrade kubelet, or run k8s_node_labels with windows_build_label={WINDOWS_BUILD_LABEL}",
-                host=name,
             )
         ]
     return [
@@ -340,9 +336,9 @@ def kubelet_label_findings(name: str, labels: Mapping[str, str], version: Window
             "windows_build_label_mismatch",
             "high",
             f"node {name}",
+            name,
             f"{WINDOWS_BUILD_LABEL}={actual} but the node reports build {version.version}",
             "restart kubelet on the node so that it re-registers its labels",
-            host=name,
         )
     ]
 
@@ -398,10 +394,8 @@ def image_build(image: str, given: Mapping[str, Any]) -> ImageBuild:
     for key in (image, repo):
         if key in given:
             return ImageBuild(image, parse_windows_version(given[key]), "given")
-    try:
-        return ImageBuild(image, parse_windows_version(image), "tag")
-    except WinCompatError:
-        return ImageBuild(image, None, None)
+    version = image_windows_version(image)
+    return ImageBuild(image, version, "tag" if version is not None else None)
 
 
 def runtime_class_name(build: int, prefix: str = "windows") -> str:
@@ -493,6 +487,7 @@ def plan_workload(
                 "image_build_unknown",
                 "medium" if known else "high",
                 plan.subject,
+                None,
                 f"cannot tell the Windows build of {', '.join(unknown)} from its tag",
                 "give the image's build in the images option (image or repository: version)",
             )
@@ -505,6 +500,7 @@ def plan_workload(
                 "mixed_image_builds",
                 "critical",
                 plan.subject,
+                None,
                 f"the pod's images need different Windows builds: {detail}; no node runs them all with "
                 "process isolation",
                 "rebuild every image of the pod on the same base image release, or use a Hyper-V RuntimeClass",
@@ -535,6 +531,7 @@ def plan_workload(
                 "image_revision_unknown",
                 "high",
                 plan.subject,
+                None,
                 f"{options.selector_label} needs the revision of build {version.build}, which the image tags "
                 "do not carry",
                 "tag the image with its full version (10.0.14393.NNNN) or give it in the images option",
@@ -752,6 +749,7 @@ def workload_report(
                 "no_matching_windows_node",
                 "high",
                 subject,
+                None,
                 f"no Windows node matches the selectors of {subject} ({image_text})",
                 selector_fix,
             )
@@ -764,6 +762,7 @@ def workload_report(
                 "image_build_mismatch",
                 "critical",
                 subject,
+                None,
                 f"{image_text} cannot run with {isolation} isolation on any node its selectors allow "
                 f"(builds {', '.join(hosts)}): {blocked[first.name][0]}",
                 f"{_retarget_hint(known[0][0], first.version)}, or {selector_fix}" if first.version else selector_fix,
@@ -775,6 +774,7 @@ def workload_report(
                 "selector_allows_incompatible_nodes",
                 "high",
                 subject,
+                None,
                 f"{image_text} can run on {', '.join(runnable)} but the selectors also allow "
                 f"{', '.join(sorted(blocked))}, where it fails with {isolation} isolation",
                 selector_fix,
@@ -825,9 +825,9 @@ def pod_report(
             f"pod_{error['class']}",
             "critical",
             subject,
+            node,
             f"{error['container'] or 'pod'}: {error['text'][:400]}",
             str(error["advice"]),
-            host=node,
         )
         for error in errors
     ]

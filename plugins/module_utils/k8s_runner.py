@@ -13,6 +13,7 @@ from typing import Any, Callable, Mapping, Optional
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError
+from ansible_collections.wincontainers.compat.plugins.module_utils.findings import counts, finding
 from ansible_collections.wincontainers.compat.plugins.module_utils.fleet_runner import (
     FAILED,
     REFUSED,
@@ -34,7 +35,6 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.k8s import (
     SelectorOptions,
     check_label_key,
     desired_runtime_classes,
-    finding,
     is_windows_node,
     name_of,
     node_version,
@@ -64,7 +64,6 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.version impor
 
 KUBE_ERRORS = ClientErrors((KubeError,), kube_error_message)
 """Every error a Kubernetes call may raise, and the one translation of them."""
-SEVERITIES = ("critical", "high", "medium", "low", "info")
 RC_PATH = "/apis/node.k8s.io/v1/runtimeclasses"
 
 
@@ -188,7 +187,7 @@ def _patch_refused(run: _Selection, plan: Any, entry: dict[str, Any], exc: KubeE
         if exc.status == 422
         else "check the API server and your permissions, then run again"
     )
-    run.findings.append(finding("workload_not_updated", "high", plan.subject, error, fix))
+    run.findings.append(finding("workload_not_updated", "high", plan.subject, None, error, fix))
     return ItemResult(plan.subject, uid, False, REFUSED if exc.status == 422 else FAILED, error)
 
 
@@ -419,9 +418,9 @@ def node_section(listed: list[dict[str, Any]], params: Mapping[str, Any]) -> tup
                     "node_labels_out_of_date",
                     "medium",
                     f"node {plan.name}",
+                    plan.name,
                     f"labels {', '.join(f'{k}={v}' for k, v in plan.changes.items())} are missing or wrong",
                     "run wincontainers.compat.k8s_node_labels (role wincontainers.compat.k8s_labels)",
-                    host=plan.name,
                 )
             )
     return nodes, findings
@@ -497,7 +496,7 @@ def run_compat_info(module: AnsibleModule) -> dict[str, Any]:
             "workloads": len(workloads),
             "pods": len(pods),
             "findings": len(findings),
-            "by_severity": {s: sum(1 for f in findings if f["severity"] == s) for s in SEVERITIES},
+            "by_severity": counts(findings),
         },
         "api_requests": api.requests,
     }

@@ -11,21 +11,71 @@ from __future__ import annotations
 import datetime
 import html
 import json
+import re
 import xml.etree.ElementTree as ET
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
-SEVERITIES = ("critical", "high", "medium", "low", "info")
-MARKS = {"supported": "ok", "preview": "pre", "unsupported": "NO", "unknown": "?"}
+from ansible_collections.wincontainers.compat.plugins.module_utils.errors import OptionError, describe
+from ansible_collections.wincontainers.compat.plugins.module_utils.findings import SEVERITIES, rank_of, severity_rank
+
+MARKS = {"supported": "ok", "preview": "pre", "unsupported": "NO", "unverified": "unv", "unknown": "?"}
+# Code points XML 1.0 does not allow (C0 controls but tab and line ends, surrogates, U+FFFE/U+FFFF).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# A lone surrogate (from undecodable bytes in facts) cannot be written as UTF-8.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_NOT_HTML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# The control characters as bytes: a quick test that a long ASCII report needs no cleaning.
+_CONTROL_BYTES = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0E, 0x20)) + b"\x7f"
+_BASENAME_FORBIDDEN = re.compile(r"[/\\\x00-\x1f:*?\"<>|]")
+
+
+def check_basename(basename: object) -> str:
+    """A report file name without extension: one plain name, never a path out of the report directory.
+
+    Raises:
+        OptionError: ``basename`` is empty, ``.``/``..``, or holds a path separator or a control character.
+    """
+    if not isinstance(basename, str) or basename.strip(". ") == "" or _BASENAME_FORBIDDEN.search(basename):
+        raise OptionError(
+            f"basename must be a plain file name such as compliance (no directory, no '/', '\\' or '..'); "
+            f"got {describe(basename)}"
+        )
+    return basename
 
 
 def render_json(report: Mapping[str, Any]) -> str:
-    """The report as stable, indented JSON (keys in a fixed order, a trailing newline)."""
-    return json.dumps(report, indent=2, sort_keys=False, ensure_ascii=False, default=str) + "\n"
+    """The report as stable, indented JSON (keys in a fixed order, a trailing newline).
+
+    A lone surrogate in a value is written as its JSON escape (``\\udc80``), so the text is always UTF-8.
+    """
+    text = json.dumps(report, indent=2, sort_keys=False, ensure_ascii=False, default=str) + "\n"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    return text
 
 
-def _failing(findings: Iterable[Mapping[str, Any]], fail_from: str) -> list[Mapping[str, Any]]:
-    limit = SEVERITIES.index(fail_from)
-    return [f for f in findings if SEVERITIES.index(f.get("severity", "info")) <= limit]
+def _may_need_cleaning(text: str) -> bool:
+    """False when ``text`` surely holds no control character, surrogate or non-character (fast, for long text)."""
+    if not text.isascii():
+        return _NOT_HTML.search(text) is not None or _NOT_XML.search(text) is not None
+    data = text.encode("ascii")
+    return len(data.translate(None, _CONTROL_BYTES)) != len(data)
+
+
+def xml_text(value: object) -> str:
+    """``value`` as text XML 1.0 can carry: each code point it cannot (``\\x1b``, a lone surrogate) is written
+    as its Python escape, so the JUnit file stays well-formed and the reader still sees what was there."""
+    text = str(value)
+    if not _may_need_cleaning(text):
+        return text
+    return _NOT_XML.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def _failing(findings: Sequence[Mapping[str, Any]], limit: int) -> list[Mapping[str, Any]]:
+    """The findings of rank ``limit`` (``severity_rank`` of the threshold) or worse."""
+    return [item for item in findings if rank_of(item) <= limit]
 
 
 def case_of(item: Mapping[str, Any]) -> tuple[str, str, str]:
@@ -49,12 +99,20 @@ def _junit_line(item: Mapping[str, Any]) -> str:
     return str(item["message"])
 
 
+def _junit_details(items: Sequence[Mapping[str, Any]]) -> str:
+    return "\n".join(f"[{f['severity']}] {_junit_line(f)}\nfix: {f['fix']}" for f in items)
+
+
 def render_junit(report: Mapping[str, Any], *, fail_from: str = "low") -> str:
     """JUnit XML: a test suite per group (hosts, each cluster), a test case per subject and check.
 
     A case fails when it has a finding of severity ``fail_from`` or worse; milder findings go to
     ``system-out`` of a passing case, so CI systems show them without failing.
+
+    Raises:
+        OptionError: ``fail_from`` is not a severity.
     """
+    limit = severity_rank(fail_from)
     cases: dict[tuple[str, str, str], list[Mapping[str, Any]]] = {}
     for check in report.get("checks", []):
         cases.setdefault((str(check["suite"]), str(check["subject"]), str(check["check"])), [])
@@ -67,7 +125,7 @@ def render_junit(report: Mapping[str, Any], *, fail_from: str = "low") -> str:
     totals = {"tests": 0, "failures": 0}
     for suite_name in sorted(suites, key=lambda s: (s != "hosts", s)):
         entries = sorted(suites[suite_name], key=lambda entry: (entry[0], entry[1]))
-        failures = sum(1 for _s, _c, items in entries if _failing(items, fail_from))
+        failures = sum(1 for _s, _c, items in entries if _failing(items, limit))
         element = ET.SubElement(
             root,
             "testsuite",
@@ -80,23 +138,22 @@ def render_junit(report: Mapping[str, Any], *, fail_from: str = "low") -> str:
         )
         for subject, check, items in entries:
             case = ET.SubElement(element, "testcase", name=check, classname=f"{suite_name}.{subject}", time="0")
-            failing = _failing(items, fail_from)
+            failing = _failing(items, limit)
             if failing:
-                worst = min(failing, key=lambda f: SEVERITIES.index(f["severity"]))
+                worst = min(failing, key=rank_of)
                 failure = ET.SubElement(case, "failure", type=worst["severity"], message=_junit_line(worst))
-                failure.text = "\n".join(f"[{f['severity']}] {_junit_line(f)}\nfix: {f['fix']}" for f in failing)
+                failure.text = _junit_details(failing)
             quiet = [f for f in items if f not in failing]
             if quiet:
-                ET.SubElement(case, "system-out").text = "\n".join(
-                    f"[{f['severity']}] {_junit_line(f)}\nfix: {f['fix']}" for f in quiet
-                )
+                ET.SubElement(case, "system-out").text = _junit_details(quiet)
         totals["tests"] += len(entries)
         totals["failures"] += failures
     root.set("tests", str(totals["tests"]))
     root.set("failures", str(totals["failures"]))
     root.set("errors", "0")
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    # ElementTree escapes markup but writes other characters as they are: what XML 1.0 cannot carry is escaped here
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + xml_text(ET.tostring(root, encoding="unicode")) + "\n"
 
 
 # ---------------------------------------------------------------------------------------------- text
@@ -314,7 +371,7 @@ def render_html(report: Mapping[str, Any], *, title: Optional[str] = None) -> st
     """A self-contained HTML page: summary, hosts, the host x image matrix coloured by verdict, findings."""
     title = title or "Windows container compliance"
     policy = report.get("policy", {})
-    return (
+    page = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>"
@@ -325,7 +382,8 @@ def render_html(report: Mapping[str, Any], *, title: Optional[str] = None) -> st
         f"<h2>Compatibility matrix</h2>{_matrix_html(report)}"
         f"<h2>Findings</h2>{_findings_html(report)}</body></html>\n"
     )
+    # control characters and lone surrogates HTML cannot show
+    return _NOT_HTML.sub("\ufffd", page) if _may_need_cleaning(page) else page
 
 
-RENDERERS = {"json": render_json, "junit": render_junit, "html": render_html}
 EXTENSIONS = {"json": ".json", "junit": ".xml", "html": ".html"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
+from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from ansible_collections.wincontainers.compat.plugins.module_utils.compat import container_compat
 from ansible_collections.wincontainers.compat.plugins.module_utils.container_error import container_error
@@ -19,10 +19,16 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.errors import
     check_choice,
     describe,
 )
-from ansible_collections.wincontainers.compat.plugins.module_utils.tags import base_image_tag, image_repository
+from ansible_collections.wincontainers.compat.plugins.module_utils.findings import finding
+from ansible_collections.wincontainers.compat.plugins.module_utils.tags import (
+    base_image_tag,
+    image_repository,
+    image_windows_version,
+)
 from ansible_collections.wincontainers.compat.plugins.module_utils.version import (
     WindowsVersion,
     parse_windows_version,
+    safe_version,
 )
 
 DEFAULT_OS_LABEL = "OS"
@@ -122,16 +128,6 @@ def format_version(version: WindowsVersion, version_format: str = "major.minor.b
     if version_format == "version":
         return version.version
     return f"{version.major}.{version.minor}.{version.build}"
-
-
-def safe_version(value: object) -> Optional[WindowsVersion]:
-    """``parse_windows_version(value)``, or None when VALUE holds no Windows version."""
-    if value is None or value == "":
-        return None
-    try:
-        return parse_windows_version(value)
-    except WinCompatError:
-        return None
 
 
 def facts_of(value: Any) -> Mapping[str, Any]:
@@ -374,13 +370,20 @@ def node_attribute(key: str, node: Node) -> Optional[str]:
     }.get(key)
 
 
-def constraints_allow(constraints: Iterable[str], node: Node) -> bool:
-    """Evaluate Swarm placement constraints on NODE (case-insensitive values, as swarmkit compares them)."""
+def constraints_allow(constraints: Iterable[str], node: Node, unknown: Iterable[str] = ()) -> bool:
+    """Evaluate Swarm placement constraints on NODE (case-insensitive values, as swarmkit compares them).
+
+    UNKNOWN names the attributes a recorded node entry does not carry (a constraint key, or a prefix such as
+    ``engine.labels.``): a constraint on one of them cannot rule the node out.
+    """
+    blind = tuple(unknown)
     for text in constraints:
         parsed = parse_constraint(text)
         if parsed is None:
             continue
         key, op, value = parsed
+        if blind and any(key == name or (name.endswith(".") and key.startswith(name)) for name in blind):
+            continue
         actual = node_attribute(key, node)
         equal = actual is not None and actual.casefold() == value.casefold()
         if (op == "==") != equal:
@@ -442,10 +445,7 @@ def image_version(image: str, given: object = None) -> Optional[WindowsVersion]:
     """The Windows build of a service image: GIVEN when set, else read from the tag (``...-ltsc2019``)."""
     if given not in (None, ""):
         return parse_windows_version(given)
-    name = image_name(image)
-    if ":" not in name.rsplit("/", 1)[-1]:
-        return None
-    return safe_version(name)
+    return image_windows_version(image)
 
 
 @dataclass(frozen=True)
@@ -631,12 +631,6 @@ def placement_differs(service: ServiceView, plan: PlacementPlan) -> bool:
 
 # --- diagnostics -----------------------------------------------------------------------------------------------
 FAILED_STATES = frozenset({"failed", "rejected"})
-
-
-def finding(check: str, severity: str, subject: str, host: Optional[str], message: str, fix: str, **extra: Any) -> dict:
-    """A finding in the shared shape (docs/design.md)."""
-    return {"check": check, "severity": severity, "subject": subject, "host": host, "message": message,
-            "fix": fix, **extra}  # fmt: skip
 
 
 def tag_hint(version: Optional[WindowsVersion], repo: str = "servercore") -> str:
@@ -855,14 +849,6 @@ def label_findings(fleet: Fleet, version_label: str, version_format: str = "majo
             )
         )
     return found
-
-
-def by_severity(findings: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Findings ordered critical first, stable within a severity."""
-    rank: Callable[[Mapping[str, Any]], int] = lambda f: ("critical", "high", "medium", "low", "info").index(  # noqa: E731
-        str(f.get("severity", "info"))
-    )
-    return [dict(f) for f in sorted(findings, key=rank)]
 
 
 def check_option_keys(os_label: str, version_label: str) -> None:

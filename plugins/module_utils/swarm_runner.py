@@ -23,6 +23,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.docker_client
     post_json,
 )
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError
+from ansible_collections.wincontainers.compat.plugins.module_utils.findings import by_severity, counts
 from ansible_collections.wincontainers.compat.plugins.module_utils.fleet_runner import (
     FAILED,
     SKIPPED,
@@ -45,7 +46,6 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.swarm import 
     ServiceView,
     Want,
     build_wants,
-    by_severity,
     check_option_keys,
     fleet_versions,
     image_version,
@@ -75,7 +75,6 @@ DOCKER_ERRORS = ClientErrors(
 )
 """Every error a Docker call may raise, and the one translation of them."""
 ITEM_ERRORS: tuple[type[Exception], ...] = (*DOCKER_ERRORS.types, WinCompatError)
-SEVERITIES = ("critical", "high", "medium", "low", "info")
 
 
 def run_swarm_module(own_options: Mapping[str, Any], runner: Callable[[AnsibleModule], dict[str, Any]]) -> None:
@@ -332,7 +331,7 @@ def report(params: Mapping[str, Any], raw_nodes: list, raw_services: list, tasks
             "services": len(services),
             "services_not_converged": sum(1 for s in services if s["desired"] and s["running"] < s["desired"]),
             "failing_tasks": sum(len(s["failing_tasks"]) for s in services),
-            "findings": {sev: sum(1 for f in findings if f["severity"] == sev) for sev in SEVERITIES},
+            "findings": counts(findings),
         },
     }
 

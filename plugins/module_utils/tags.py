@@ -34,6 +34,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.errors import
 from ansible_collections.wincontainers.compat.plugins.module_utils.version import (
     WindowsVersion,
     parse_windows_version,
+    safe_version,
 )
 
 REPOSITORIES: tuple[str, ...] = catalog.REPOSITORIES
@@ -114,6 +115,29 @@ def format_image_reference(parts: dict[str, Any]) -> str:
     if parts.get("digest"):
         text += f"@{parts['digest']}"
     return text
+
+
+def reference_tag(ref: str) -> Optional[str]:
+    """The tag of an image reference, None when it has none (a digest is not a tag); never raises."""
+    name = str(ref).split("@", 1)[0]
+    slash, colon = name.rfind("/"), name.rfind(":")
+    return name[colon + 1 :] if colon > slash else None
+
+
+def image_windows_version(ref: str) -> Optional[WindowsVersion]:
+    """The Windows version an image reference names by its tag (``ltsc2019``, ``4.8-windowsservercore-1809``,
+    ``10.0.17763.6659``), None when its tag names none; never raises."""
+    tag = reference_tag(ref)
+    if not tag:
+        return None
+    found = safe_version(tag)
+    if found is not None and found.major == 10:
+        return found
+    for token in reversed(tag.split("-")):
+        found = safe_version(token)
+        if found is not None and found.major == 10 and found.build >= 10240:
+            return found
+    return None
 
 
 # --- tags for a host ---------------------------------------------------------------------------------------

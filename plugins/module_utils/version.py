@@ -18,7 +18,11 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.bounds import
     MAX_TEXT,
     ascii_int,
 )
-from ansible_collections.wincontainers.compat.plugins.module_utils.errors import VersionParseError, describe
+from ansible_collections.wincontainers.compat.plugins.module_utils.errors import (
+    VersionParseError,
+    WinCompatError,
+    describe,
+)
 
 FIRST_NT10_BUILD = 10240
 MAX_BUILD = 65535  # build numbers are 16-bit in every Windows version resource
@@ -561,6 +565,16 @@ def _parse(value: object, depth: int) -> WindowsVersion:
     if isinstance(value, (list, tuple)) and len(value) == 1:
         return _parse(value[0], depth + 1)  # docker inspect prints a list of one object
     raise _error(value, f"a {type(value).__name__} is not a version")
+
+
+def safe_version(value: object) -> Optional[WindowsVersion]:
+    """``parse_windows_version(value)``, or None when ``value`` is empty or holds no Windows version."""
+    if value is None or value == "":
+        return None
+    try:
+        return parse_windows_version(value)
+    except WinCompatError:
+        return None
 
 
 def windows_version(value: object) -> dict[str, Any]:

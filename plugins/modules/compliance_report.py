@@ -130,6 +130,8 @@ options:
   basename:
     description:
       - The file name of the reports without extension (C(.json), C(.xml), C(.html)).
+      - A plain file name; a path such as C(../x) or C(/etc/cron.d/x), C(..), or a name with C(/) or a backslash is
+        refused, so the reports never leave O(dest).
     type: str
     default: compliance
   formats:
@@ -156,6 +158,12 @@ options:
     type: str
     default: none
     choices: [none, critical, high, medium, low, info]
+  fail_see:
+    description:
+      - What the failure message of O(fail_on) points the reader at when no report file is written (in check mode
+        or without O(dest)), for example C(the summary above) when the play prints RV(table).
+      - The message points at the HTML report (else the first report) whenever one is written.
+    type: str
   return_report:
     description:
       - Return the whole report (hosts, images, matrix, checks) in RV(report).
@@ -271,4 +279,9 @@ report:
   description: The whole report, as in the JSON file.
   returned: when O(return_report=true)
   type: dict
+fail_on_reached:
+  description: How many findings are of severity O(fail_on) or worse (V(0) when O(fail_on=none)).
+  returned: always
+  type: int
+  sample: 4
 """

@@ -146,6 +146,7 @@ api_requests:
 
 from typing import Any
 
+from ansible_collections.wincontainers.compat.plugins.module_utils.compat import RULE_SETS
 from ansible_collections.wincontainers.compat.plugins.module_utils.k8s_runner import run_compat_info, run_k8s_module
 
 
@@ -155,7 +156,7 @@ def argument_spec() -> dict[str, Any]:
         "namespace": {"type": "str"},
         "images": {"type": "dict", "default": {}},
         "host_facts": {"type": "dict", "default": {}},
-        "rules": {"type": "str", "choices": ["documented", "containerd", "docker"], "default": "documented"},
+        "rules": {"type": "str", "choices": list(RULE_SETS), "default": "documented"},
         "osbuild_label": {"type": "str", "default": "beta.kubernetes.io/osbuild"},
         "release_label": {"type": "str", "default": "wincontainers.compat/release"},
         "events": {"type": "bool", "default": True},

@@ -91,3 +91,17 @@ def test_scripts_demo_needs_only_the_demo_requirements(tmp_path: Path) -> None:
     assert not {"pytest", "ansible-lint", "molecule", "docker", "kubernetes"} & {
         line.split("==")[0] for line in installed.splitlines()
     }
+
+
+def test_demo_reports_are_the_golden_copies(tmp_path: Path) -> None:
+    """scripts/demo's three reports, byte for byte, against tests/unit/fixtures/golden (the date pinned)."""
+    golden = REPO_ROOT / "tests" / "unit" / "fixtures" / "golden"
+    as_of = json.loads((golden / "compliance.json").read_text(encoding="utf-8"))["as_of"]
+    run = run_playbook(
+        REPO_ROOT / "playbooks" / "demo.yml",
+        inventory=EXAMPLE / "inventory.yml",
+        extra_vars={"demo_output_dir": str(tmp_path), "compliance_today": as_of},
+    )
+    assert run.returncode == 0, run.explain()
+    for name in ("compliance.json", "compliance.xml", "compliance.html"):
+        assert (tmp_path / name).read_text(encoding="utf-8") == (golden / name).read_text(encoding="utf-8"), name

@@ -10,7 +10,9 @@ from typing import Any, Optional
 
 import pytest
 from ansible_collections.wincontainers.compat.plugins.module_utils import compliance as c
+from ansible_collections.wincontainers.compat.plugins.module_utils import swarm
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import OptionError
+from ansible_collections.wincontainers.compat.plugins.module_utils.tags import image_windows_version
 
 ROOT = Path(__file__).resolve().parents[4]
 STATE = ROOT / "examples" / "fleet" / "state"
@@ -68,7 +70,7 @@ def run(hosts: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     ],
 )
 def test_reference_version(ref: str, build: Optional[int]) -> None:
-    found = c.reference_version(ref)
+    found = image_windows_version(ref)  # the one owner of the question, beside parse_image_reference
     assert (found.build if found else None) == build
 
 
@@ -106,6 +108,7 @@ def test_is_unpinned(ref: str, unpinned: bool) -> None:
     ],
 )
 def test_swarm_constraint_allows(constraints: list[str], allowed: bool) -> None:
+    """Compliance evaluates a recorded node entry with the Swarm planner's ``constraints_allow``."""
     node = {
         "id": "n1",
         "hostname": "WIN2019-01",
@@ -113,7 +116,8 @@ def test_swarm_constraint_allows(constraints: list[str], allowed: bool) -> None:
         "os": "windows",
         "labels": {"OsVersion": "10.0.17763", "team": "payments"},
     }
-    assert c.swarm_constraint_allows(constraints, node) is allowed
+    planned, unknown = c.swarm_node(node)
+    assert swarm.constraints_allow(constraints, planned, unknown) is allowed
 
 
 @pytest.mark.parametrize(

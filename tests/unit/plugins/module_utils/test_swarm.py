@@ -366,8 +366,3 @@ def test_label_findings_compare_labels_with_what_the_host_runs() -> None:
     found = sw.label_findings(sw.fleet_versions(nodes, facts), "OsVersion")
     assert [(f["host"], f["severity"]) for f in found] == [("win2022-01", "high"), ("win-new", "medium")]
     assert found[0]["fix"] == "set OsVersion=10.0.26100 with wincontainers.compat.swarm_node_labels"
-
-
-def test_by_severity_orders_critical_first() -> None:
-    found = [{"severity": "low", "n": 1}, {"severity": "critical", "n": 2}, {"severity": "low", "n": 3}]
-    assert [f["n"] for f in sw.by_severity(found)] == [2, 1, 3]

@@ -1,0 +1,571 @@
+"""Swarm and Kubernetes checks, composed from the planners of ``swarm.py`` and ``k8s.py``: node labels, where a
+service or workload may be placed and whether its image runs there, and the findings the info modules reported."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
+
+from ansible_collections.wincontainers.compat.plugins.module_utils import k8s, swarm
+from ansible_collections.wincontainers.compat.plugins.module_utils.catalog import (
+    release_for_build,
+    support_status,
+)
+from ansible_collections.wincontainers.compat.plugins.module_utils.compliance.facts import (
+    HostView,
+    image_version_of,
+    is_unpinned,
+    short_name,
+)
+from ansible_collections.wincontainers.compat.plugins.module_utils.compliance.policy import (
+    CONSEQUENCES,
+    MAX_LISTED,
+    PLACEMENT_CHECKS,
+    RUNNING_OK,
+    Policy,
+    Verdicts,
+)
+from ansible_collections.wincontainers.compat.plugins.module_utils.errors import (
+    WinCompatError,
+)
+from ansible_collections.wincontainers.compat.plugins.module_utils.findings import (
+    finding,
+)
+from ansible_collections.wincontainers.compat.plugins.module_utils.tags import (
+    base_image_tag,
+    retarget_image,
+)
+from ansible_collections.wincontainers.compat.plugins.module_utils.version import (
+    WindowsVersion,
+    safe_version,
+)
+
+
+def node_labels(node: Mapping[str, Any]) -> dict[str, str]:
+    """The labels of a Swarm or Kubernetes node entry, whichever key carries them."""
+    labels = node.get("labels")
+    if labels is None:
+        labels = (node.get("spec") or {}).get("labels") or (node.get("metadata") or {}).get("labels")
+    return {str(key): str(value) for key, value in (labels or {}).items()}
+
+
+def node_version(node: Mapping[str, Any]) -> Optional[WindowsVersion]:
+    """The Windows version an orchestrator reports for a node (not its labels)."""
+    for key in ("version", "os_version", "kernel_version", "build"):
+        value = node.get(key)
+        if isinstance(value, Mapping):
+            value = value.get("version")
+        found = safe_version(value)
+        if found is not None:
+            return found
+    return None
+
+
+def match_hosts(nodes: Sequence[Mapping[str, Any]], views: Mapping[str, HostView], id_key: str) -> dict[int, HostView]:
+    """Index of node position -> host, by Swarm node id (``id_key``) or by host name."""
+    by_node_id = {}
+    for view in views.values():
+        node_id = (((view.facts or {}).get("docker") or {}).get("swarm") or {}).get("node_id")
+        if node_id:
+            by_node_id[node_id] = view
+    by_name = {short_name(name): view for name, view in views.items()}
+    matched = {}
+    for position, node in enumerate(nodes):
+        found = by_node_id.get(str(node.get(id_key) or "")) or by_name.get(short_name(node_name(node)))
+        if found is not None:
+            matched[position] = found
+    return matched
+
+
+def node_name(node: Mapping[str, Any]) -> str:
+    """The host name of a Swarm node entry or the name of a Kubernetes node entry."""
+    return str(node.get("hostname") or node.get("name") or node.get("id") or "")
+
+
+def real_version(node: Mapping[str, Any], view: Optional[HostView]) -> Optional[WindowsVersion]:
+    """What a node really runs: its host's facts first, then what the orchestrator reports."""
+    if view is not None and view.version is not None:
+        return safe_version(view.version)
+    return node_version(node)
+
+
+def label_mismatch(value: str, real: WindowsVersion) -> bool:
+    """A version label is wrong when it names another build, or another revision where it names one."""
+    labelled = safe_version(value)
+    if labelled is None:
+        return True
+    if labelled.build != real.build:
+        return True
+    return labelled.revision is not None and real.revision is not None and labelled.revision != real.revision
+
+
+def swarm_node(entry: Mapping[str, Any]) -> tuple[swarm.Node, tuple[str, ...]]:
+    """The Swarm planner's node for a recorded node entry, and the constraint attributes the entry does not carry
+    (a constraint on those cannot rule the node out)."""
+    platform = entry.get("platform") or {}
+    carried = {
+        "node.id": entry.get("id"),
+        "node.hostname": entry.get("hostname"),
+        "node.role": entry.get("role"),
+        "node.platform.os": entry.get("os") or platform.get("os"),
+        "node.platform.arch": entry.get("architecture") or platform.get("architecture"),
+        "engine.labels.": entry.get("engine_labels"),
+    }
+    node = swarm.Node(
+        id=str(carried["node.id"] or ""),
+        hostname=str(carried["node.hostname"] or ""),
+        version_index=0,
+        labels=node_labels(entry),
+        role=str(carried["node.role"] or ""),
+        availability=str(entry.get("availability") or ""),
+        state=str(entry.get("state") or ""),
+        os=str(carried["node.platform.os"] or "").lower(),
+        architecture=str(carried["node.platform.arch"] or ""),
+        engine_version=str(entry.get("engine_version") or ""),
+        engine_labels={str(key): str(value) for key, value in (entry.get("engine_labels") or {}).items()},
+        addr="",
+    )
+    return node, tuple(attribute for attribute, value in carried.items() if value is None)
+
+
+def k8s_node(entry: Mapping[str, Any]) -> k8s.WindowsNode:
+    """The Kubernetes planner's node for a recorded node entry (its name and labels)."""
+    return k8s.WindowsNode(node_name(entry), node_labels(entry), None)
+
+
+def _swarm_allows(constraints: Sequence[str], planned: tuple[swarm.Node, tuple[str, ...]]) -> bool:
+    node, unknown = planned
+    return swarm.constraints_allow(constraints, node, unknown)
+
+
+def _k8s_allows(pod_spec: Mapping[str, Any], runtime_classes: Mapping[str, Any], planned: k8s.WindowsNode) -> bool:
+    return k8s.node_allowed(pod_spec, planned.labels, runtime_classes)
+
+
+def _named_in(names: frozenset, planned: k8s.WindowsNode) -> bool:
+    return planned.name in names
+
+
+def _label_checks(
+    check: str, node: Mapping[str, Any], view: HostView, keys: Sequence[str], fix: str, required: Sequence[str] = ()
+) -> list[dict[str, Any]]:
+    real = safe_version(view.version)
+    if real is None:
+        return []
+    labels = node_labels(node)
+    found = []
+    for key in keys:
+        value = labels.get(key)
+        if value is None:
+            if key in required:
+                found.append(
+                    finding(check, "medium", f"node {node_name(node)}", view.name, f"label {key} is missing", fix)
+                )
+            continue
+        if label_mismatch(value, real):
+            found.append(
+                finding(
+                    check,
+                    "high",
+                    f"node {node_name(node)}",
+                    view.name,
+                    f"label {key}={value} does not match the host, which runs {real.version}",
+                    fix,
+                    label=key,
+                )
+            )
+    return found
+
+
+def _placement_finding(
+    check: str, subject: str, image: str, version: WindowsVersion, bad: list[tuple[str, str]], fix: str
+) -> dict[str, Any]:
+    where = ", ".join(f"{name} ({host_version})" for name, host_version in bad[:MAX_LISTED])
+    if len(bad) > MAX_LISTED:
+        where += f" and {len(bad) - MAX_LISTED} more"
+    return finding(
+        check,
+        "critical",
+        subject,
+        bad[0][0] if len(bad) == 1 else None,
+        f"image {image} ({version.version}) can be placed on {len(bad)} node(s) where it cannot run: {where}",
+        fix,
+        image=image,
+        hosts=[name for name, _version in bad],
+    )
+
+
+@dataclass
+class NodeClass:
+    """Windows nodes that placement cannot tell apart: same labels, role, OS, real version and isolation."""
+
+    node: Any  # the planner's node (swarm_node, k8s_node) that placement is evaluated on
+    real: Optional[WindowsVersion]
+    isolation: str
+    kind: str
+    members: list[tuple[str, str, Any]] = field(default_factory=list)
+
+
+def node_classes(
+    nodes: Sequence[Mapping[str, Any]], matched: Mapping[int, HostView], planned: Callable[[Mapping[str, Any]], Any]
+) -> list[NodeClass]:
+    """Group the Windows nodes of a cluster once, so each service or workload costs one check per class.
+
+    ``planned`` turns a recorded node entry into the node the orchestrator's planner evaluates placement on.
+    """
+    classes: dict[tuple[Any, ...], NodeClass] = {}
+    for position, node in enumerate(nodes):
+        host = matched.get(position)
+        if not _is_windows(node, host):
+            continue
+        real = real_version(node, host)
+        isolation, kind = (host.isolation, host.kind) if host else ("process", "server")
+        labels = tuple(sorted(node_labels(node).items()))
+        engine = tuple(sorted((node.get("engine_labels") or {}).items()))
+        platform = (node.get("role"), node.get("os"), node.get("architecture"), engine)
+        key = (labels, platform, real.version if real else None, isolation, kind)
+        group = classes.get(key)
+        planner_node = planned(node)
+        if group is None:
+            group = classes[key] = NodeClass(node=planner_node, real=real, isolation=isolation, kind=kind)
+        group.members.append((host.name if host else node_name(node), real.version if real else "?", planner_node))
+    return list(classes.values())
+
+
+def unfit_nodes(
+    version: WindowsVersion,
+    classes: Iterable[NodeClass],
+    allows: Callable[[Any], bool],
+    verdicts: Verdicts,
+    isolation: Optional[str],
+    per_node: bool = False,
+) -> list[tuple[str, str]]:
+    """``(name, real version)`` of the nodes ``allows`` admits where the image does not run.
+
+    ``isolation`` None means each host's default. ``per_node`` evaluates ``allows`` on every node (for
+    constraints on node names or ids), else once per class.
+    """
+    bad: list[tuple[str, str]] = []
+    for group in classes:
+        if group.real is None:
+            continue
+        verdict = verdicts(version.version, group.real.version, isolation or group.isolation, group.kind)
+        if verdict["status"] in (*RUNNING_OK, "unknown"):
+            continue
+        if per_node:
+            bad += [(name, real) for name, real, node in group.members if allows(node)]
+        elif allows(group.node):
+            bad += [(name, real) for name, real, _node in group.members]
+    return bad
+
+
+def check_swarm(
+    cluster: str,
+    state: Mapping[str, Any],
+    views: Mapping[str, HostView],
+    policy: Policy,
+    verdicts: Verdicts,
+    index: Mapping[str, str],
+) -> tuple[list[dict[str, Any]], list[tuple[str, str, str]]]:
+    """Swarm node labels against the hosts, and service placement against what the nodes really run."""
+    suite = f"swarm {cluster}"
+    nodes = list(state.get("nodes") or [])
+    matched = match_hosts(nodes, views, "id")
+    found: list[dict[str, Any]] = []
+    checks: list[tuple[str, str, str]] = []
+    label_fix = (
+        f"run wincontainers.compat.swarm_node_labels (role wincontainers.compat.swarm_labels) to set "
+        f"{policy.swarm_os_label} and {policy.swarm_version_label} from the gathered facts"
+    )
+    for position, view in matched.items():
+        checks.append((suite, f"node {node_name(nodes[position])}", "swarm_node_labels"))
+        found += _label_checks(
+            "swarm_node_labels",
+            nodes[position],
+            view,
+            [policy.swarm_version_label],
+            label_fix,
+            required=[policy.swarm_version_label],
+        )
+    classes = node_classes(nodes, matched, swarm_node)
+    for service in state.get("services") or []:
+        subject = f"service {service.get('name') or service.get('id')}"
+        image = str(service.get("image") or "")
+        checks += [(suite, subject, check) for check in ("swarm_placement", *_IMAGE_CHECKS)]
+        constraints = service.get("constraints") or service.get("placement_constraints") or []
+        placement = Placement(
+            check="swarm_placement",
+            classes=classes,
+            allows=functools.partial(_swarm_allows, [str(c) for c in constraints]),
+            isolation=_explicit_isolation(service.get("isolation")),
+            per_node=any(str(c).strip().startswith(("node.hostname", "node.id")) for c in constraints),
+            select=lambda version: (
+                f"constrain the service to node.labels.{policy.swarm_version_label}=="
+                f"{version.major}.{version.minor}.{version.build} with wincontainers.compat.swarm_service_placement, "
+                "after fixing the node labels"
+            ),
+            hyperv="run the service with --isolation=hyperv",
+        )
+        explicit = service.get("image_version") or service.get("image_os_version")
+        found += deployed_image_findings(subject, image, explicit, placement, policy, verdicts, index)
+    return found, checks
+
+
+_IMAGE_CHECKS = ("image_tag_pinned", "image_support")
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where an orchestrator may start a service or workload, and how to fix a placement on unfit nodes."""
+
+    check: str
+    classes: Sequence[NodeClass]
+    allows: Callable[[Any], bool]
+    isolation: Optional[str]
+    per_node: bool
+    select: Callable[[WindowsVersion], str]
+    hyperv: str
+
+
+def cluster_builds(classes: Iterable[NodeClass]) -> dict[int, NodeClass]:
+    """One node class per build the cluster's Windows nodes really run, newest build first."""
+    builds: dict[int, NodeClass] = {}
+    for group in classes:
+        if group.real is not None:
+            builds.setdefault(group.real.build, group)
+    return dict(sorted(builds.items(), reverse=True))
+
+
+def rebuilt_image(image: str, host: WindowsVersion) -> str:
+    """``image`` rebuilt for ``host``'s release (the core's ``retarget_image``), else the base image to build on."""
+    try:
+        return retarget_image(image, host.version)
+    except WinCompatError:
+        pass
+    try:
+        return f"mcr.microsoft.com/windows/servercore:{base_image_tag(host.version)}"
+    except WinCompatError:
+        return f"a base image of build {host.build}"
+
+
+def placement_fix(image: str, version: WindowsVersion, placement: Placement, verdicts: Verdicts) -> str:
+    """How to fix a placement on unfit nodes: select the image's build where the cluster has such nodes, else
+    rebuild it for a build the cluster has, or run it with Hyper-V isolation where the rules allow it."""
+    builds = cluster_builds(placement.classes)
+    if version.build in builds:
+        return placement.select(version)
+    rebuilt = list(dict.fromkeys(rebuilt_image(image, group.real) for group in builds.values() if group.real))
+    have = ", ".join(str(build) for build in builds) or "none known"
+    fix = f"no Windows node runs build {version.build} (the cluster's builds: {have}): rebuild it as "
+    fix += " or ".join(rebuilt) if rebuilt else "an image of a build the cluster runs"
+    fix += " and select the nodes of that build"
+    hyperv = [
+        build
+        for build, group in builds.items()
+        if group.real and verdicts(version.version, group.real.version, "hyperv", group.kind)["status"] in RUNNING_OK
+    ]
+    if hyperv:
+        fix += f", or {placement.hyperv} on nodes of build {' or '.join(str(build) for build in hyperv)}"
+    return fix
+
+
+def deployed_image_findings(
+    subject: str,
+    image: str,
+    explicit: Any,
+    placement: Placement,
+    policy: Policy,
+    verdicts: Verdicts,
+    index: Mapping[str, str],
+) -> list[dict[str, Any]]:
+    """The checks of one image an orchestrator deploys: pinned tag, supported release, nodes it may land on."""
+    found = _orchestrator_tag_check(subject, image, policy, placement.check)
+    version = image_version_of(image, index, explicit)
+    if version is None:
+        return found
+    found += _orchestrator_image_support(subject, image, version, policy)
+    bad = unfit_nodes(version, placement.classes, placement.allows, verdicts, placement.isolation, placement.per_node)
+    if bad:
+        fix = placement_fix(image, version, placement, verdicts)
+        found.append(_placement_finding(placement.check, subject, image, version, bad, fix))
+    return found
+
+
+def _is_windows(node: Mapping[str, Any], view: Optional[HostView]) -> bool:
+    if view is not None:
+        return True
+    os_name = node.get("os") or (node.get("platform") or {}).get("os") or node_labels(node).get("kubernetes.io/os")
+    return str(os_name or "windows").lower() == "windows"
+
+
+def _orchestrator_tag_check(subject: str, image: str, policy: Policy, check: str) -> list[dict[str, Any]]:
+    if not image or not is_unpinned(image, policy.unpinned_tags):
+        return []
+    return [
+        finding(
+            "image_tag_pinned",
+            "medium",
+            subject,
+            None,
+            f"image {image} is not pinned: a floating tag can move to another Windows build",
+            "pin a release or version tag (for example ...-ltsc2022) and deploy it with a matching "
+            + ("placement constraint" if check == "swarm_placement" else "nodeSelector"),
+            image=image,
+        )
+    ]
+
+
+def _orchestrator_image_support(
+    subject: str, image: str, version: WindowsVersion, policy: Policy
+) -> list[dict[str, Any]]:
+    status = support_status(version.build, "server", policy.today)
+    if status.get("in_support") is not False:
+        return []
+    return [
+        finding(
+            "image_support",
+            "medium",
+            subject,
+            None,
+            f"image {image} is built on {release_for_build(version.build)['name']} ({version.version}), out of "
+            f"support since {status['end_of_support']}: it receives no more security updates",
+            "rebuild it on a supported base image (ltsc2019, ltsc2022 or ltsc2025) and select nodes of that build",
+            image=image,
+        )
+    ]
+
+
+def workload_images(workload: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """``(image, explicit version)`` of every container of a workload entry."""
+    images = []
+    for container in workload.get("containers") or []:
+        if isinstance(container, Mapping) and container.get("image"):
+            images.append((str(container["image"]), container.get("image_version") or container.get("version")))
+    for image in workload.get("images") or []:
+        if isinstance(image, Mapping):
+            images.append((str(image.get("image") or image.get("ref") or ""), image.get("version")))
+        elif image:
+            images.append((str(image), None))
+    return [(ref, version) for ref, version in images if ref]
+
+
+def k8s_runtime_classes(recorded: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Recorded RuntimeClasses (``name``, ``handler``, ``node_selector``) in the API's shape the planner reads."""
+    return {
+        str(rc["name"]): {
+            "handler": rc.get("handler"),
+            "scheduling": {"nodeSelector": _text_map(rc.get("node_selector"))},
+        }
+        for rc in recorded
+        if rc.get("name")
+    }
+
+
+def _text_map(value: Any) -> dict[str, str]:
+    return {str(key): str(item) for key, item in (value or {}).items()}
+
+
+def workload_placement(
+    workload: Mapping[str, Any], runtime_classes: Mapping[str, Any], classes: Sequence[NodeClass]
+) -> Placement:
+    """Where Kubernetes may start a recorded workload: the planner's ``node_allowed`` over its nodeSelector and
+    RuntimeClass, or the node list ``k8s_compat_info`` resolved; its isolation is the planner's ``isolation_of``."""
+    name = workload.get("runtime_class") or workload.get("runtime_class_name")
+    pod_spec: dict[str, Any] = {"nodeSelector": _text_map(workload.get("node_selector"))}
+    if name is not None and str(name) in runtime_classes:
+        pod_spec["runtimeClassName"] = str(name)
+        isolation = k8s.isolation_of(pod_spec, runtime_classes)
+    else:
+        isolation = _explicit_isolation(workload.get("isolation")) or "process"
+    allows: Callable[[Any], bool] = functools.partial(_k8s_allows, pod_spec, runtime_classes)
+    per_node = isinstance(workload.get("allowed_nodes"), list) and "runtimeClassName" not in pod_spec
+    if per_node:
+        # k8s_compat_info already resolved the selector and the RuntimeClass: trust its node list
+        allows = functools.partial(_named_in, frozenset(str(n) for n in workload["allowed_nodes"]))
+    return Placement(
+        check="k8s_placement",
+        classes=classes,
+        allows=allows,
+        isolation=isolation,
+        per_node=per_node,
+        select=lambda version: (
+            f"select nodes of build {version.build} (node.kubernetes.io/windows-build=10.0.{version.build})"
+            " with wincontainers.compat.k8s_workload_selector or a RuntimeClass"
+        ),
+        hyperv="run it with a Hyper-V RuntimeClass (handler runhcs-wcow-hypervisor)",
+    )
+
+
+def _explicit_isolation(value: object) -> Optional[str]:
+    """``process`` or ``hyperv`` when a service or workload names one, else None (the host's default)."""
+    return str(value) if value in ("process", "hyperv") else None
+
+
+def check_k8s(
+    cluster: str,
+    state: Mapping[str, Any],
+    views: Mapping[str, HostView],
+    policy: Policy,
+    verdicts: Verdicts,
+    index: Mapping[str, str],
+) -> tuple[list[dict[str, Any]], list[tuple[str, str, str]]]:
+    """Kubernetes node labels against the hosts, and workload selectors/RuntimeClasses against real builds."""
+    suite = f"k8s {cluster}"
+    nodes = list(state.get("nodes") or [])
+    matched = match_hosts(nodes, views, "uid")
+    found: list[dict[str, Any]] = []
+    checks: list[tuple[str, str, str]] = []
+    label_fix = (
+        "run wincontainers.compat.k8s_node_labels (role wincontainers.compat.k8s_labels) from the gathered facts"
+    )
+    for position, view in matched.items():
+        checks.append((suite, f"node {node_name(nodes[position])}", "k8s_node_labels"))
+        found += _label_checks("k8s_node_labels", nodes[position], view, policy.k8s_version_labels, label_fix)
+    runtime_classes = k8s_runtime_classes(state.get("runtime_classes") or [])
+    classes = node_classes(nodes, matched, k8s_node)
+    for workload in state.get("workloads") or []:
+        subject = f"{workload.get('kind', 'workload')} {workload.get('namespace', 'default')}/{workload.get('name')}"
+        checks += [(suite, subject, check) for check in ("k8s_placement", *_IMAGE_CHECKS)]
+        placement = workload_placement(workload, runtime_classes, classes)
+        for image, explicit in workload_images(workload):
+            found += deployed_image_findings(subject, image, explicit, placement, policy, verdicts, index)
+    return found, checks
+
+
+def fold_consequences(own: Sequence[dict[str, Any]], reported: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The reported findings that are not a consequence of a placement finding of ``own``.
+
+    A failed task, a service short of replicas or a build mismatch the info module reported for a subject whose
+    placement compliance found wrong, on one of the same nodes, is one cause reported twice: it becomes the
+    ``evidence`` of the placement finding, whose message quotes it, instead of a finding of its own.
+    """
+    placements = {item["subject"]: item for item in own if item["check"] in PLACEMENT_CHECKS}
+    kept = []
+    for item in reported:
+        cause = placements.get(item["subject"])
+        on_its_nodes = item.get("host") is None or item.get("host") in (cause or {}).get("hosts", ())
+        if cause is None or item["check"] not in CONSEQUENCES or not on_its_nodes:
+            kept.append(item)
+            continue
+        cause.setdefault("evidence", []).append({key: item.get(key) for key in ("check", "host", "message")})
+        cause["message"] += f"; {item['source']} reports it: {item['message']}"
+    return kept
+
+
+def orchestrator_findings(
+    source: str, state: Mapping[str, Any], names: Optional[Iterable[str]] = None
+) -> list[dict[str, Any]]:
+    """The findings an info module already reported, tagged with their source.
+
+    A node's host name (``WIN2019-02``) becomes the inventory name it matches (``win2019-02``), so the
+    finding counts for that host.
+    """
+    inventory = {short_name(name): name for name in names or ()}
+    found = []
+    for item in state.get("findings") or []:
+        if isinstance(item, Mapping):
+            host = item.get("host")
+            host = inventory.get(short_name(str(host)), host) if host else host
+            found.append(dict(item, host=host, source=source, suite=source))
+    return found

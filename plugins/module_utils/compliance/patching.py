@@ -1,0 +1,111 @@
+"""What a pending update (or an in-place upgrade) does to the running containers of one host."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional
+
+from ansible_collections.wincontainers.compat.plugins.module_utils.compliance.facts import (
+    HostView,
+    check_facts,
+    containers_of,
+    host_view,
+)
+from ansible_collections.wincontainers.compat.plugins.module_utils.compliance.hosts import (
+    check_update_impact,
+)
+from ansible_collections.wincontainers.compat.plugins.module_utils.compliance.policy import (
+    CompatFn,
+    Policy,
+    Verdicts,
+    read_target,
+)
+from ansible_collections.wincontainers.compat.plugins.module_utils.findings import (
+    finding,
+)
+from ansible_collections.wincontainers.compat.plugins.module_utils.version import (
+    safe_version,
+)
+
+
+def _still_newer_after(view: HostView) -> list[dict[str, Any]]:
+    """Process-isolated images whose update revision stays newer than the host's after the update (0xc0370106)."""
+    target = view.target
+    if target is None or target.revision is None or target.build != view.build:
+        return []
+    found = []
+    for container in containers_of(view):
+        image = safe_version(container.get("image_os_version"))
+        isolation = container.get("isolation") or view.isolation
+        if image is None or isolation != "process" or image.build != target.build or image.revision is None:
+            continue
+        if image.revision > target.revision:
+            label = container.get("name") or container.get("id")
+            found.append(
+                finding(
+                    "image_revision",
+                    "high",
+                    f"container {label}",
+                    view.name,
+                    f"image {container.get('image')} ({image.version}) stays newer than the host after the update to "
+                    f"{target.version}: a newer process-isolated image can exit at start (0xc0370106)",
+                    f"install an update that brings revision {image.revision} or later instead",
+                    image=container.get("image"),
+                )
+            )
+    return found
+
+
+def patch_impact(
+    name: str,
+    facts: Optional[Mapping[str, Any]],
+    *,
+    target: object = None,
+    updates_pending: bool = False,
+    policy: Optional[Policy] = None,
+    compat: Optional[CompatFn] = None,
+) -> dict[str, Any]:
+    """What a pending update (or in-place upgrade) does to the running containers of one host.
+
+    With a ``target`` version, every running container is judged on it. Without one, pending updates
+    still change the update revision: on Windows Server 2016 (build 14393) that stops every
+    process-isolated container, whose image must carry the host's exact revision.
+
+    Returns:
+        ``{host, host_version, target_version, findings, breaks, containers}``; ``breaks`` is True when a
+        running container will not start again after the update.
+
+    Raises:
+        OptionError: ``target`` is given but is no Windows version.
+    """
+    policy = policy or Policy()
+    view = host_view(name, check_facts(name, facts), read_target(target, "target_version"))
+    verdicts = Verdicts(policy.rules, compat)
+    found = check_update_impact(view, verdicts)
+    if view.target is None and updates_pending and view.build == 14393:
+        for container in containers_of(view):
+            image = safe_version(container.get("image_os_version"))
+            if (container.get("isolation") or view.isolation) != "process" or image is None or image.build != 14393:
+                continue
+            label = container.get("name") or container.get("id")
+            found.append(
+                finding(
+                    "update_impact",
+                    "high",
+                    f"container {label}",
+                    name,
+                    f"the pending updates change the revision of this Windows Server 2016 host ({view.version}); "
+                    f"process-isolated image {container.get('image')} ({image.version}) needs the exact revision",
+                    "rebuild the image on the base image of the new revision (pin it with the base_image_tag filter, "
+                    "pin='version'), or run it with Hyper-V isolation",
+                    image=container.get("image"),
+                )
+            )
+    found += _still_newer_after(view)
+    return {
+        "host": name,
+        "host_version": view.version,
+        "target_version": view.target.version if view.target else None,
+        "findings": found,
+        "breaks": bool(found),
+        "containers": len(containers_of(view)),
+    }

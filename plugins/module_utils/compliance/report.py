@@ -1,0 +1,125 @@
+"""One pass over the fleet: every check, the matrix and the summary, in one report dict."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping, Optional
+
+from ansible_collections.wincontainers.compat.plugins.module_utils.compliance.facts import (
+    HostView,
+    check_facts,
+    host_view,
+    image_index,
+)
+from ansible_collections.wincontainers.compat.plugins.module_utils.compliance.hosts import (
+    host_findings,
+)
+from ansible_collections.wincontainers.compat.plugins.module_utils.compliance.matrix import (
+    host_row,
+    image_columns,
+    matrix_row,
+    summarize,
+)
+from ansible_collections.wincontainers.compat.plugins.module_utils.compliance.orchestrators import (
+    check_k8s,
+    check_swarm,
+    fold_consequences,
+    orchestrator_findings,
+)
+from ansible_collections.wincontainers.compat.plugins.module_utils.compliance.policy import (
+    HOST_CHECKS,
+    HOSTS_SUITE,
+    SCHEMA,
+    CompatFn,
+    Policy,
+    Verdicts,
+    read_target,
+)
+from ansible_collections.wincontainers.compat.plugins.module_utils.findings import (
+    by_severity,
+)
+
+
+def _dedupe(findings: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen, unique = set(), []
+    for item in findings:
+        key = (item["check"], item["subject"], item.get("host"), item.get("message"))
+        if key not in seen:
+            seen.add(key)
+            unique.append(item)
+    return unique
+
+
+def evaluate(
+    hosts: Mapping[str, Optional[Mapping[str, Any]]],
+    *,
+    swarm: Optional[Mapping[str, Mapping[str, Any]]] = None,
+    k8s: Optional[Mapping[str, Mapping[str, Any]]] = None,
+    targets: Optional[Mapping[str, Any]] = None,
+    policy: Optional[Policy] = None,
+    compat: Optional[CompatFn] = None,
+) -> dict[str, Any]:
+    """Run every check over the fleet and return the report.
+
+    Args:
+        hosts: Host name -> its ``wincontainers_host`` facts (None when the host gave none).
+        swarm: Cluster name -> ``swarm_compat_info`` result (``nodes``, ``services``, ``findings``).
+        k8s: Cluster name -> ``k8s_compat_info`` result (``nodes``, ``workloads``, ``pods``, ``findings``,
+            optionally ``runtime_classes``).
+        targets: Host name -> the version the host moves to with its pending update or upgrade.
+        policy: The policy; defaults of the role when None.
+        compat: Replaces the core's ``container_compat(image, host, isolation, host_kind)`` (tests, bench).
+
+    Returns:
+        ``{schema, as_of, policy, summary, hosts, images, matrix, checks, findings}``, findings worst first.
+
+    Raises:
+        OptionError: a target version cannot be read (the message names the host).
+        FactsError: a host's facts hold a value of the wrong type (the message names the host and the field).
+    """
+    policy = policy or Policy()
+    swarm, k8s, targets = swarm or {}, k8s or {}, targets or {}
+    verdicts = Verdicts(policy.rules, compat)
+    views = {
+        name: host_view(name, check_facts(name, facts), read_target(targets.get(name), f"the target version of {name}"))
+        for name, facts in sorted(hosts.items())
+    }
+    index = image_index(views.values())
+    per_host = {name: host_findings(view, policy, verdicts, index) for name, view in views.items()}
+    for items in per_host.values():
+        for item in items:
+            item["suite"] = HOSTS_SUITE
+    checks = [(HOSTS_SUITE, name, check) for name, view in views.items() for check in _host_checks(view)]
+    orchestrated: list[dict[str, Any]] = []
+    clusters = [("swarm", name, state, check_swarm) for name, state in sorted(swarm.items())]
+    clusters += [("k8s", name, state, check_k8s) for name, state in sorted(k8s.items())]
+    for kind, cluster, state, check in clusters:
+        suite = f"{kind} {cluster}"
+        found, ran = check(cluster, state, views, policy, verdicts, index)
+        own = [dict(item, suite=suite) for item in found]
+        orchestrated += own + fold_consequences(own, orchestrator_findings(suite, state, views))
+        checks += ran
+    unique = _dedupe([item for items in per_host.values() for item in items] + orchestrated)
+    findings = by_severity(unique, within=lambda f: (f.get("host") or "", f["check"], f["subject"]))
+    columns = image_columns(list(views.values()), swarm, k8s, index)
+    by_host: dict[str, list[Mapping[str, Any]]] = {name: [] for name in views}
+    for ranked in findings:  # a finding counts for the one host it names; a cluster object's for its cluster only
+        if ranked.get("host") in by_host:
+            by_host[ranked["host"]].append(ranked)
+    rows = [host_row(view, by_host.get(name, []), policy) for name, view in views.items()]
+    return {
+        "schema": SCHEMA,
+        "as_of": policy.today.isoformat(),
+        "policy": policy.as_dict(),
+        "summary": summarize(rows, columns, findings),
+        "hosts": rows,
+        "images": columns,
+        "matrix": [matrix_row(view, columns, verdicts) for view in views.values() if view.version is not None],
+        "checks": [{"suite": suite, "subject": subject, "check": check} for suite, subject, check in checks],
+        "findings": findings,
+    }
+
+
+def _host_checks(view: HostView) -> tuple[str, ...]:
+    if not view.facts or view.version is None:
+        return ("facts_present",)
+    return tuple(check for check in HOST_CHECKS if check != "update_impact" or view.target is not None)
