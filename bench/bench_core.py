@@ -101,8 +101,8 @@ def main() -> int:
         )
         for _call in range(calls)
     ]
-    uncached = version_module._parse_text.__wrapped__
-    clear = version_module._parse_text.cache_clear
+    uncached = version_module._parse_short_text.__wrapped__
+    clear = version_module._parse_short_text.cache_clear
 
     def uncached_version(value: Any) -> dict[str, Any]:
         if isinstance(value, str):

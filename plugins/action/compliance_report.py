@@ -31,6 +31,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.reports impor
     render_junit,
     render_text,
 )
+from ansible_collections.wincontainers.compat.plugins.plugin_utils.catalog import use_catalog
 
 FACTS_KEY = "wincontainers_host"
 TARGET_VAR = "wincontainers_target_version"
@@ -59,6 +60,7 @@ ARGUMENT_SPEC: dict[str, Any] = {
     "fail_on": {"type": "str", "default": "none", "choices": ["none", *SEVERITIES]},
     "fail_see": {"type": "str"},
     "return_report": {"type": "bool", "default": False},
+    "catalog": {"type": "path"},
 }
 
 
@@ -191,6 +193,7 @@ class ActionModule(ActionBase):
         swarm = {**offline.get("swarm", {}), **named_states(args["swarm"], "swarm")}
         k8s = {**offline.get("k8s", {}), **named_states(args["k8s"], "k8s")}
         try:
+            use_catalog(args["catalog"])
             policy = make_policy(args)
             registry = {**offline.get("registry", {}), **registry_images(args["registry"] or {}, "registry")}
             report = evaluate(hosts, swarm=swarm, k8s=k8s, targets=targets, policy=policy, registry=registry or None)

@@ -11,6 +11,7 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.wincontainers.compat.plugins.module_utils.compat import RULE_SETS
 from ansible_collections.wincontainers.compat.plugins.module_utils.compliance import make_policy, patch_impact
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import OptionError, WinCompatError, describe
+from ansible_collections.wincontainers.compat.plugins.plugin_utils.catalog import use_catalog
 
 ARGUMENT_SPEC: dict[str, Any] = {
     "facts": {"type": "dict"},
@@ -19,6 +20,7 @@ ARGUMENT_SPEC: dict[str, Any] = {
     "on_breakage": {"type": "str", "default": "warn", "choices": ["warn", "stop"]},
     "rules": {"type": "str", "default": "documented", "choices": list(RULE_SETS)},
     "registry": {"type": "dict"},
+    "catalog": {"type": "path"},
 }
 
 
@@ -64,6 +66,7 @@ class ActionModule(ActionBase):
             )
         name = str(task_vars.get("inventory_hostname", "host"))
         try:
+            use_catalog(args["catalog"])
             titles = update_titles(args["updates"])
             impact = patch_impact(
                 name,

@@ -10,20 +10,22 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 from ansible_collections.wincontainers.compat.plugins.module_utils.compat import RULE_SETS
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError
+from ansible_collections.wincontainers.compat.plugins.plugin_utils.catalog import use_catalog
 from ansible_collections.wincontainers.compat.plugins.plugin_utils.targets import is_windows_target
 
-MODULE = "wincontainers.compat.win_container_host_facts"
-SUBSETS = ["all", "version", "features", "docker", "containerd", "images", "containers"]
-MODULE_OPTIONS = ("gather_subset", "daemon_json_path", "docker_path", "command_timeout")
-FILE_MODULE = "wincontainers.compat.win_daemon_json_file"
-ARGUMENT_SPEC: dict[str, Any] = {
-    "gather_subset": {"type": "list", "elements": "str", "default": ["all"], "choices": SUBSETS},
+_MODULE = "wincontainers.compat.win_container_host_facts"
+_SUBSETS = ["all", "version", "features", "docker", "containerd", "images", "containers"]
+_MODULE_OPTIONS = ("gather_subset", "daemon_json_path", "docker_path", "command_timeout")
+_FILE_MODULE = "wincontainers.compat.win_daemon_json_file"
+_ARGUMENT_SPEC: dict[str, Any] = {
+    "gather_subset": {"type": "list", "elements": "str", "default": ["all"], "choices": _SUBSETS},
     "daemon_json_path": {"type": "str"},
     "docker_path": {"type": "str"},
     "command_timeout": {"type": "int"},
     "host_kind": {"type": "str", "default": "auto", "choices": ["auto", "server", "client"]},
     "rules": {"type": "str", "default": "documented", "choices": list(RULE_SETS)},
     "repositories": {"type": "list", "elements": "str", "default": ["servercore", "nanoserver", "server", "windows"]},
+    "catalog": {"type": "path"},
 }
 
 
@@ -37,22 +39,23 @@ class ActionModule(ActionBase):
         result: dict[str, Any] = super().run(tmp, task_vars)
         if not is_windows_target(self._connection):
             raise AnsibleActionFail(
-                f"{MODULE} gathers facts of Windows hosts; {task_vars and task_vars.get('inventory_hostname')!s} "
+                f"{_MODULE} gathers facts of Windows hosts; {task_vars and task_vars.get('inventory_hostname')!s} "
                 "is reached with a POSIX shell (use ansible_connection winrm or psrp, or ssh with "
                 "ansible_shell_type powershell or cmd)"
             )
-        _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
-        module_args = {name: args[name] for name in MODULE_OPTIONS if args.get(name) is not None}
+        _validation, args = self.validate_argument_spec(argument_spec=_ARGUMENT_SPEC)
+        module_args = {name: args[name] for name in _MODULE_OPTIONS if args.get(name) is not None}
         # Imported here: the facts builder loads the whole core, which only a run needs.
         from ansible_collections.wincontainers.compat.plugins.module_utils.host_facts import (
             build_host_facts,
         )
 
-        answer = self._execute_module(module_name=MODULE, module_args=module_args, task_vars=task_vars or {})
+        answer = self._execute_module(module_name=_MODULE, module_args=module_args, task_vars=task_vars or {})
         if answer.get("failed") or "raw" not in answer:
-            raise AnsibleActionFail(f"{MODULE} failed on the host: {answer.get('msg', 'no raw values returned')}")
+            raise AnsibleActionFail(f"{_MODULE} failed on the host: {answer.get('msg', 'no raw values returned')}")
         self._read_located_daemon_json(answer["raw"], task_vars or {})
         try:
+            use_catalog(args["catalog"])
             facts = build_host_facts(
                 answer["raw"],
                 host_kind=None if args["host_kind"] == "auto" else args["host_kind"],
@@ -60,7 +63,7 @@ class ActionModule(ActionBase):
                 repositories=args["repositories"],
             )
         except WinCompatError as exc:
-            raise AnsibleActionFail(f"{MODULE}: {exc}") from exc
+            raise AnsibleActionFail(f"{_MODULE}: {exc}") from exc
         result.update(changed=False, ansible_facts={"wincontainers_host": facts})
         if facts["warnings"]:
             result["warnings"] = list(facts["warnings"])
@@ -73,7 +76,7 @@ class ActionModule(ActionBase):
         path = unread_daemon_json(raw.get("docker"))
         if path is None:
             return
-        answer = self._execute_module(module_name=FILE_MODULE, module_args={"path": path}, task_vars=task_vars)
+        answer = self._execute_module(module_name=_FILE_MODULE, module_args={"path": path}, task_vars=task_vars)
         record = answer.get("file") or {"path": path, "exists": False, "content_base64": None, "error": None}
         if answer.get("failed"):
             record = {"path": path, "exists": False, "content_base64": None, "error": str(answer.get("msg"))}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ansible_collections.wincontainers.compat.plugins.module_utils.catalog import windows_release
+from ansible_collections.wincontainers.compat.plugins.module_utils.release import windows_release
 from ansible_collections.wincontainers.compat.plugins.plugin_utils.filters import core_filter
 
 

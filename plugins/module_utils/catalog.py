@@ -1,33 +1,45 @@
-"""Look-ups over the Windows release catalog (``release_catalog.RELEASES``).
+"""Look-ups over the Windows release catalog, and the rule data derived from it.
 
-Every index is built once at import, so each look-up is a dict access. Entries returned by
-:func:`entry_for_build` and :func:`all_releases` are the shared catalog data: read them, never change them.
-:func:`windows_release` returns a copy that callers may change.
+The active catalog is the collection's own (``release_catalog.RELEASES``), or that list extended by a user's
+catalog file (``catalog_extension.extend_catalog``) once :func:`activate` made it the active one. Every index,
+the ambiguous names and the rule data are built once per catalog, so each look-up is a dict access. Entries
+returned by :func:`entry_for_build` and :func:`all_releases` are the shared catalog data: read them, never
+change them. :func:`release_for_build` returns a copy that callers may change.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import re
-from typing import Any, Optional, Union
+from typing import Any, Callable, Optional, Sequence, Union
 
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import (
-    UnknownReleaseError,
     VersionParseError,
     check_choice,
     describe,
 )
-from ansible_collections.wincontainers.compat.plugins.module_utils.release_catalog import (
-    AMBIGUOUS_ALIASES,
-    RELEASES,
-)
+from ansible_collections.wincontainers.compat.plugins.module_utils.release_catalog import RELEASES
 
 REPOSITORIES: tuple[str, ...] = ("servercore", "nanoserver", "server", "windows")
-FIRST_CONTAINER_BUILD = 14393
+CLIENT_PROCESS: tuple[str, ...] = ("none", "same_build", "older_ltsc_preview")
+# Entry fields that feed the rules and the name look-ups; ``windows_release`` does not return them.
+RULE_FIELDS: tuple[str, ...] = (
+    "release_id",
+    "stable_abi_ltsc",
+    "hcsshim_compat_ltsc",
+    "same_revision",
+    "client_process",
+    "docker_client_process",
+    "fails_on_newer_clients",
+)
+# Windows containers were introduced with the first build the catalog marks ``containers`` (14393).
+FIRST_CONTAINER_BUILD: int = next(int(entry["build"]) for entry in RELEASES if entry["containers"])
 
 _SPACES = re.compile(r"\s+")
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 _KB = re.compile(r"^(?:kb)?(\d{6,7})$", re.IGNORECASE | re.ASCII)
+_CLIENT_FAMILY = re.compile(r"^(windows \d+)\b")
 # Edition words that may follow a product name (ProductName, Caption); dropped on a second look-up.
 _EDITION_WORDS = frozenset(
     {"datacenter", "standard", "essentials", "evaluation", "azure", "edition", "pro", "home", "education"}
@@ -41,38 +53,126 @@ def normalize_alias(text: str) -> str:
     return " ".join(word for word in words if word and word != "version")
 
 
-def _build_indexes() -> tuple[dict[int, dict], dict[str, int], dict[tuple[int, str], int]]:
-    """Index the catalog by build, by alias (aliases, tags, product names) and by (build, KB)."""
-    by_build: dict[int, dict] = {}
-    by_alias: dict[str, int] = {}
-    by_kb: dict[tuple[int, str], int] = {}
-    for entry in RELEASES:
-        build = entry["build"]
-        by_build[build] = entry
-        names = list(entry["aliases"])
-        names += [tag for tags in entry["tags"].values() for tag in tags]
-        names += [entry["name"]] + [product["name"] for product in entry["products"]]
-        for name in names:
-            key = normalize_alias(name)
-            if key not in AMBIGUOUS_ALIASES:
-                by_alias.setdefault(key, build)
-        for kb, revision in entry.get("kb_revisions", {}).items():
-            by_kb[(build, kb.upper())] = revision
-    return by_build, by_alias, by_kb
+def _explicit_names(entry: dict) -> list[str]:
+    """The names that stand for ``entry`` alone: its aliases, tags, name and product names."""
+    names = list(entry["aliases"])
+    names += [tag for tags in entry["tags"].values() for tag in tags]
+    return names + [entry["name"]] + [product["name"] for product in entry["products"]]
 
 
-_BY_BUILD, _BY_ALIAS, _BY_KB = _build_indexes()
-_BUILDS: tuple[int, ...] = tuple(sorted(_BY_BUILD))
+def _loose_names(entry: dict) -> set[str]:
+    """Names that several builds may carry: versions, the registry ReleaseId, the client family."""
+    names = {entry.get("version") or "", entry.get("release_id") or ""}
+    names |= {product.get("version") or "" for product in entry["products"]}
+    for product in entry["products"]:
+        family = _CLIENT_FAMILY.match(normalize_alias(product["name"])) if product["kind"] == "client" else None
+        names.add(family.group(1) if family else "")
+    return {normalize_alias(name) for name in names if name}
+
+
+def derive_ambiguous_aliases(entries: Sequence[dict]) -> dict[str, tuple[int, ...]]:
+    """The names more than one build carries (``21h2``, ``2009``, ``windows 11``), with every build they may
+    mean; a name that is one entry's own alias or tag (``1809``) is not ambiguous."""
+    explicit = {normalize_alias(name) for entry in entries for name in _explicit_names(entry)}
+    carriers: dict[str, set[int]] = {}
+    for entry in entries:
+        for name in _loose_names(entry):
+            carriers.setdefault(name, set()).add(int(entry["build"]))
+    return {
+        name: tuple(sorted(builds))
+        for name, builds in sorted(carriers.items())
+        if len(builds) > 1 and name not in explicit
+    }
+
+
+class ReleaseCatalog:
+    """One catalog (entries in ascending build order) with its indexes and the rule data derived from it."""
+
+    __slots__ = (
+        "ambiguous",
+        "builds",
+        "by_alias",
+        "by_build",
+        "by_kb",
+        "client_builds",
+        "clients",
+        "entries",
+        "hcsshim_compat_ltsc",
+        "same_revision",
+        "stable_abi_ltsc",
+        "tagged_builds",
+    )
+
+    def __init__(self, entries: Sequence[dict]) -> None:
+        self.entries: tuple[dict, ...] = tuple(entries)
+        self.by_build: dict[int, dict] = {int(entry["build"]): entry for entry in self.entries}
+        self.builds: tuple[int, ...] = tuple(sorted(self.by_build))
+        self.ambiguous = derive_ambiguous_aliases(self.entries)
+        self.by_alias: dict[str, int] = {}
+        self.by_kb: dict[tuple[int, str], int] = {}
+        for entry in self.entries:
+            for name in _explicit_names(entry):
+                key = normalize_alias(name)
+                if key not in self.ambiguous:
+                    self.by_alias.setdefault(key, entry["build"])
+            for kb, revision in entry.get("kb_revisions", {}).items():
+                self.by_kb[(entry["build"], kb.upper())] = revision
+        self.stable_abi_ltsc = self._flagged("stable_abi_ltsc")
+        self.hcsshim_compat_ltsc = self._flagged("hcsshim_compat_ltsc")
+        self.same_revision = frozenset(self._flagged("same_revision"))
+        self.tagged_builds: dict[str, tuple[int, ...]] = {
+            repo: tuple(entry["build"] for entry in reversed(self.entries) if entry["tags"].get(repo))
+            for repo in REPOSITORIES
+        }
+        self.clients: tuple[dict, ...] = tuple(entry for entry in self.entries if entry["kind"] in ("client", "both"))
+        self.client_builds: tuple[int, ...] = tuple(entry["build"] for entry in self.clients)
+
+    def _flagged(self, field: str) -> tuple[int, ...]:
+        """The builds whose entry sets ``field``, ascending."""
+        return tuple(entry["build"] for entry in self.entries if entry.get(field))
+
+    def client_entry(self, build: int) -> Optional[dict]:
+        """The entry that sets the client rules of ``build``: its own, else the newest client build below it."""
+        index = bisect.bisect_right(self.client_builds, build)
+        return self.clients[index - 1] if index else None
+
+
+_BASE = ReleaseCatalog(RELEASES)
+_active: ReleaseCatalog = _BASE
+_on_change: list[Callable[[], None]] = []
+
+
+def activate(entries: Optional[Sequence[dict]] = None) -> None:
+    """Make ``entries`` (a catalog extended by ``catalog_extension.extend_catalog``) the catalog that every
+    look-up, rule and filter reads; None goes back to the collection's own. Caches over the catalog are cleared
+    when it changes."""
+    global _active  # the one place the active catalog is chosen
+    wanted = _BASE.entries if entries is None else tuple(entries)
+    if wanted == _active.entries:
+        return
+    _active = _BASE if wanted == _BASE.entries else ReleaseCatalog(wanted)
+    for clear in _on_change:
+        clear()
+
+
+def on_change(clear: Callable[[], None]) -> None:
+    """Register a cache-clearing callback that :func:`activate` calls when the active catalog changes."""
+    _on_change.append(clear)
+
+
+def is_extended() -> bool:
+    """Whether a user's catalog file extends the active catalog."""
+    return _active is not _BASE
 
 
 def all_releases() -> tuple[dict, ...]:
     """Return every catalog entry, in ascending build order."""
-    return RELEASES
+    return _active.entries
 
 
 def entry_for_build(build: int) -> Optional[dict]:
     """Return the catalog entry of ``build``, or None when the build is not in the catalog."""
-    return _BY_BUILD.get(build)
+    return _active.by_build.get(build)
 
 
 def build_for_alias(alias: str) -> Optional[int]:
@@ -83,18 +183,23 @@ def build_for_alias(alias: str) -> Optional[int]:
     if not isinstance(alias, str):
         return None
     key = normalize_alias(alias)
-    build = _BY_ALIAS.get(key)
-    if build is None and key not in AMBIGUOUS_ALIASES:
+    build = _active.by_alias.get(key)
+    if build is None and key not in _active.ambiguous:
         words = _NOT_WORD.sub(" ", key).split()
-        build = _BY_ALIAS.get(" ".join(word for word in words if word not in _EDITION_WORDS))
+        build = _active.by_alias.get(" ".join(word for word in words if word not in _EDITION_WORDS))
     return build
+
+
+def ambiguous_aliases() -> dict[str, tuple[int, ...]]:
+    """Every ambiguous name of the active catalog with the builds it may mean (derived from the data)."""
+    return dict(_active.ambiguous)
 
 
 def ambiguous_builds(alias: str) -> tuple[int, ...]:
     """Return the builds an ambiguous name (``21H2``, ``22H2``, ``23H2``, ``2009``) may mean, else ``()``."""
     if not isinstance(alias, str):
         return ()
-    return AMBIGUOUS_ALIASES.get(normalize_alias(alias), ())
+    return _active.ambiguous.get(normalize_alias(alias), ())
 
 
 def revision_for_kb(build: int, kb: str) -> Optional[int]:
@@ -102,7 +207,7 @@ def revision_for_kb(build: int, kb: str) -> Optional[int]:
     match = _KB.match(kb.strip()) if isinstance(kb, str) else None
     if match is None:
         return None
-    return _BY_KB.get((build, "KB" + match.group(1)))
+    return _active.by_kb.get((build, "KB" + match.group(1)))
 
 
 def builds_for_kb(kb: str) -> tuple[int, ...]:
@@ -110,24 +215,29 @@ def builds_for_kb(kb: str) -> tuple[int, ...]:
     match = _KB.match(kb.strip()) if isinstance(kb, str) else None
     if match is None:
         return ()
-    return tuple(build for build, known in _BY_KB if known == "KB" + match.group(1))
+    return tuple(build for build, known in _active.by_kb if known == "KB" + match.group(1))
 
 
 def enablement_builds(base: int) -> tuple[int, ...]:
     """Return the releases shipped as enablement packages over ``base`` (19041: 19042 to 19045), else ``()``."""
-    return tuple(entry["build"] for entry in RELEASES if entry.get("base_build") == base)
+    return tuple(entry["build"] for entry in _active.entries if entry.get("base_build") == base)
 
 
 def tags_for(build: int, repo: str) -> list[str]:
     """Return the official MCR release tags of ``repo`` for ``build`` (empty when there are none)."""
-    entry = _BY_BUILD.get(build)
+    entry = _active.by_build.get(build)
     return list(entry["tags"].get(repo, [])) if entry else []
+
+
+def tagged_builds(repo: str) -> tuple[int, ...]:
+    """The builds that have release tags in ``repo``, newest first."""
+    return _active.tagged_builds.get(repo, ())
 
 
 def release_name(build: int, kind: str = "server") -> Optional[str]:
     """The release of ``build`` as a ``kind`` host names it (26100: Windows Server 2025, or Windows 11, version
     24H2 on a client); None for a build the catalog does not know."""
-    entry = _BY_BUILD.get(build)
+    entry = _active.by_build.get(build)
     if entry is None:
         return None
     return str(entry.get("client_name") if kind == "client" and entry.get("client_name") else entry["name"])
@@ -135,13 +245,48 @@ def release_name(build: int, kind: str = "server") -> Optional[str]:
 
 def latest_known_build() -> int:
     """Return the newest build in the catalog."""
-    return _BUILDS[-1]
+    return _active.builds[-1]
+
+
+# --- rule data ---------------------------------------------------------------------------------------------
+def stable_abi_ltsc_builds() -> tuple[int, ...]:
+    """The LTSC server builds of the stable-ABI promise (``stable_abi_ltsc``: 20348, 26100), ascending."""
+    return _active.stable_abi_ltsc
+
+
+def hcsshim_compat_ltsc_builds() -> tuple[int, ...]:
+    """hcsshim's and containerd's ``compatLTSCReleases`` (``hcsshim_compat_ltsc``: 20348, 26100), ascending."""
+    return _active.hcsshim_compat_ltsc
+
+
+def same_revision_required(build: int) -> bool:
+    """Whether process isolation on a host of ``build`` needs the image's exact revision (14393)."""
+    return build in _active.same_revision
+
+
+def client_process(build: int) -> str:
+    """What Microsoft's client matrix lists for process isolation on a client host of ``build``
+    (``none``, ``same_build`` or ``older_ltsc_preview``), from the newest client build at or below it."""
+    entry = _active.client_entry(build)
+    return str(entry.get("client_process") or "none") if entry else "none"
+
+
+def docker_client_process(build: int) -> bool:
+    """Whether Docker starts process-isolated containers on a client host of ``build`` (from Windows 10 1809 on)."""
+    entry = _active.client_entry(build)
+    return bool(entry.get("docker_client_process", True)) if entry else False
+
+
+def fails_on_newer_clients(build: int) -> Optional[str]:
+    """The issue reporting that images of ``build`` fail on newer client builds, else None."""
+    entry = _active.by_build.get(build)
+    return entry.get("fails_on_newer_clients") if entry else None
 
 
 def _nearest_known(build: int) -> Optional[dict]:
     """Return the entry of the newest catalogued build not newer than ``build``."""
-    lower = [known for known in _BUILDS if known <= build]
-    return _BY_BUILD[lower[-1]] if lower else None
+    lower = [known for known in _active.builds if known <= build]
+    return _active.by_build[lower[-1]] if lower else None
 
 
 def unknown_release(build: int) -> dict:
@@ -160,7 +305,7 @@ def unknown_release(build: int) -> dict:
         "tags": {repo: [] for repo in REPOSITORIES},
         "kb_revisions": {},
         "sources": [],
-        "notes": f"Build {build} is not in the release catalog (newest known build: {_BUILDS[-1]}).",
+        "notes": f"Build {build} is not in the release catalog (newest known build: {_active.builds[-1]}).",
         "known": False,
         "released": None,
         "end_of_support": None,
@@ -180,46 +325,19 @@ def _clone(value: Any) -> Any:
 def release_for_build(build: int) -> dict:
     """Return a copy of the catalog entry of ``build`` with ``known``, ``released`` and ``end_of_support``.
 
-    ``released`` and ``end_of_support`` (also as ``eos``) are those of the primary product.
-    Unknown builds give :func:`unknown_release`.
+    ``released`` and ``end_of_support`` (also as ``eos``) are those of the primary product; the rule fields
+    (``RULE_FIELDS``) are left out. Unknown builds give :func:`unknown_release`.
     """
-    entry = _BY_BUILD.get(build)
+    entry = _active.by_build.get(build)
     if entry is None:
         return unknown_release(build)
-    result: dict = _clone(entry)
+    result: dict = {key: _clone(value) for key, value in entry.items() if key not in RULE_FIELDS}
     primary = entry["products"][0]
     result["known"] = True
     result["released"] = primary.get("released")
     result["end_of_support"] = primary.get("end_of_support")
     result["eos"] = result["end_of_support"]
     return result
-
-
-def windows_release(value: object) -> dict:
-    """Return the catalog entry of the release ``value`` names.
-
-    ``value`` is a release alias or tag (``ltsc2022``, ``1809``, ``Windows 11 24H2``) or anything
-    ``version.parse_windows_version`` accepts. Raises ``UnknownReleaseError`` for ambiguous names and
-    ``VersionParseError`` for input that names no version.
-    """
-    if isinstance(value, str):
-        build = build_for_alias(value)
-        if build is not None:
-            return release_for_build(build)
-        candidates = ambiguous_builds(value)
-        if candidates:
-            listed = ", ".join(f"{_BY_BUILD[b]['name']} ({b})" for b in candidates if b in _BY_BUILD)
-            raise UnknownReleaseError(
-                f"{describe(value)} is ambiguous: it may mean {listed}; give the product name "
-                "(for example 'Windows 11 21H2') or a version such as 10.0.22000"
-            )
-    if isinstance(value, int) and not isinstance(value, bool) and 9200 < value <= 0xFFFFFFFF:
-        return release_for_build(value)
-    from ansible_collections.wincontainers.compat.plugins.module_utils.version import (
-        parse_windows_version,
-    )
-
-    return release_for_build(parse_windows_version(value).build)
 
 
 def _parse_date(on: Union[datetime.date, str, None]) -> datetime.date:
@@ -275,7 +393,7 @@ def support_status(
     """
     check_choice("host_kind", kind, ("server", "client"))
     day = _parse_date(on)
-    entry = _BY_BUILD.get(build)
+    entry = _active.by_build.get(build)
     products = [p for p in entry["products"] if p["kind"] == kind] if entry else []
     chosen = {id(p) for p in _edition_products(products, edition)} if isinstance(edition, str) and edition else set()
     verdicts = [

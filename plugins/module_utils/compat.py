@@ -51,24 +51,13 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.version impor
 ISOLATIONS: tuple[str, ...] = ("process", "hyperv")
 HOST_KINDS: tuple[str, ...] = ("server", "client")
 RULE_SETS: tuple[str, ...] = ("documented", "containerd", "docker")
-STATUSES: tuple[str, ...] = ("supported", "preview", "unsupported")
-
-LTSC2016 = 14393
-RS5 = 17763
-LTSC2022 = 20348
-V23H2_SERVER = 25398
-LTSC2025 = 26100
-WINDOWS11 = 22000  # first Windows 11 build
-# compatLTSCReleases of hcsshim osversion/platform_compat_windows.go and containerd/platforms.
-HCSSHIM_COMPAT_LTSC_RELEASES: tuple[int, ...] = (LTSC2022, LTSC2025)
-# LTSC server builds that ship container images and take part in the stable-ABI promise.
-STABLE_ABI_LTSC: tuple[int, ...] = (LTSC2022, LTSC2025)
-# Windows 10 client hosts the client matrix lists with process isolation (same-version images only).
-WINDOWS10_PROCESS_BUILDS = frozenset({19041, 19042})
+STATUSES: tuple[str, ...] = ("supported", "preview", "unverified", "unsupported")
+# ``is_compatible`` and the ``compatible_with`` test: the statuses an image runs with. ``unverified`` (Windows
+# Server 2016 process isolation with an unknown revision) is not one: it runs only if the revisions match.
+RUNS: tuple[str, ...] = ("supported", "preview")
 
 DOCS_URL = "https://learn.microsoft.com/en-us/virtualization/windowscontainers/deploy-containers/version-compatibility"
 UBR_ISSUE_URL = "https://github.com/microsoft/Windows-Containers/issues/591"
-LTSC2025_ON_CLIENT_ISSUE_URL = "https://github.com/microsoft/hcsshim/issues/2566"
 CONTAINERD_FLOOR_ISSUE_URL = "https://github.com/moby/moby/issues/53397"
 
 Verdict = tuple[str, str]  # (status, reason)
@@ -98,7 +87,7 @@ def effective_host_kind(build: int, host_kind: str) -> str:
 
 def previous_ltsc(build: int) -> Optional[int]:
     """The newest stable-ABI LTSC build strictly older than ``build`` (None below 20348)."""
-    older = [ltsc for ltsc in STABLE_ABI_LTSC if ltsc < build]
+    older = [ltsc for ltsc in catalog.stable_abi_ltsc_builds() if ltsc < build]
     return older[-1] if older else None
 
 
@@ -118,11 +107,16 @@ def _rebuild_advice(host: WindowsVersion, hyperv: bool = True) -> str:
 
 
 # --- hcsshim / containerd ------------------------------------------------------------------------------------
+def _first_compat_ltsc() -> int:
+    """The oldest build of ``compatLTSCReleases`` (20348): older hosts need the exact build."""
+    return catalog.hcsshim_compat_ltsc_builds()[0]
+
+
 def _stable_abi_check(host: WindowsVersion, ctr: WindowsVersion, floor: Callable[[int], int]) -> bool:
     """Same major.minor; below 20348 the same build, else a build from ``floor(host build)`` to the host's."""
     if (host.major, host.minor) != (ctr.major, ctr.minor):
         return False
-    if host.build < LTSC2022:
+    if host.build < _first_compat_ltsc():
         return host.build == ctr.build
     return floor(host.build) <= ctr.build <= host.build
 
@@ -134,10 +128,11 @@ def hcsshim_check(host: WindowsVersion, ctr: WindowsVersion) -> bool:
 
 def hcsshim_floor(build: int) -> int:
     """The oldest build hcsshim lets a host of ``build`` (20348 or newer) run: the newest LTSC strictly below it."""
-    for ltsc in reversed(HCSSHIM_COMPAT_LTSC_RELEASES):
+    releases = catalog.hcsshim_compat_ltsc_builds()
+    for ltsc in reversed(releases):
         if build > ltsc:
             return ltsc
-    return LTSC2022
+    return releases[0]
 
 
 def containerd_floor(build: int) -> int:
@@ -145,11 +140,11 @@ def containerd_floor(build: int) -> int:
 
     containerd/platforms v1.0.0-rc.5: the LTSC before the newest LTSC at or below ``build`` (20348 for 20348).
     """
-    releases = HCSSHIM_COMPAT_LTSC_RELEASES
+    releases = catalog.hcsshim_compat_ltsc_builds()
     for index in reversed(range(len(releases))):
         if build >= releases[index]:
             return releases[max(index - 1, 0)]
-    return LTSC2022
+    return releases[0]
 
 
 def containerd_check(host: WindowsVersion, ctr: WindowsVersion) -> bool:
@@ -166,8 +161,8 @@ def _containerd(image: WindowsVersion, host: WindowsVersion, isolation: str, hos
             f"containerd runs {image.version} on {host.version}: its platform matcher accepts "
             f"builds {containerd_floor(host.build)} to {host.build} on this host ({isolation} isolation)"
         )
-    if host.build < LTSC2022:
-        why = f"hosts older than 20348 need the exact build ({host.build})"
+    if host.build < _first_compat_ltsc():
+        why = f"hosts older than {_first_compat_ltsc()} need the exact build ({host.build})"
     elif image.build > host.build:
         why = "the image is newer than the host"
     else:
@@ -184,12 +179,12 @@ def _documented_process_other_build(image: WindowsVersion, host: WindowsVersion,
     prev = previous_ltsc(host.build)
     img, hst = _label(image), _label(host, host_kind)
     if host_kind == "server":
-        if image.build in STABLE_ABI_LTSC and image.build == prev:
+        if image.build == prev:
             return "supported", (
                 f"{img} runs on {hst} with process isolation: Microsoft's matrix lists the previous LTSC image "
                 "on Windows Server 2025 and 23H2 hosts"
             )
-    elif host.build >= WINDOWS11 and image.build in STABLE_ABI_LTSC and image.build < host.build:
+    elif catalog.client_process(host.build) == "older_ltsc_preview" and image.build in _older_stable_abi(host.build):
         return "preview", (
             f"{img} on the Windows 11 host {hst} with process isolation is listed as preview in Microsoft's client "
             "matrix; Hyper-V isolation is fully supported"
@@ -200,6 +195,11 @@ def _documented_process_other_build(image: WindowsVersion, host: WindowsVersion,
     )
 
 
+def _older_stable_abi(build: int) -> tuple[int, ...]:
+    """The stable-ABI LTSC builds older than ``build``."""
+    return tuple(ltsc for ltsc in catalog.stable_abi_ltsc_builds() if ltsc < build)
+
+
 def _revision_check(image: WindowsVersion, host: WindowsVersion) -> str:
     """``match``, ``mismatch`` or ``unverifiable`` for the Windows Server 2016 same-revision rule."""
     if image.revision is None or host.revision is None:
@@ -207,32 +207,42 @@ def _revision_check(image: WindowsVersion, host: WindowsVersion) -> str:
     return "match" if image.revision == host.revision else "mismatch"
 
 
+def _release(build: int) -> str:
+    """The release name of ``build`` (``Windows Server 2016``), or ``build 14393`` when the catalog lacks it."""
+    return catalog.release_name(build) or f"build {build}"
+
+
+def _unverified_revision(image: WindowsVersion, host: WindowsVersion) -> Verdict:
+    """Same-revision build, process isolation, a revision unknown: it runs only if the revisions match."""
+    missing = " and ".join(name for name, v in (("image", image), ("host", host)) if v.revision is None)
+    if host.revision is None:
+        fix = f"give the host's full version (with its UBR) and pin the image to 10.0.{host.build}.<host UBR>"
+    else:
+        fix = f"pin the image to mcr.microsoft.com/windows/servercore:{host.version}"
+    return "unverified", (
+        f"unverifiable: {_release(host.build)} needs the same revision (UBR) for process isolation, and the "
+        f"{missing} revision is unknown; {fix}, or run with --isolation=hyperv"
+    )
+
+
 def _documented_same_build(image: WindowsVersion, host: WindowsVersion, host_kind: str) -> Verdict:
-    """Process isolation, same build: the client-host limits and the 14393 revision rule."""
+    """Process isolation, same build: the client-host limits and the same-revision rule (14393)."""
     img, hst = _label(image), _label(host, host_kind)
-    if host_kind == "client" and host.build < WINDOWS11 and host.build not in WINDOWS10_PROCESS_BUILDS:
+    if host_kind == "client" and catalog.client_process(host.build) == "none":
         return "unsupported", (
             f"{img} on the Windows 10 host {hst}: Microsoft's client matrix lists process isolation only for "
             "Windows 10 2004 and 20H2 with their own images; run with --isolation=hyperv"
         )
-    if host.build == LTSC2016:
+    if catalog.same_revision_required(host.build):
         check = _revision_check(image, host)
         if check == "match":
-            return "supported", f"{img} matches {hst} build and revision, as Windows Server 2016 requires"
+            return "supported", f"{img} matches {hst} build and revision, as {_release(host.build)} requires"
         if check == "mismatch":
             return "unsupported", (
-                f"Windows Server 2016 needs the same revision for process isolation: image {image.version}, host "
-                f"{host.version}; use mcr.microsoft.com/windows/servercore:{host.version} or --isolation=hyperv"
+                f"{_release(host.build)} needs the same revision for process isolation: image {image.version}, "
+                f"host {host.version}; use mcr.microsoft.com/windows/servercore:{host.version} or --isolation=hyperv"
             )
-        missing = " and ".join(name for name, v in (("image", image), ("host", host)) if v.revision is None)
-        if host.revision is None:
-            fix = "give the host's full version (with its UBR) and pin the image to 10.0.14393.<host UBR>"
-        else:
-            fix = f"pin the image to mcr.microsoft.com/windows/servercore:{host.version}"
-        return "unsupported", (
-            f"unverifiable: Windows Server 2016 needs the same revision (UBR) for process isolation, and the "
-            f"{missing} revision is unknown; {fix}, or run with --isolation=hyperv"
-        )
+        return _unverified_revision(image, host)
     return "supported", f"{img} runs on {hst} with process isolation: same build"
 
 
@@ -262,13 +272,14 @@ def _docker(image: WindowsVersion, host: WindowsVersion, isolation: str, host_ki
         )
     if isolation == "hyperv":
         return "supported", "Docker runs an older or same-build image with Hyper-V isolation"
-    if host_kind == "client" and host.build < RS5:
+    if host_kind == "client" and not catalog.docker_client_process(host.build):
         return "unsupported", (
             "Docker runs only Hyper-V isolated containers on Windows 10 before version 1809; use --isolation=hyperv"
         )
     if image.build == host.build:
         return "supported", "Docker and the host compute service run a same-build image with process isolation"
-    if image.build >= LTSC2022 and host.build >= LTSC2022:
+    first = catalog.stable_abi_ltsc_builds()[0]
+    if image.build >= first and host.build >= first:
         return "supported", (
             f"the host compute service of {host.version} runs the {image.build} image with process isolation "
             "(stable ABI from Windows Server 2022 on)"
@@ -311,9 +322,9 @@ def _caveats(image: WindowsVersion, host: WindowsVersion, isolation: str, host_k
         )
     if fails_on_newer_client(image.build, host.build, host_kind):
         notes.append(
-            f"Windows Server 2025 images are reported to fail on Windows 11 {host.build} hosts with 0xc0370112 "
-            f"(a layer with an unrecognized format), with either isolation ({LTSC2025_ON_CLIENT_ISSUE_URL}, open); "
-            "Windows Server 2022 images work there"
+            f"{catalog.release_name(image.build)} images are reported to fail on Windows 11 {host.build} hosts with "
+            f"0xc0370112 (a layer with an unrecognized format), with either isolation "
+            f"({catalog.fails_on_newer_clients(image.build)}, open); Windows Server 2022 images work there"
         )
     for version, what in ((image, "image"), (host, "host")):
         if catalog.entry_for_build(version.build) is None:
@@ -326,9 +337,11 @@ def _caveats(image: WindowsVersion, host: WindowsVersion, isolation: str, host_k
 
 
 def fails_on_newer_client(image_build: int, host_build: int, host_kind: str) -> bool:
-    """Windows Server 2025 images on Windows 11 clients newer than 24H2: reported to fail with 0xc0370112 with
-    either isolation (microsoft/hcsshim#2566), though no rule set refuses them."""
-    return image_build == LTSC2025 < host_build and host_kind == "client"
+    """Images of a build whose entry has ``fails_on_newer_clients`` (Windows Server 2025) on newer client builds:
+    reported to fail with 0xc0370112 with either isolation (microsoft/hcsshim#2566), though no rule set refuses
+    them."""
+    newer_client = host_kind == "client" and image_build < host_build
+    return newer_client and catalog.fails_on_newer_clients(image_build) is not None
 
 
 def _versions(image: object, host: object) -> tuple[WindowsVersion, WindowsVersion]:
@@ -368,7 +381,7 @@ def _judge(img: WindowsVersion, hst: WindowsVersion, isolation: str, host_kind: 
     kind = effective_host_kind(hst.build, host_kind)
     verdicts = {name: _verdict(img, hst, isolation, kind, name) for name in RULE_SETS}
     statuses = {name: verdict[0] for name, verdict in verdicts.items()}
-    same_build = img.build == hst.build == LTSC2016 and isolation == "process"
+    same_build = img.build == hst.build and catalog.same_revision_required(hst.build) and isolation == "process"
     return _Judgement(
         kind=kind,
         verdicts=verdicts,
@@ -378,6 +391,9 @@ def _judge(img: WindowsVersion, hst: WindowsVersion, isolation: str, host_kind: 
         image_release=_release_summary(img.build),
         host_release=_release_summary(hst.build, kind),
     )
+
+
+catalog.on_change(_judge.cache_clear)  # the verdicts read the active catalog
 
 
 def container_compat(
@@ -426,8 +442,8 @@ def is_compatible(
     host_kind: str = "server",
     rules: str = "documented",
 ) -> bool:
-    """True when ``container_compat`` says ``supported`` or ``preview``."""
-    return container_compat(image, host, isolation, host_kind, rules)["status"] != "unsupported"
+    """True when ``container_compat`` says ``supported`` or ``preview`` (not ``unverified`` nor ``unsupported``)."""
+    return container_compat(image, host, isolation, host_kind, rules)["status"] in RUNS
 
 
 def auto_isolation(
@@ -439,8 +455,9 @@ def auto_isolation(
     """The default isolation the ``auto`` policy wants for a host running (or told to run) ``images``.
 
     ``process`` when every image is ``supported`` with process isolation under ``rules``, else ``hyperv``: a
-    ``preview`` or ``unsupported`` image (another build, a Windows Server 2016 revision mismatch, a Windows
-    Server image on Windows 11) runs with Hyper-V isolation. The compliance check ``daemon_isolation`` and the
+    ``preview``, ``unverified`` or ``unsupported`` image (another build, a Windows Server 2016 revision mismatch
+    or an unknown revision there, a Windows Server image on Windows 11) runs with Hyper-V isolation. The
+    compliance check ``daemon_isolation`` and the
     role ``daemon_isolation`` both decide with it. Returns ``{isolation, images, reason}``; ``images`` lists
     the images that need Hyper-V, each with its process-isolation ``status``.
     """

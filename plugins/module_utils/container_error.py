@@ -1,6 +1,6 @@
 """Classifies the Windows container errors of docker, containerd, kubelet events and swarm task status.
 
-``container_error(text)`` names the failure class, the HCS error code (HRESULT), the host and image versions
+``container_error(value)`` names the failure class, the HCS error code (HRESULT), the host and image versions
 the text carries, and what to do about it.
 """
 
@@ -17,23 +17,13 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.bounds import
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError, describe
 from ansible_collections.wincontainers.compat.plugins.module_utils.version import parse_windows_version
 
-CLASSES = (
-    "engine_in_linux_mode",
-    "image_newer_than_host",
-    "os_mismatch",
-    "unrecognized_layer_format",
-    "container_exited_unexpectedly",
-    "no_matching_manifest",
-    "unknown",
-)
-
 # HCS error codes (hcsshim internal/hcs/errors.go, winerror.h ERROR_VMCOMPUTE_*) and the system message of each.
-HRESULT_CLASS = {
+_HRESULT_CLASS = {
     "0xc0370101": "os_mismatch",  # ERROR_VMCOMPUTE_IMAGE_MISMATCH
     "0xc0370106": "container_exited_unexpectedly",  # ERROR_VMCOMPUTE_UNEXPECTED_EXIT
     "0xc0370112": "unrecognized_layer_format",  # ERROR_VMCOMPUTE_INVALID_LAYER
 }
-CLASS_HRESULT = {name: code for code, name in HRESULT_CLASS.items()}
+_CLASS_HRESULT = {name: code for code, name in _HRESULT_CLASS.items()}
 
 # Every pattern is ASCII-only and linear in the text: bounded runs between fixed words, no open-ended lazy scans.
 _FLAGS = re.I | re.S | re.A
@@ -208,7 +198,7 @@ def _advice_manifest(host: Optional[str], image: Optional[str], text: str) -> st
             "Windows containers (or point DOCKER_HOST at the Windows engine), then pull again."
         )
     return (
-        f"The image's manifest list has no entry {containerd_or_docker(text)} accepts for "
+        f"The image's manifest list has no entry {_containerd_or_docker(text)} accepts for "
         f"{_named(host, 'host', text)}. "
         f"Pick a tag published for the host's release{_variant(host, text)} (for example the host's ltsc/SAC tag, "
         "or 10.0.B.R with "
@@ -217,7 +207,7 @@ def _advice_manifest(host: Optional[str], image: Optional[str], text: str) -> st
     )
 
 
-def containerd_or_docker(text: str) -> str:
+def _containerd_or_docker(text: str) -> str:
     """Which puller wrote the text, for the advice."""
     return "containerd" if "no match for platform" in text.lower() else "the engine"
 
@@ -266,6 +256,7 @@ _ADVICE: dict[str, Callable[[Optional[str], Optional[str], str], str]] = {
     "engine_in_linux_mode": _advice_linux_mode,
     "unknown": _advice_unknown,
 }
+CLASSES: tuple[str, ...] = tuple(_ADVICE)  # every value of ``class``: each has its advice
 
 
 def _classify(text: str, hresult: Optional[str]) -> str:
@@ -276,8 +267,8 @@ def _classify(text: str, hresult: Optional[str]) -> str:
         return "engine_in_linux_mode"
     if _NEWER.search(text):
         return "image_newer_than_host"
-    if hresult in HRESULT_CLASS:
-        return HRESULT_CLASS[hresult]
+    if hresult in _HRESULT_CLASS:
+        return _HRESULT_CLASS[hresult]
     if _names_os_mismatch(text):
         return "os_mismatch"
     if _LAYER.search(text):
@@ -329,10 +320,10 @@ def container_error(value: object) -> dict[str, Any]:
     """
     text = _text_of(value)
     codes = [code.lower() for code in _HRESULT.findall(text)]
-    hresult = next((code for code in codes if code in HRESULT_CLASS), codes[0] if codes else None)
+    hresult = next((code for code in codes if code in _HRESULT_CLASS), codes[0] if codes else None)
     name = _classify(text, hresult)
     if hresult is None:
-        hresult = CLASS_HRESULT.get(name)
+        hresult = _CLASS_HRESULT.get(name)
     host, image, reference = _versions(text)
     return {
         "class": name,

@@ -22,6 +22,10 @@ class ImageReferenceError(WinCompatError):
     """An image reference or tag is malformed, or no variant of it exists for a host."""
 
 
+class CatalogError(WinCompatError):
+    """A user's catalog file is unreadable or an entry of it breaks the catalog's schema."""
+
+
 class OptionError(WinCompatError):
     """An option (isolation, host_kind, rules, repo, pin ...) has a value outside its choices."""
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Generic, Mapping, Optional, Sequence, TypeVar
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.wincontainers.compat.plugins.module_utils.catalog_file import use_catalog_file
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError
 
 S = TypeVar("S")
@@ -156,7 +157,8 @@ def run_fleet_module(
     prepare: Optional[Callable[[AnsibleModule], None]] = None,
     **module_kwargs: Any,
 ) -> None:
-    """Build the module, run RUNNER, exit with its result; fail with one translated message on an error.
+    """Build the module, activate its ``catalog`` file (``catalog_file.CATALOG_ARGUMENT_SPEC``), run RUNNER, exit
+    with its result; fail with one translated message on an error.
 
     An error may carry a ``result`` dict of values to return with the failure (``api_requests``).
 
@@ -166,6 +168,7 @@ def run_fleet_module(
     if prepare is not None:
         prepare(module)
     try:
+        use_catalog_file(module.params.get("catalog"))
         result = runner(module)
     except WinCompatError as exc:
         module.fail_json(msg=str(exc))

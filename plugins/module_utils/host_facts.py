@@ -11,15 +11,23 @@ import json
 import re
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
-from ansible_collections.wincontainers.compat.plugins.module_utils.catalog import all_releases, windows_release
-from ansible_collections.wincontainers.compat.plugins.module_utils.compat import container_compat
+from ansible_collections.wincontainers.compat.plugins.module_utils.catalog import REPOSITORIES, all_releases
+from ansible_collections.wincontainers.compat.plugins.module_utils.compat import (
+    HOST_KINDS,
+    ISOLATIONS,
+    container_compat,
+)
 from ansible_collections.wincontainers.compat.plugins.module_utils.docker_daemon_json import (
     DaemonJsonError,
     parse_daemon_json,
 )
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError, check_choice
+from ansible_collections.wincontainers.compat.plugins.module_utils.release import windows_release
 from ansible_collections.wincontainers.compat.plugins.module_utils.tags import compatible_image_tags
-from ansible_collections.wincontainers.compat.plugins.module_utils.version import parse_windows_version
+from ansible_collections.wincontainers.compat.plugins.module_utils.version import (
+    FIRST_NT10_BUILD,
+    parse_windows_version,
+)
 from ansible_collections.wincontainers.compat.plugins.module_utils.windows_docker import (
     WindowsDockerError,
     daemon_json_location,
@@ -27,17 +35,13 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.windows_docke
     docker_server_errors,
 )
 
-REGISTRY_VERSION_KEYS = ("CurrentMajorVersionNumber", "CurrentMinorVersionNumber", "CurrentBuildNumber", "UBR")
-SERVER_INSTALLATION_TYPES = ("server", "server core", "nano server")
-ENABLED_STATES = ("installed", "enabled")
-PENDING_STATES = ("installpending", "uninstallpending", "enablepending", "disablepending")
-REPOSITORIES = ("servercore", "nanoserver", "server", "windows")
-ISOLATIONS = ("process", "hyperv")
-HOST_KINDS = ("server", "client")
-FIRST_NT10_BUILD = 10240
+_REGISTRY_VERSION_KEYS = ("CurrentMajorVersionNumber", "CurrentMinorVersionNumber", "CurrentBuildNumber", "UBR")
+_SERVER_INSTALLATION_TYPES = ("server", "server core", "nano server")
+_ENABLED_STATES = ("installed", "enabled")
+_PENDING_STATES = ("installpending", "uninstallpending", "enablepending", "disablepending")
 # Registry signals of a pending restart (what ansible.windows' setup reads); the first two mean an update.
-UPDATE_REBOOT_SIGNALS = ("cbs_reboot_pending", "wu_reboot_required")
-REBOOT_SIGNALS = (*UPDATE_REBOOT_SIGNALS, "pending_file_rename_operations")
+_UPDATE_REBOOT_SIGNALS = ("cbs_reboot_pending", "wu_reboot_required")
+_REBOOT_SIGNALS = (*_UPDATE_REBOOT_SIGNALS, "pending_file_rename_operations")
 _URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]+):(?P<password>[^@/\s]+)@", re.I)
 
 
@@ -60,9 +64,9 @@ def redact(value: Any) -> Any:
     return value
 
 
-def host_version(registry: Mapping[str, Any]) -> dict[str, Any]:
+def _host_version(registry: Mapping[str, Any]) -> dict[str, Any]:
     """The host's version from its registry values; the revision is the UBR, ``None`` when it is absent."""
-    values = {key: registry.get(key) for key in REGISTRY_VERSION_KEYS if registry.get(key) not in (None, "")}
+    values = {key: registry.get(key) for key in _REGISTRY_VERSION_KEYS if registry.get(key) not in (None, "")}
     build = _text(values.get("CurrentBuildNumber")) or ""
     if "CurrentMajorVersionNumber" not in values and build.isdigit() and int(build) >= FIRST_NT10_BUILD:
         # Every NT 10.0 build (10240 and later) writes these two values; a partial dump may lack them.
@@ -77,7 +81,7 @@ def host_kind_of(registry: Mapping[str, Any], release: Mapping[str, Any]) -> Opt
     """
     installation = (_text(registry.get("InstallationType")) or "").lower()
     if installation:
-        return "server" if installation in SERVER_INSTALLATION_TYPES else "client"
+        return "server" if installation in _SERVER_INSTALLATION_TYPES else "client"
     product = _text(registry.get("ProductName")) or ""
     if "server" in product.lower():
         return "server"
@@ -87,16 +91,16 @@ def host_kind_of(registry: Mapping[str, Any], release: Mapping[str, Any]) -> Opt
     return kind if release.get("known") and kind in HOST_KINDS else None
 
 
-def reboot_facts(raw: Optional[Mapping[str, Any]]) -> dict[str, Any]:
+def _reboot_facts(raw: Optional[Mapping[str, Any]]) -> dict[str, Any]:
     """Whether Windows waits for a restart, and whether an update does (then the UBR is not the running kernel's).
 
     A signal that was not read (``None``) is unknown: ``update_pending`` is then ``None`` unless another says yes.
     """
-    signals = {name: (raw or {}).get(name) for name in REBOOT_SIGNALS}
+    signals = {name: (raw or {}).get(name) for name in _REBOOT_SIGNALS}
     signals = {name: None if value is None else bool(value) for name, value in signals.items()}
     return {
         "pending": _any_known(signals.values()),
-        "update_pending": _any_known(signals[name] for name in UPDATE_REBOOT_SIGNALS),
+        "update_pending": _any_known(signals[name] for name in _UPDATE_REBOOT_SIGNALS),
         "signals": signals,
     }
 
@@ -123,10 +127,10 @@ def feature_facts(
         "hyperv": _text(raw.get("Hyper-V") or raw.get("Microsoft-Hyper-V")),
     }
     return {
-        "containers": None if states["containers"] is None else states["containers"].lower() in ENABLED_STATES,
-        "hyperv": None if states["hyperv"] is None else states["hyperv"].lower() in ENABLED_STATES,
-        "reboot_pending": any((state or "").lower() in PENDING_STATES for state in states.values())
-        or bool(reboot_facts(reboot)["pending"]),
+        "containers": None if states["containers"] is None else states["containers"].lower() in _ENABLED_STATES,
+        "hyperv": None if states["hyperv"] is None else states["hyperv"].lower() in _ENABLED_STATES,
+        "reboot_pending": any((state or "").lower() in _PENDING_STATES for state in states.values())
+        or bool(_reboot_facts(reboot)["pending"]),
         "states": states,
         "source": raw.get("source"),
         "error": _text(raw.get("error")),
@@ -155,7 +159,7 @@ def _json_lines(commands: Optional[Sequence[Mapping[str, Any]]]) -> list[Any]:
     return objects
 
 
-def command_error(command: Optional[Mapping[str, Any]], name: str = "docker") -> Optional[str]:
+def _command_error(command: Optional[Mapping[str, Any]], name: str = "docker") -> Optional[str]:
     """Why a native command gave no answer (could not start, timed out, failed), ``None`` when it answered."""
     if not command:
         return None
@@ -174,11 +178,11 @@ def _engine_error(raw: Mapping[str, Any]) -> Optional[str]:
     errors = docker_server_errors(_json_output(raw.get("server_errors")))
     if not errors and info and info.get("rc") == 0:
         errors = [text for text in [_text(info.get("stderr"))] if text]
-    found = "; ".join(errors) or command_error(info) or command_error(raw.get("server_errors"))
+    found = "; ".join(errors) or _command_error(info) or _command_error(raw.get("server_errors"))
     return redact(found) if found else None
 
 
-def config_location(raw: Mapping[str, Any]) -> dict[str, Any]:
+def _config_location(raw: Mapping[str, Any]) -> dict[str, Any]:
     """Where dockerd reads daemon.json: the ``daemon_json_path`` option, else from the service and ``docker info``."""
     given = _text(raw.get("daemon_json_path"))
     info = _json_output(raw.get("info")) if (raw.get("info") or {}).get("rc") == 0 else None
@@ -193,14 +197,14 @@ def unread_daemon_json(raw: Optional[Mapping[str, Any]]) -> Optional[str]:
     """The daemon.json path dockerd reads when the host did not return that file (a second read is needed)."""
     if not raw:
         return None
-    path = str(config_location(raw)["path"])
-    return None if daemon_json_record(raw, path) is not None else path
+    path = str(_config_location(raw)["path"])
+    return None if _daemon_json_record(raw, path) is not None else path
 
 
 def _config_facts(raw: Mapping[str, Any]) -> dict[str, Any]:
     """Where dockerd reads daemon.json, and its content (an unreadable or undecodable file is a fact)."""
-    location = config_location(raw)
-    record = daemon_json_record(raw, location["path"])
+    location = _config_location(raw)
+    record = _daemon_json_record(raw, location["path"])
     config, encoding, error = None, None, None
     if record is None:
         error = f"{location['path']} was not read"
@@ -216,7 +220,7 @@ def _config_facts(raw: Mapping[str, Any]) -> dict[str, Any]:
     return {"location": location, "config": redact(config), "encoding": encoding, "error": error}
 
 
-def daemon_json_record(raw: Mapping[str, Any], path: str) -> Optional[Mapping[str, Any]]:
+def _daemon_json_record(raw: Mapping[str, Any], path: str) -> Optional[Mapping[str, Any]]:
     """The file record the host returned for ``path`` (compared as Windows does, ignoring case), if any."""
     for record in raw.get("daemon_json_files") or []:
         if str(record.get("path") or "").lower() == path.lower():
@@ -295,7 +299,7 @@ def image_facts(raw: Optional[Sequence[Mapping[str, Any]]]) -> list[dict[str, An
     return images
 
 
-def container_facts(
+def _container_facts(
     raw: Optional[Sequence[Mapping[str, Any]]], images: Sequence[Mapping[str, Any]], default_isolation: Optional[str]
 ) -> list[dict[str, Any]]:
     """Running containers from the batched ``docker container inspect`` calls, with their image's OsVersion."""
@@ -340,7 +344,7 @@ def _supported(verdict: Mapping[str, Any]) -> bool:
     return verdict["status"] in ("supported", "preview")
 
 
-def container_verdict(
+def _container_verdict(
     container: Mapping[str, Any], host: Mapping[str, Any], host_kind: Optional[str], rules: str
 ) -> dict[str, Any]:
     """The core's verdict on a running container, and what it means for the next build change.
@@ -376,7 +380,7 @@ def container_verdict(
     }
 
 
-def tag_facts(host: str, host_kind: str, rules: str, repositories: Sequence[str]) -> dict[str, dict[str, list[str]]]:
+def _tag_facts(host: str, host_kind: str, rules: str, repositories: Sequence[str]) -> dict[str, dict[str, list[str]]]:
     """For each MCR repository, the official tags that run on the host, per isolation."""
     return {
         repo: {
@@ -387,7 +391,7 @@ def tag_facts(host: str, host_kind: str, rules: str, repositories: Sequence[str]
     }
 
 
-def gathered_sections(wanted: Iterable[str]) -> frozenset[str]:
+def _gathered_sections(wanted: Iterable[str]) -> frozenset[str]:
     """The engine sections a ``gather_subset`` asked for: ``images`` and ``containers`` only when gathered.
 
     A section that was not gathered is left out of the facts, never reported empty: an empty ``containers``
@@ -399,7 +403,7 @@ def gathered_sections(wanted: Iterable[str]) -> frozenset[str]:
     return frozenset({"images"} & wanted)
 
 
-def engine_facts(
+def _engine_facts(
     raw: Optional[Mapping[str, Any]],
     version: Mapping[str, Any],
     host_kind: Optional[str],
@@ -414,14 +418,14 @@ def engine_facts(
     if "images" in sections:
         facts["images"] = images
     if "containers" in sections:
-        containers = container_facts((raw or {}).get("containers"), images, docker["default_isolation"])
+        containers = _container_facts((raw or {}).get("containers"), images, docker["default_isolation"])
         for container in containers:
-            container.update(container_verdict(container, version, host_kind, rules))
+            container.update(_container_verdict(container, version, host_kind, rules))
         facts["containers"] = containers
     return facts
 
 
-def engine_warnings(docker: Mapping[str, Any]) -> list[str]:
+def _engine_warnings(docker: Mapping[str, Any]) -> list[str]:
     """What the user must know about the engine: a Linux engine, a daemon.json location that disagrees."""
     warnings = [f"daemon.json: {warning}" for warning in docker["daemon_json_location"]["warnings"]]
     if docker["windows_engine"] is False:
@@ -454,12 +458,32 @@ def build_host_facts(
     if host_kind is not None:
         check_choice("host_kind", host_kind, HOST_KINDS)
     registry = raw.get("registry") or {}
-    version = host_version(registry)
+    version = _host_version(registry)
     release = windows_release(version["build"])
     kind = host_kind or host_kind_of(registry, release)
     wanted = set(raw.get("gather_subset") or ["all"])
-    everything = "all" in wanted
-    facts: dict[str, Any] = {
+    facts = _system_facts(raw, registry, version, release, kind)
+    if wanted & {"all", "docker", "images", "containers"}:
+        facts.update(_engine_facts(raw.get("docker"), version, kind, rules, _gathered_sections(wanted)))
+        facts["warnings"].extend(_engine_warnings(facts["docker"]))
+    if wanted & {"all", "containerd"}:
+        facts["containerd"] = _containerd_facts(raw.get("containerd") or {})
+    facts["compatible_tags"] = _tag_facts(version["version"], kind, rules, repositories) if kind else {}
+    return facts
+
+
+def _system_facts(
+    raw: Mapping[str, Any],
+    registry: Mapping[str, Any],
+    version: Mapping[str, Any],
+    release: Mapping[str, Any],
+    kind: Optional[str],
+) -> dict[str, Any]:
+    """The Windows side of the facts: version, release, registry values, features, restart state, warnings."""
+    reboot = _reboot_facts(raw.get("reboot"))
+    # Servicing writes the new UBR before the restart that loads the new kernel.
+    update_pending = reboot["update_pending"]
+    return {
         "version": version,
         "release": release,
         "host_kind": kind,
@@ -470,36 +494,37 @@ def build_host_facts(
         "release_id": _text(registry.get("ReleaseId")),
         "build_lab_ex": _text(registry.get("BuildLabEx")),
         "features": feature_facts(raw.get("features"), raw.get("reboot")),
-        "reboot": reboot_facts(raw.get("reboot")),
-        "warnings": [],
+        "reboot": reboot,
+        "warnings": _system_warnings(version, kind, update_pending),
+        "revision_running": None if update_pending is None else not update_pending,
     }
-    # Servicing writes the new UBR before the restart that loads the new kernel.
-    update_pending = facts["reboot"]["update_pending"]
-    facts["revision_running"] = None if update_pending is None else not update_pending
-    if facts["reboot"]["update_pending"]:
-        facts["warnings"].append(
+
+
+def _system_warnings(version: Mapping[str, Any], kind: Optional[str], update_pending: Optional[bool]) -> list[str]:
+    """What the user must know about the host itself: a revision not running yet, an unknown host kind."""
+    warnings = []
+    if update_pending:
+        warnings.append(
             f"an update waits for a restart: UBR {version['revision']} is installed but not yet the running kernel's, "
             "so process-isolated containers keep the previous revision until the host restarts"
         )
     if kind is None:
-        facts["warnings"].append(
+        warnings.append(
             f"host kind unknown for build {version['build']} (no InstallationType or ProductName): "
             "set host_kind to get compatible tags and container verdicts"
         )
-    if everything or wanted & {"docker", "images", "containers"}:
-        facts.update(engine_facts(raw.get("docker"), version, kind, rules, gathered_sections(wanted)))
-        facts["warnings"].extend(engine_warnings(facts["docker"]))
-    if everything or "containerd" in wanted:
-        containerd = raw.get("containerd") or {}
-        printed = _text((containerd.get("version") or {}).get("stdout"))
-        facts["containerd"] = {
-            "installed": bool(containerd.get("version") or _text(containerd.get("service"))),
-            "running": (_text(containerd.get("service")) or "").lower() == "running",
-            "version": _containerd_version(printed),
-            "error": command_error(containerd.get("version"), "containerd"),
-        }
-    facts["compatible_tags"] = tag_facts(version["version"], kind, rules, repositories) if kind else {}
-    return facts
+    return warnings
+
+
+def _containerd_facts(containerd: Mapping[str, Any]) -> dict[str, Any]:
+    """containerd: installed, running (its service), version (from ``containerd --version``), error."""
+    printed = _text((containerd.get("version") or {}).get("stdout"))
+    return {
+        "installed": bool(containerd.get("version") or _text(containerd.get("service"))),
+        "running": (_text(containerd.get("service")) or "").lower() == "running",
+        "version": _containerd_version(printed),
+        "error": _command_error(containerd.get("version"), "containerd"),
+    }
 
 
 def _containerd_version(text: object) -> Optional[str]:

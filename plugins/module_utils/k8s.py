@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
-from ansible_collections.wincontainers.compat.plugins.module_utils.catalog import windows_release
+from ansible_collections.wincontainers.compat.plugins.module_utils import catalog
 from ansible_collections.wincontainers.compat.plugins.module_utils.compat import container_compat
 from ansible_collections.wincontainers.compat.plugins.module_utils.container_error import container_error
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import OptionError, WinCompatError, describe
@@ -21,6 +21,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.image_source 
     registry_entry,
     source_label,
 )
+from ansible_collections.wincontainers.compat.plugins.module_utils.release import windows_release
 from ansible_collections.wincontainers.compat.plugins.module_utils.tags import retarget_image
 from ansible_collections.wincontainers.compat.plugins.module_utils.version import (
     WindowsVersion,
@@ -38,8 +39,6 @@ DEFAULT_VERSION_LABELS: tuple[str, ...] = (WINDOWS_BUILD_LABEL, DEFAULT_OSBUILD_
 MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
 MANAGED_BY = "wincontainers.compat"
 OSBUILD_FORMATS = ("auto", "build", "build.revision", "major.minor.build", "version")
-# The build whose containers need the host's exact revision with process isolation (Windows Server 2016).
-SAME_REVISION_BUILD = 14393
 # The toleration Kubernetes documents for Windows nodes tainted os=windows:NoSchedule.
 WINDOWS_TOLERATION = {"key": "os", "operator": "Equal", "value": "windows", "effect": "NoSchedule"}
 _LABEL_VALUE = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?)?$")
@@ -149,14 +148,15 @@ def release_label_value(build: int) -> str:
 
 
 def osbuild_value(version: WindowsVersion, fmt: str = "auto") -> Optional[str]:
-    """The osbuild label value: ``auto`` gives ``build.revision`` on 14393 and ``build`` elsewhere.
+    """The osbuild label value: ``auto`` gives ``build.revision`` where containers need the host's revision
+    (the catalog's ``same_revision`` builds: 14393) and ``build`` elsewhere.
 
     Returns None when the format needs a revision the version does not carry.
     """
     if fmt not in OSBUILD_FORMATS:
         raise OptionError(f"osbuild_format must be one of {', '.join(OSBUILD_FORMATS)}; got {describe(fmt)}")
     if fmt == "auto":
-        fmt = "build.revision" if version.build == SAME_REVISION_BUILD else "build"
+        fmt = "build.revision" if catalog.same_revision_required(version.build) else "build"
     if fmt == "build":
         return str(version.build)
     if fmt == "major.minor.build":
@@ -582,7 +582,7 @@ def plan_workload(
                 None,
                 f"{options.selector_label} needs the revision of build {version.build}, which the image tags "
                 "do not carry",
-                "tag the image with its full version (10.0.14393.NNNN) or give it in the images option",
+                f"tag the image with its full version (10.0.{version.build}.NNNN) or give it in the images option",
             )
         )
         return plan
@@ -865,7 +865,7 @@ def _node_reasons(
         if version is None:
             continue
         status, reason = _compat_status(version, host, isolation, rules)
-        if status == "unsupported":
+        if status in ("unsupported", "unverified"):
             reasons.append(f"{build.image}: {reason}")
     return reasons
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.wincontainers.compat.plugins.module_utils.catalog_file import CATALOG_ARGUMENT_SPEC
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError
 from ansible_collections.wincontainers.compat.plugins.module_utils.findings import counts, finding
 from ansible_collections.wincontainers.compat.plugins.module_utils.fleet_runner import (
@@ -69,7 +70,7 @@ RC_PATH = "/apis/node.k8s.io/v1/runtimeclasses"
 
 def run_k8s_module(own_options: Mapping[str, Any], runner: Callable[[AnsibleModule], dict[str, Any]]) -> None:
     """The whole ``main()`` of a Kubernetes module: connection options + OWN_OPTIONS, then RUNNER."""
-    spec = fleet_argument_spec(auth_argument_spec(), own_options)
+    spec = fleet_argument_spec({**auth_argument_spec(), **CATALOG_ARGUMENT_SPEC}, own_options)
     run_fleet_module(spec, runner, KUBE_ERRORS, prepare=hide_kubeconfig_secrets, required_together=REQUIRED_TOGETHER)
 
 

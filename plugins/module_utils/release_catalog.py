@@ -11,9 +11,13 @@ Data only, no logic. ``catalog.py`` builds the look-up indexes over it. Conventi
 * ``channel``: ``LTSC`` (Long-Term Servicing Channel), ``SAC`` (Windows Server Semi-Annual Channel),
   ``AC`` (Windows Server Annual Channel, from version 23H2 on) or ``client``.
 * ``aliases`` are lowercase, normalised (no commas, no word "version", single spaces) and unique across
-  entries. A name that fits several builds is not an alias; it is listed in ``AMBIGUOUS_ALIASES`` instead.
-  Rule: a bare version such as ``1809`` or ``20h2`` names the release that has an MCR tag of that name;
-  a bare version with no MCR tag that more than one build carries (``21h2``, ``22h2``, ``23h2``) is ambiguous.
+  entries. A name that fits several builds is not an alias: ``catalog.py`` derives the ambiguous names from
+  the data (the ``version`` of an entry and of its products, its ``release_id``, and the family ``Windows 10``
+  or ``Windows 11`` of its client products) and refuses them with the list of candidates. Rule: a bare
+  version such as ``1809`` or ``20h2`` names the release that has an MCR tag of that name; a bare version with
+  no MCR tag that more than one build carries (``21h2``, ``22h2``, ``23h2``) is ambiguous.
+* ``release_id`` (only where it differs from ``version``): the registry ``ReleaseId`` of the build (``2009`` on
+  every release from 20H2 on).
 * ``products[*]`` dates are ISO dates from Microsoft's lifecycle pages: ``released`` (lifecycle start),
   ``mainstream_end`` (fixed lifecycle only) and ``end_of_support`` (end of servicing / extended support).
 * ``tags`` lists, for each repository under ``mcr.microsoft.com/windows/``, the release tags Microsoft
@@ -21,6 +25,23 @@ Data only, no logic. ``catalog.py`` builds the look-up indexes over it. Conventi
 * ``kb_revisions`` maps the KB number of a monthly update to the revision (UBR) it brings, as stated in the
   build's update-history page, for KB-suffixed tags such as ``1809-KB4493509``.
 * ``containers`` is False for the builds that predate Windows containers (introduced with build 14393).
+
+The compatibility rules (``compat.py``) read these fields, so a new release is one entry here:
+
+* ``stable_abi_ltsc``: a Long-Term Servicing Channel server release in Microsoft's stable-ABI promise
+  (Windows Server 2022 on): with process isolation, the next releases' server hosts run its images, and
+  Windows 11 hosts run them as "preview".
+* ``hcsshim_compat_ltsc``: listed in ``compatLTSCReleases`` of hcsshim (osversion/platform_compat_windows.go)
+  and containerd/platforms, which set the oldest image build a newer host accepts.
+* ``same_revision``: process isolation needs the image's revision (UBR) to equal the host's (Windows Server
+  2016); such hosts get version-pinned tags (``10.0.B.R``) and a ``build.revision`` Kubernetes label.
+* ``client_process`` (builds shipped as a client): what Microsoft's client matrix lists for process isolation
+  on such a host: ``none``, ``same_build`` (the same-version images only) or ``older_ltsc_preview`` (the
+  same build, and the older stable-ABI LTSC images as "preview"). Unknown builds take the value of the newest
+  catalogued client build below them.
+* ``docker_client_process`` (False on Windows 10 before 1809): whether Docker starts process-isolated
+  containers on a client of this build at all.
+* ``fails_on_newer_clients``: an issue reporting that this build's images fail on newer client builds.
 """
 
 from __future__ import annotations
@@ -56,6 +77,8 @@ RELEASES: tuple[dict, ...] = (
         "version": "1507",
         "codename": "TH1",
         "containers": False,
+        "client_process": "none",
+        "docker_client_process": False,
         "aliases": ["1507", "th1", "threshold 1", "windows 10 1507", "ltsb2015", "windows 10 enterprise 2015 ltsb"],
         "products": [
             {"name": "Windows 10, version 1507", "kind": "client", "channel": "client", "version": "1507",
@@ -76,6 +99,8 @@ RELEASES: tuple[dict, ...] = (
         "version": "1511",
         "codename": "TH2",
         "containers": False,
+        "client_process": "none",
+        "docker_client_process": False,
         "aliases": ["1511", "th2", "threshold 2", "windows 10 1511"],
         "products": [
             {"name": "Windows 10 Home and Pro, version 1511", "kind": "client", "channel": "client",
@@ -97,6 +122,9 @@ RELEASES: tuple[dict, ...] = (
         "version": "1607",
         "codename": "RS1",
         "containers": True,
+        "same_revision": True,
+        "client_process": "none",
+        "docker_client_process": False,
         "aliases": [
             "ltsc2016", "sac2016", "1607", "rs1", "redstone 1", "windows server 2016", "server 2016", "ws2016",
             "windows-2016", "windows 10 1607", "ltsb2016", "windows 10 enterprise 2016 ltsb",
@@ -131,6 +159,8 @@ RELEASES: tuple[dict, ...] = (
         "version": "1703",
         "codename": "RS2",
         "containers": True,
+        "client_process": "none",
+        "docker_client_process": False,
         "aliases": ["1703", "rs2", "redstone 2", "windows 10 1703"],
         "products": [
             {"name": "Windows 10 Home and Pro, version 1703", "kind": "client", "channel": "client",
@@ -152,6 +182,8 @@ RELEASES: tuple[dict, ...] = (
         "version": "1709",
         "codename": "RS3",
         "containers": True,
+        "client_process": "none",
+        "docker_client_process": False,
         "aliases": ["1709", "rs3", "redstone 3", "windows server 1709", "windows 10 1709"],
         "products": [
             {"name": "Windows Server, version 1709", "kind": "server", "channel": "SAC", "version": "1709",
@@ -176,6 +208,8 @@ RELEASES: tuple[dict, ...] = (
         "version": "1803",
         "codename": "RS4",
         "containers": True,
+        "client_process": "none",
+        "docker_client_process": False,
         "aliases": ["1803", "rs4", "redstone 4", "windows server 1803", "windows 10 1803"],
         "products": [
             {"name": "Windows Server, version 1803", "kind": "server", "channel": "SAC", "version": "1803",
@@ -201,6 +235,7 @@ RELEASES: tuple[dict, ...] = (
         "version": "1809",
         "codename": "RS5",
         "containers": True,
+        "client_process": "none",
         "aliases": [
             "ltsc2019", "1809", "rs5", "redstone 5", "windows server 2019", "server 2019", "ws2019", "windows-2019",
             "windows2019", "windows server 1809", "windows 10 1809", "windows 10 enterprise ltsc 2019",
@@ -240,6 +275,7 @@ RELEASES: tuple[dict, ...] = (
         "version": "1903",
         "codename": "19H1",
         "containers": True,
+        "client_process": "none",
         "aliases": ["1903", "19h1", "windows server 1903", "windows 10 1903"],
         "products": [
             {"name": "Windows Server, version 1903", "kind": "server", "channel": "SAC", "version": "1903",
@@ -264,6 +300,7 @@ RELEASES: tuple[dict, ...] = (
         "version": "1909",
         "codename": "19H2",
         "containers": True,
+        "client_process": "none",
         "aliases": ["1909", "19h2", "windows server 1909", "windows 10 1909"],
         "products": [
             {"name": "Windows Server, version 1909", "kind": "server", "channel": "SAC", "version": "1909",
@@ -289,6 +326,7 @@ RELEASES: tuple[dict, ...] = (
         "version": "2004",
         "codename": "20H1",
         "containers": True,
+        "client_process": "same_build",
         "aliases": ["2004", "20h1", "vb", "vibranium", "windows server 2004", "windows 10 2004"],
         "products": [
             {"name": "Windows Server, version 2004", "kind": "server", "channel": "SAC", "version": "2004",
@@ -312,6 +350,8 @@ RELEASES: tuple[dict, ...] = (
         "version": "20H2",
         "codename": "20H2",
         "containers": True,
+        "release_id": "2009",
+        "client_process": "same_build",
         "aliases": ["20h2", "windows server 20h2", "windows 10 20h2"],
         "products": [
             {"name": "Windows Server, version 20H2", "kind": "server", "channel": "SAC", "version": "20H2",
@@ -338,6 +378,8 @@ RELEASES: tuple[dict, ...] = (
         "version": "21H1",
         "codename": "21H1",
         "containers": True,
+        "release_id": "2009",
+        "client_process": "none",
         "aliases": ["21h1", "windows 10 21h1"],
         "products": [
             {"name": "Windows 10, version 21H1", "kind": "client", "channel": "client", "version": "21H1",
@@ -356,6 +398,8 @@ RELEASES: tuple[dict, ...] = (
         "version": "21H2",
         "codename": "21H2",
         "containers": True,
+        "release_id": "2009",
+        "client_process": "none",
         "aliases": ["windows 10 21h2", "ltsc2021", "windows 10 enterprise ltsc 2021"],
         "products": [
             {"name": "Windows 10 Home and Pro, version 21H2", "kind": "client", "channel": "client",
@@ -383,6 +427,8 @@ RELEASES: tuple[dict, ...] = (
         "version": "22H2",
         "codename": "22H2",
         "containers": True,
+        "release_id": "2009",
+        "client_process": "none",
         "aliases": ["windows 10 22h2"],
         "products": [
             {"name": "Windows 10, version 22H2", "kind": "client", "channel": "client", "version": "22H2",
@@ -401,6 +447,9 @@ RELEASES: tuple[dict, ...] = (
         "version": "21H2",
         "codename": "FE",
         "containers": True,
+        "release_id": "2009",
+        "stable_abi_ltsc": True,
+        "hcsshim_compat_ltsc": True,
         "aliases": [
             "ltsc2022", "fe", "iron", "windows server 2022", "server 2022", "ws2022", "windows-2022", "windows2022",
             "windows server 21h2",
@@ -426,6 +475,8 @@ RELEASES: tuple[dict, ...] = (
         "version": "21H2",
         "codename": "CO",
         "containers": True,
+        "release_id": "2009",
+        "client_process": "older_ltsc_preview",
         "aliases": ["windows 11 21h2", "co", "cobalt"],
         "products": [
             {"name": "Windows 11 Home and Pro, version 21H2", "kind": "client", "channel": "client",
@@ -445,6 +496,8 @@ RELEASES: tuple[dict, ...] = (
         "version": "22H2",
         "codename": "NI",
         "containers": True,
+        "release_id": "2009",
+        "client_process": "older_ltsc_preview",
         "aliases": ["windows 11 22h2", "ni", "nickel"],
         "products": [
             {"name": "Windows 11 Home and Pro, version 22H2", "kind": "client", "channel": "client",
@@ -465,6 +518,8 @@ RELEASES: tuple[dict, ...] = (
         "version": "23H2",
         "codename": "NI",
         "containers": True,
+        "release_id": "2009",
+        "client_process": "older_ltsc_preview",
         "aliases": ["windows 11 23h2"],
         "products": [
             {"name": "Windows 11 Home and Pro, version 23H2", "kind": "client", "channel": "client",
@@ -485,6 +540,7 @@ RELEASES: tuple[dict, ...] = (
         "version": "23H2",
         "codename": "ZN",
         "containers": True,
+        "release_id": "2009",
         "aliases": ["windows server 23h2", "zn", "zinc"],
         "products": [
             {"name": "Windows Server, version 23H2", "kind": "server", "channel": "AC", "version": "23H2",
@@ -510,6 +566,11 @@ RELEASES: tuple[dict, ...] = (
         "version": "24H2",
         "codename": "GE",
         "containers": True,
+        "release_id": "2009",
+        "stable_abi_ltsc": True,
+        "hcsshim_compat_ltsc": True,
+        "client_process": "older_ltsc_preview",
+        "fails_on_newer_clients": "https://github.com/microsoft/hcsshim/issues/2566",
         "aliases": [
             "ltsc2025", "24h2", "ge", "germanium", "windows server 2025", "server 2025", "ws2025", "windows-2025",
             "windows2025", "windows server 24h2", "windows 11 24h2", "ltsc2024", "windows 11 enterprise ltsc 2024",
@@ -543,6 +604,8 @@ RELEASES: tuple[dict, ...] = (
         "version": "25H2",
         "codename": "GE",
         "containers": True,
+        "release_id": "2009",
+        "client_process": "older_ltsc_preview",
         "aliases": ["25h2", "windows 11 25h2"],
         "products": [
             {"name": "Windows 11 Home and Pro, version 25H2", "kind": "client", "channel": "client",
@@ -564,6 +627,8 @@ RELEASES: tuple[dict, ...] = (
         "version": "26H2",
         "codename": "GE",
         "containers": True,
+        "release_id": "2009",
+        "client_process": "older_ltsc_preview",
         "aliases": ["26h2", "windows 11 26h2"],
         "products": [
             {"name": "Windows 11 Home and Pro, version 26H2", "kind": "client", "channel": "client",
@@ -593,6 +658,8 @@ RELEASES: tuple[dict, ...] = (
         "version": "26H1",
         "codename": "BR",
         "containers": True,
+        "release_id": "2009",
+        "client_process": "older_ltsc_preview",
         "aliases": ["26h1", "windows 11 26h1", "bromine"],
         "products": [
             {"name": "Windows 11 Home and Pro, version 26H1", "kind": "client", "channel": "client",
@@ -615,15 +682,3 @@ RELEASES: tuple[dict, ...] = (
     },
 )
 # fmt: on
-
-# Names that more than one build carries, with every build they may mean. A look-up by one of these
-# names fails with a message listing the candidates instead of guessing.
-AMBIGUOUS_ALIASES: dict[str, tuple[int, ...]] = {
-    "21h2": (19044, 20348, 22000),
-    "22h2": (19045, 22621),
-    "23h2": (22631, 25398),
-    # The registry ReleaseId stays 2009 on every release from Windows 10 20H2 and Windows Server 20H2 on.
-    "2009": (19042, 19043, 19044, 19045, 20348, 22000, 22621, 22631, 25398, 26100, 26200, 26300, 28000),
-    "windows 10": (10240, 10586, 14393, 15063, 16299, 17134, 17763, 18362, 18363, 19041, 19042, 19043, 19044, 19045),
-    "windows 11": (22000, 22621, 22631, 26100, 26200, 26300, 28000),
-}

@@ -13,7 +13,7 @@ import html
 import json
 import re
 import xml.etree.ElementTree as ET
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any, Callable, Mapping, Optional, Sequence
 
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import OptionError, describe
 from ansible_collections.wincontainers.compat.plugins.module_utils.findings import SEVERITIES, rank_of, severity_rank
@@ -23,7 +23,6 @@ MARKS = {"supported": "ok", "preview": "pre", "unsupported": "NO", "unverified":
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # A lone surrogate (from undecodable bytes in facts) cannot be written as UTF-8.
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_NOT_HTML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 # The control characters as bytes: a quick test that a long ASCII report needs no cleaning.
 _CONTROL_BYTES = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0E, 0x20)) + b"\x7f"
 _BASENAME_FORBIDDEN = re.compile(r"[/\\\x00-\x1f:*?\"<>|]")
@@ -49,17 +48,22 @@ def render_json(report: Mapping[str, Any]) -> str:
     A lone surrogate in a value is written as its JSON escape (``\\udc80``), so the text is always UTF-8.
     """
     text = json.dumps(report, indent=2, sort_keys=False, ensure_ascii=False, default=str) + "\n"
+    return _writable(text, lambda match: f"\\u{ord(match.group()):04x}")
+
+
+def _writable(text: str, replace: Callable[[re.Match[str]], str] = lambda _match: "\ufffd") -> str:
+    """``text`` with each lone surrogate (undecodable bytes in facts) replaced, so it can be written as UTF-8."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+        return _SURROGATE.sub(replace, text)
     return text
 
 
 def _may_need_cleaning(text: str) -> bool:
     """False when ``text`` surely holds no control character, surrogate or non-character (fast, for long text)."""
     if not text.isascii():
-        return _NOT_HTML.search(text) is not None or _NOT_XML.search(text) is not None
+        return _NOT_XML.search(text) is not None
     data = text.encode("ascii")
     return len(data.translate(None, _CONTROL_BYTES)) != len(data)
 
@@ -400,8 +404,7 @@ def render_html(report: Mapping[str, Any], *, title: Optional[str] = None) -> st
         f"<h2>Compatibility matrix</h2>{_matrix_html(report)}"
         f"<h2>Findings</h2>{_findings_html(report)}</body></html>\n"
     )
-    # control characters and lone surrogates HTML cannot show
-    return _NOT_HTML.sub("\ufffd", page) if _may_need_cleaning(page) else page
+    return _writable(page)
 
 
 EXTENSIONS = {"json": ".json", "junit": ".xml", "html": ".html"}

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.wincontainers.compat.plugins.module_utils.catalog_file import CATALOG_ARGUMENT_SPEC
 from ansible_collections.wincontainers.compat.plugins.module_utils.docker_client import (
     REQUIRED_TOGETHER,
     APIError,
@@ -84,7 +85,7 @@ def run_swarm_module(own_options: Mapping[str, Any], runner: Callable[[AnsibleMo
         with engine_errors(module.params["docker_host"]):
             return runner(module)
 
-    spec = fleet_argument_spec(docker_argument_spec(), own_options)
+    spec = fleet_argument_spec({**docker_argument_spec(), **CATALOG_ARGUMENT_SPEC}, own_options)
     run_fleet_module(spec, guarded, DOCKER_ERRORS, required_together=REQUIRED_TOGETHER)
 
 

@@ -19,8 +19,8 @@ from ansible_collections.wincontainers.compat.plugins.module_utils import catalo
 from ansible_collections.wincontainers.compat.plugins.module_utils.compat import (
     HOST_KINDS,
     ISOLATIONS,
-    LTSC2016,
     RULE_SETS,
+    RUNS,
     effective_host_kind,
     fails_on_newer_client,
     status_of,
@@ -141,20 +141,12 @@ def image_windows_version(ref: str) -> Optional[WindowsVersion]:
 
 
 # --- tags for a host ---------------------------------------------------------------------------------------
-def _release_builds_with_tags(repo: str) -> list[int]:
-    """Builds that have release tags in ``repo``, newest first."""
-    return [entry["build"] for entry in reversed(catalog.all_releases()) if entry["tags"].get(repo)]
-
-
-_TAGGED_BUILDS: dict[str, list[int]] = {repo: _release_builds_with_tags(repo) for repo in REPOSITORIES}
-
-
 def _compatible_builds(host: WindowsVersion, repo: str, isolation: str, kind: str, rules: str) -> list[int]:
     """Tagged builds of ``repo`` whose images run on ``host``, newest first."""
     return [
         build
-        for build in _TAGGED_BUILDS[repo]
-        if status_of(WindowsVersion(host.major, host.minor, build, None), host, isolation, kind, rules) != "unsupported"
+        for build in catalog.tagged_builds(repo)
+        if status_of(WindowsVersion(host.major, host.minor, build, None), host, isolation, kind, rules) in RUNS
     ]
 
 
@@ -168,8 +160,8 @@ def compatible_image_tags(
     """The official release tags of ``mcr.microsoft.com/windows/<repo>`` that run on ``host``, newest first.
 
     Tags judged ``preview`` are included. On a Windows Server 2016 host with process isolation the release tag
-    cannot prove the same revision, so the list holds the version-pinned tag ``10.0.14393.<host UBR>`` instead
-    (empty when the host's revision is unknown).
+    cannot prove the same revision (the catalog's ``same_revision`` builds), so the list holds the version-pinned
+    tag ``10.0.14393.<host UBR>`` instead (empty when the host's revision is unknown).
     """
     check_choice("repo", repo, REPOSITORIES)
     check_choice("isolation", isolation, ISOLATIONS)
@@ -183,9 +175,9 @@ def compatible_image_tags(
     if (
         rules == "documented"
         and isolation == "process"
-        and version.build == 14393
+        and catalog.same_revision_required(version.build)
         and version.revision is not None
-        and catalog.tags_for(14393, repo)
+        and catalog.tags_for(version.build, repo)
     ):
         tags.insert(0, version.version)
     return tags
@@ -209,7 +201,7 @@ def _release_build_for(version: WindowsVersion, repo: str, isolations: tuple[str
         ]
         if preferred or builds:
             return (preferred or builds)[0]
-    releases = [catalog.tags_for(build, repo)[0] for build in _TAGGED_BUILDS[repo]]
+    releases = [catalog.tags_for(build, repo)[0] for build in catalog.tagged_builds(repo)]
     offered = f"; its releases are {', '.join(releases)}" if releases else ""
     how = " with process isolation" if isolations == ("process",) else ""
     raise ImageReferenceError(
@@ -220,8 +212,13 @@ def _release_build_for(version: WindowsVersion, repo: str, isolations: tuple[str
 
 def _needs_exact_revision(version: WindowsVersion, repo: str) -> bool:
     """Whether process isolation on ``version`` needs the image of the host's own revision, and that image exists
-    (Windows Server 2016 with a known revision and images of its build in ``repo``)."""
-    return version.build == LTSC2016 and version.revision is not None and bool(catalog.tags_for(version.build, repo))
+    (a ``same_revision`` build of the catalog, Windows Server 2016, with a known revision and images of its build
+    in ``repo``)."""
+    return (
+        catalog.same_revision_required(version.build)
+        and version.revision is not None
+        and bool(catalog.tags_for(version.build, repo))
+    )
 
 
 def _image_line_in_support(build: int) -> bool:
@@ -306,7 +303,7 @@ def _retarget_tag(tag: str, family: str, host: WindowsVersion, ref: str, base: b
             continue
         if pinned or _is_release_token(token):
             target_build = _release_build_for(host, token_family, ("process",))
-            same_revision_rule = base and host.build == LTSC2016
+            same_revision_rule = base and catalog.same_revision_required(host.build)
             if (pinned or same_revision_rule) and host.revision is not None and target_build == host.build:
                 out.append(host.version)
             else:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Optional, Union
+from typing import Any, Mapping, Optional, Union
 
+from ansible_collections.wincontainers.compat.plugins.module_utils import catalog
 from ansible_collections.wincontainers.compat.plugins.module_utils.bounds import (
     MAX_DIGITS,
     MAX_TEXT,
@@ -25,9 +26,9 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.errors import
 )
 
 FIRST_NT10_BUILD = 10240
-MAX_BUILD = 65535  # build numbers are 16-bit in every Windows version resource
+_MAX_BUILD = 65535  # build numbers are 16-bit in every Windows version resource
 MAX_REVISION = 0xFFFFFFFF  # the UBR is a REG_DWORD
-EXPECTED_FORMS = (
+_EXPECTED_FORMS = (
     "a version such as 10.0.17763.437, 10.0.17763 or 17763.437, a build number, registry values "
     "(CurrentBuildNumber, UBR ...), the output of ver, docker info, systeminfo, kubectl or Get-ComputerInfo, "
     "a node label, or an image tag or reference such as ltsc2022, 1809-KB4493509 or "
@@ -51,8 +52,8 @@ class WindowsVersion:
     def __post_init__(self) -> None:
         for name in ("major", "minor", "build"):
             value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_BUILD:
-                raise VersionParseError(f"{name} must be an integer from 0 to {MAX_BUILD}; got {describe(value)}")
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= _MAX_BUILD:
+                raise VersionParseError(f"{name} must be an integer from 0 to {_MAX_BUILD}; got {describe(value)}")
         rev = self.revision
         if rev is not None and (not isinstance(rev, int) or isinstance(rev, bool) or not 0 <= rev <= MAX_REVISION):
             expected = f"None or an integer from 0 to {MAX_REVISION}"
@@ -142,14 +143,15 @@ _KB_TOKEN = re.compile(r"^kb\d{6,7}$", re.I | _A)
 _ARCH_TOKENS = frozenset({"amd64", "arm64", "x64", "x86", "arm", "arm32v7", "arm64v8"})
 _ALIAS_CHARS = re.compile(r"^[\w .,/:@+\-]+$", _A)
 # Nesting the parser follows: a registered result holding docker inspect's list holding an object ...
-MAX_NESTING = 8
+_MAX_NESTING = 8
 _CACHED_TEXT = 4096  # longer texts are parsed, never kept in the cache
 _CACHE_SIZE = 1024
 
 
 def _error(value: object, why: str = "") -> VersionParseError:
     detail = f" ({why})" if why else ""
-    return VersionParseError(f"cannot read a Windows version from {describe(value)}{detail}; expected {EXPECTED_FORMS}")
+    expected = _EXPECTED_FORMS
+    return VersionParseError(f"cannot read a Windows version from {describe(value)}{detail}; expected {expected}")
 
 
 def _int(value: object, what: str) -> int:
@@ -177,7 +179,7 @@ def _known_revision(revision: Optional[int]) -> Optional[int]:
 
 
 def _make(major: int, minor: int, build: int, revision: Optional[int], source: object) -> WindowsVersion:
-    if build < 1 or build > MAX_BUILD:
+    if build < 1 or build > _MAX_BUILD:
         raise _error(source, f"build {build} is out of range")
     nt10 = (major, minor) == (10, 0) and build >= FIRST_NT10_BUILD
     nt6 = major == 6 and minor <= 3 and build < FIRST_NT10_BUILD
@@ -187,8 +189,6 @@ def _make(major: int, minor: int, build: int, revision: Optional[int], source: o
 
 
 def _is_catalogued(build: int) -> bool:
-    from ansible_collections.wincontainers.compat.plugins.module_utils import catalog
-
     return catalog.entry_for_build(build) is not None
 
 
@@ -342,7 +342,7 @@ def _build_dot_revisions(text: str) -> list[tuple[int, int]]:
     found: list[tuple[int, int]] = []
     for match in _BUILD_DOT_REVISION.finditer(text):
         build = int(match.group(1))
-        if not FIRST_NT10_BUILD <= build <= MAX_BUILD:
+        if not FIRST_NT10_BUILD <= build <= _MAX_BUILD:
             continue
         if build not in catalogued:
             catalogued[build] = _is_catalogued(build)
@@ -365,8 +365,6 @@ def _release_id_build(registry: Mapping[str, int], text: str, source: object) ->
 
 def _build_of_release_id(release_id: str, source: object) -> Optional[int]:
     """The one build the catalog gives for ``release_id`` (``1809`` → 17763); an error for ``2009``."""
-    from ansible_collections.wincontainers.compat.plugins.module_utils import catalog
-
     if catalog.ambiguous_builds(release_id):
         raise _error(source, f"ReleaseId {release_id} is written by several releases; give CurrentBuild or the build")
     return catalog.build_for_alias(release_id)
@@ -374,8 +372,6 @@ def _build_of_release_id(release_id: str, source: object) -> Optional[int]:
 
 def _refuse_shared_base_build(build: int, source: object) -> None:
     """A BuildLab/BuildLabEx alone cannot tell 19041 from the releases enabled over it (19042 to 19045)."""
-    from ansible_collections.wincontainers.compat.plugins.module_utils import catalog
-
     enabled = catalog.enablement_builds(build)
     if enabled:
         releases = ", ".join(map(str, (build, *enabled)))
@@ -416,8 +412,6 @@ def _from_alias(text: str, source: object) -> Optional[WindowsVersion]:
 
     Release names and KB numbers are looked up in the catalog.
     """
-    from ansible_collections.wincontainers.compat.plugins.module_utils import catalog
-
     if text.strip() == "2009":
         raise _error(source, "ReleaseId 2009 is written by every release since Windows 10 20H2; give the build")
     build = catalog.build_for_alias(text)
@@ -440,8 +434,6 @@ def _from_alias(text: str, source: object) -> Optional[WindowsVersion]:
 
 def _release_token(tokens: list[str]) -> Union[WindowsVersion, int, None]:
     """The first token of a tag that is a full version (``10.0.17763.437``) or a release name (``ltsc2019``)."""
-    from ansible_collections.wincontainers.compat.plugins.module_utils import catalog
-
     for token in tokens:
         build = catalog.build_for_alias(token)
         if build is not None:
@@ -471,8 +463,6 @@ def _build_token(tokens: list[str]) -> Optional[WindowsVersion]:
 
 def _kb_revision(build: int, kb: str, source: object) -> Optional[int]:
     """The revision a KB tag brings to ``build``; an error when the KB is another build's update."""
-    from ansible_collections.wincontainers.compat.plugins.module_utils import catalog
-
     revision = catalog.revision_for_kb(build, kb)
     others = [other for other in catalog.builds_for_kb(kb) if other != build]
     if revision is None and others:
@@ -532,14 +522,17 @@ def _parse_any_text(text: str) -> WindowsVersion:
     raise _error(text)
 
 
+catalog.on_change(_parse_short_text.cache_clear)  # release names and KB numbers come from the active catalog
+
+
 def parse_windows_version(value: object) -> WindowsVersion:
-    """Read a Windows version from any supported form (see ``EXPECTED_FORMS``); raise ``VersionParseError``."""
+    """Read a Windows version from any supported form (see ``_EXPECTED_FORMS``); raise ``VersionParseError``."""
     return _parse(value, 0)
 
 
 def _parse(value: object, depth: int) -> WindowsVersion:
-    if depth > MAX_NESTING:
-        raise _error(value, f"the version is nested more than {MAX_NESTING} levels deep")
+    if depth > _MAX_NESTING:
+        raise _error(value, f"the version is nested more than {_MAX_NESTING} levels deep")
     if isinstance(value, WindowsVersion):
         return value
     if isinstance(value, str):
@@ -547,8 +540,8 @@ def _parse(value: object, depth: int) -> WindowsVersion:
     if isinstance(value, bool):
         raise _error(value, "a boolean is not a version")
     if isinstance(value, int):
-        if not 0 <= value <= MAX_BUILD:
-            raise _error(value, f"a build is a number from {FIRST_NT10_BUILD} to {MAX_BUILD}")
+        if not 0 <= value <= _MAX_BUILD:
+            raise _error(value, f"a build is a number from {FIRST_NT10_BUILD} to {_MAX_BUILD}")
         return _nt10(value, None, value)
     if isinstance(value, float):
         raise _error(value, "a float loses digits (17763.1970 reads as 17763.197); quote the version")
@@ -580,8 +573,3 @@ def safe_version(value: object) -> Optional[WindowsVersion]:
 def windows_version(value: object) -> dict[str, Any]:
     """The public filter: ``{major, minor, build, revision, version}`` of any supported form."""
     return parse_windows_version(value).as_dict()
-
-
-def format_versions(versions: Iterable[WindowsVersion]) -> list[str]:
-    """``[v.version for v in versions]``, for messages and tables."""
-    return [item.version for item in versions]

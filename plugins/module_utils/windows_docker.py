@@ -18,9 +18,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
-DEFAULT_PROGRAM_DATA = "C:\\ProgramData"
-CONFIG_FILE_FLAGS = ("--config-file",)
-DATA_ROOT_FLAGS = ("--data-root", "--graph", "-g")
+_DEFAULT_PROGRAM_DATA = "C:\\ProgramData"
+_CONFIG_FILE_FLAGS = ("--config-file",)
+_DATA_ROOT_FLAGS = ("--data-root", "--graph", "-g")
 _ABSOLUTE_WINDOWS_PATH = re.compile(r"^(?:[A-Za-z]:\\|\\\\[^\\]+\\[^\\]+)")
 # Byte order marks dockerd 23.0 and later accept in daemon.json (moby/moby#44790, backported to 23.0 in #44832).
 _BOMS = (
@@ -138,10 +138,6 @@ def is_absolute_windows_path(path: str) -> bool:
     return bool(_ABSOLUTE_WINDOWS_PATH.match(path))
 
 
-def _same_path(left: str, right: str) -> bool:
-    return left.rstrip("\\/").replace("/", "\\").lower() == right.rstrip("\\/").replace("/", "\\").lower()
-
-
 def daemon_json_location(
     image_path: Optional[str], docker_root_dir: Optional[str], program_data: Optional[str] = None
 ) -> DaemonJsonLocation:
@@ -153,10 +149,10 @@ def daemon_json_location(
         program_data: ``%ProgramData%`` on the host (``C:\\ProgramData`` when unknown).
     """
     argv = split_command_line(image_path) if image_path else []
-    default_root = f"{(program_data or DEFAULT_PROGRAM_DATA).rstrip(chr(92))}\\docker"
-    flagged_root = flag_value(argv, DATA_ROOT_FLAGS)
+    default_root = f"{(program_data or _DEFAULT_PROGRAM_DATA).rstrip(chr(92))}\\docker"
+    flagged_root = flag_value(argv, _DATA_ROOT_FLAGS)
     data_root = flagged_root or default_root
-    config_file = flag_value(argv, CONFIG_FILE_FLAGS)
+    config_file = flag_value(argv, _CONFIG_FILE_FLAGS)
     warnings = []
     if config_file:
         path, source = config_file, "--config-file"
@@ -170,7 +166,7 @@ def daemon_json_location(
     root = (docker_root_dir or "").strip()
     if root and not is_absolute_windows_path(root):
         warnings.append(f"docker info reports DockerRootDir {root!r}, not a Windows path: the engine runs Linux")
-    elif root and not _same_path(root, data_root):
+    elif root and not same_windows_path(root, data_root):
         warnings.append(
             f"docker info reports DockerRootDir {root!r} but the service command line gives {data_root!r}: "
             "a data-root set in daemon.json moves the data but not daemon.json, or the service changed since it started"
@@ -235,4 +231,4 @@ def encoding_warnings(decoded: DaemonJsonText, path: str) -> list[str]:
 
 def same_windows_path(left: str, right: str) -> bool:
     """Whether two Windows paths name the same file (case-insensitive, either slash)."""
-    return _same_path(left, right)
+    return left.rstrip("\\/").replace("/", "\\").lower() == right.rstrip("\\/").replace("/", "\\").lower()

@@ -38,6 +38,8 @@ description:
     on the same day with the same fleet reports C(changed=false).
 author:
   - wincontainers.compat maintainers (@wincontainers)
+extends_documentation_fragment:
+  - wincontainers.compat.catalog
 options:
   hosts:
     description:

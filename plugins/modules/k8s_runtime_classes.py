@@ -30,6 +30,7 @@ author:
   - wincontainers.compat maintainers (@wincontainers)
 extends_documentation_fragment:
   - wincontainers.compat.k8s
+  - wincontainers.compat.catalog
 options:
   handler:
     description:

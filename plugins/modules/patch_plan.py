@@ -23,6 +23,8 @@ description:
   - Warns, or fails with O(on_breakage=stop), when a running container would not start again.
 author:
   - wincontainers.compat maintainers (@wincontainers)
+extends_documentation_fragment:
+  - wincontainers.compat.catalog
 options:
   facts:
     description:

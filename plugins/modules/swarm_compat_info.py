@@ -56,6 +56,7 @@ options:
     default: major.minor.build
 extends_documentation_fragment:
   - wincontainers.compat.docker
+  - wincontainers.compat.catalog
 attributes:
   check_mode:
     support: full

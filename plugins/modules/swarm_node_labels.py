@@ -111,6 +111,7 @@ options:
     default: 8
 extends_documentation_fragment:
   - wincontainers.compat.docker
+  - wincontainers.compat.catalog
 attributes:
   check_mode:
     support: full

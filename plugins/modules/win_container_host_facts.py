@@ -41,6 +41,8 @@ description:
   - The module never changes the host, so it also runs in check mode.
 author:
   - wincontainers.compat maintainers (@wincontainers)
+extends_documentation_fragment:
+  - wincontainers.compat.catalog
 options:
   gather_subset:
     description:

@@ -9,6 +9,7 @@ from typing import Any, Iterable, Mapping, NoReturn, Optional, Sequence, cast
 from ansible_collections.wincontainers.compat.plugins.module_utils.catalog import (
     release_for_build,
     release_name,
+    same_revision_required,
 )
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import (
     WinCompatError,
@@ -91,7 +92,7 @@ def _fail(host: str, value: object, types: tuple[type, ...], *where: object) -> 
 
 
 def _is_map(value: object) -> bool:
-    return type(value) is dict or isinstance(value, abc.Mapping)
+    return isinstance(value, (dict, abc.Mapping))  # dict first: the ABC check is slow on a fleet
 
 
 # The plain type of each accepted kind, checked first (an ABC isinstance check is slow on a fleet).
@@ -101,7 +102,7 @@ _PLAIN = {_TEXT: str, _MAP: dict, _LIST: list}
 def _need_fields(host: str, section: Mapping[str, Any], kind: str, *where: object) -> None:
     for key, types in _FACT_FIELDS[kind].items():
         value = section.get(key)
-        if value is not None and type(value) is not _PLAIN[types] and not isinstance(value, types):
+        if value is not None and not isinstance(value, _PLAIN[types]) and not isinstance(value, types):
             _fail(host, value, types, *where, key)
 
 
@@ -109,23 +110,23 @@ def _need_texts(host: str, values: Any, *where: object) -> None:
     if not isinstance(values, _LIST):
         _fail(host, values, _LIST, *where)
     for index, value in enumerate(values or ()):
-        if type(value) is not str and not isinstance(value, str):
+        if not isinstance(value, str):
             _fail(host, value, (str,), *where, f"[{index}]")
 
 
 def _need_sections(host: str, items: Iterable[Any], kind: str, name: str) -> None:
     fields = tuple(_FACT_FIELDS[kind].items())
     for position, item in enumerate(items):
-        if type(item) is not dict and not isinstance(item, abc.Mapping):
+        if not _is_map(item):
             _fail(host, item, (abc.Mapping,), name, f"[{position}]")
         for key, types in fields:
             value = item.get(key)
-            if value is not None and type(value) is not _PLAIN[types] and not isinstance(value, types):
+            if value is not None and not isinstance(value, _PLAIN[types]) and not isinstance(value, types):
                 _fail(host, value, types, name, f"[{position}].", key)
 
 
 def _all_texts(values: Any) -> bool:
-    return type(values) is list and all(type(value) is str for value in values)
+    return isinstance(values, list) and all(isinstance(value, str) for value in values)
 
 
 def check_facts(host: str, facts: object) -> Optional[Mapping[str, Any]]:
@@ -140,7 +141,7 @@ def check_facts(host: str, facts: object) -> Optional[Mapping[str, Any]]:
     if not _is_map(facts):
         _fail(host, facts, (abc.Mapping,), "the facts")
     facts = cast(Mapping[str, Any], facts)
-    if type(facts.get("version")) is not dict and not isinstance(facts.get("version"), _VERSION):
+    if not isinstance(facts.get("version"), (dict, str)) and not isinstance(facts.get("version"), _VERSION):
         _fail(host, facts.get("version"), _VERSION, "version")
     _need_fields(host, facts, "")
     docker = facts.get("docker") or {}
@@ -148,7 +149,7 @@ def check_facts(host: str, facts: object) -> Optional[Mapping[str, Any]]:
     _need_fields(host, docker.get("swarm") or {}, "docker.swarm", "docker.swarm.")
     _need_sections(host, facts.get("containers") or (), "container", "containers")
     images = facts.get("images")
-    if images is not None and type(images) is not list and not isinstance(images, _LIST):
+    if images is not None and not isinstance(images, list) and not isinstance(images, _LIST):
         _fail(host, images, _LIST, "images")
     _need_sections(host, images or (), "image", "images")
     for position, image in enumerate(images or ()):
@@ -156,7 +157,7 @@ def check_facts(host: str, facts: object) -> Optional[Mapping[str, Any]]:
         if tags and not _all_texts(tags):
             _need_texts(host, tags, "images", f"[{position}].repo_tags")
     servercore = (facts.get("compatible_tags") or {}).get("servercore")  # the base image hints read it
-    if servercore is not None and type(servercore) is not dict and not isinstance(servercore, _MAP):
+    if servercore is not None and not _is_map(servercore):
         _fail(host, servercore, _MAP, "compatible_tags.servercore")
     for isolation, listed in (servercore or {}).items():
         if listed and not _all_texts(listed):
@@ -214,7 +215,7 @@ def image_version_of(ref: str, index: Mapping[str, str], explicit: object = None
 
 def base_image_hint(view: HostView) -> str:
     """The base image to rebuild on for this host: its exact version on 2016, else the tag it runs."""
-    if view.build == 14393 and view.revision is not None:
+    if view.build is not None and same_revision_required(view.build) and view.revision is not None:
         return f"mcr.microsoft.com/windows/servercore:{view.version} (Windows Server 2016 needs the exact revision)"
     compatible = (((view.facts or {}).get("compatible_tags") or {}).get("servercore") or {}).get(view.isolation)
     tags = compatible or (view.release.get("tags") or {}).get("servercore") or []

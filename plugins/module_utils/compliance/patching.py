@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
+from ansible_collections.wincontainers.compat.plugins.module_utils.catalog import same_revision_required
 from ansible_collections.wincontainers.compat.plugins.module_utils.compliance.facts import (
     HostView,
     check_facts,
@@ -123,10 +124,11 @@ def patch_impact(
     view = host_view(name, check_facts(name, facts), read_target(target, "target_version"))
     verdicts = Verdicts(policy.rules, compat)
     found = check_update_impact(view, verdicts)
-    if view.target is None and updates_pending and view.build == 14393:
+    if view.target is None and updates_pending and view.build is not None and same_revision_required(view.build):
         for container in containers_of(view):
             image = safe_version(container.get("image_os_version"))
-            if (container.get("isolation") or view.isolation) != "process" or image is None or image.build != 14393:
+            isolation = container.get("isolation") or view.isolation
+            if isolation != "process" or image is None or image.build != view.build:
                 continue
             label = container.get("name") or container.get("id")
             found.append(

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 import yaml
-from ansible_collections.wincontainers.compat.plugins.module_utils.catalog import windows_release
 from ansible_collections.wincontainers.compat.plugins.module_utils.compat import container_compat, is_compatible
+from ansible_collections.wincontainers.compat.plugins.module_utils.release import windows_release
 from ansible_collections.wincontainers.compat.plugins.module_utils.tags import compatible_image_tags
 from ansible_collections.wincontainers.compat.plugins.module_utils.version import windows_version
 from playbook_runner import PlaybookRun, run_playbook

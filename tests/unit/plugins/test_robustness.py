@@ -294,10 +294,11 @@ def test_time_grows_linearly_with_input_size(name: str, plugin: Callable[..., An
 def test_catalog_lookups_read_ascii_digits_and_bounded_numbers_only() -> None:
     from ansible_collections.wincontainers.compat.plugins.module_utils import catalog
     from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError
+    from ansible_collections.wincontainers.compat.plugins.module_utils.release import windows_release
 
     assert catalog.revision_for_kb(17763, "KB4493509") == 437
     assert catalog.revision_for_kb(17763, "KB\uff14\uff14\uff19\uff13\uff15\uff10\uff19") is None  # full-width
     assert catalog.builds_for_kb("\uff14\uff14\uff19\uff13\uff15\uff10\uff19") == ()
     for huge in (10**5000, -(10**5000)):
         with pytest.raises(WinCompatError):
-            catalog.windows_release(huge)
+            windows_release(huge)

@@ -28,9 +28,10 @@ def documented_options() -> Iterator[tuple[str, str, dict[str, Any]]]:
         for name, spec in (module_documentation(path).get("options") or {}).items():
             yield str(path.relative_to(ROOT)), name, spec
     for path in sorted([*(ROOT / "plugins" / "filter").glob("*.yml"), *(ROOT / "plugins" / "test").glob("*.yml")]):
-        doc = next(iter(yaml.safe_load(path.read_text()).values()))
-        for name, spec in (doc.get("options") or {}).items():
-            yield str(path.relative_to(ROOT)), name, spec
+        for doc in yaml.safe_load(path.read_text()).values():  # DOCUMENTATION (EXAMPLES and RETURN have no options)
+            options = doc.get("options") if isinstance(doc, dict) else None
+            for name, spec in (options or {}).items():
+                yield str(path.relative_to(ROOT)), name, spec
     for path in sorted(ROOT.glob("roles/*/meta/argument_specs.yml")):
         for entry in yaml.safe_load(path.read_text())["argument_specs"].values():
             for name, spec in (entry.get("options") or {}).items():

@@ -13,6 +13,7 @@ import pytest
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.loader import shell_loader
 from ansible_collections.wincontainers.compat.plugins.action.win_container_host_facts import ActionModule
+from ansible_collections.wincontainers.compat.plugins.module_utils import catalog
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "host_facts"
 SECRET = "W1nRM-S3cret!"
@@ -164,3 +165,33 @@ def test_a_failed_second_read_is_a_fact() -> None:
     facts = action.run(task_vars=TASK_VARS)["ansible_facts"]["wincontainers_host"]
     assert facts["docker"]["daemon_json_path"] == "D:\\docker\\config\\daemon.json"
     assert facts["docker"]["daemon_json_error"] == "D:\\docker\\config\\daemon.json cannot be read: Access is denied"
+
+
+CATALOG = Path(__file__).resolve().parents[4] / "examples" / "catalog" / "windows-server-2028.yml"
+
+
+def _answer_of_a_2028_host() -> dict[str, Any]:
+    """A recorded Windows Server 2025 host's answer, moved to build 30000 (Windows Server 2028 of the example)."""
+    text = json.dumps(module_answer("server2025_runner_newer_image")).replace("26100", "30000")
+    answer: dict[str, Any] = json.loads(text)
+    return answer
+
+
+def test_catalog_option_makes_the_host_release_known() -> None:
+    try:
+        action = make_action({"catalog": str(CATALOG)}, _answer_of_a_2028_host())
+        facts = action.run(task_vars=TASK_VARS)["ansible_facts"]["wincontainers_host"]
+        assert facts["release"]["name"] == "Windows Server 2028" and facts["release"]["known"] is True
+        assert "catalog" not in action._execute_module.call_args.kwargs["module_args"], "read on the controller"
+        unknown = make_action({}, _answer_of_a_2028_host()).run(task_vars=TASK_VARS)
+        assert unknown["ansible_facts"]["wincontainers_host"]["release"]["known"] is False
+    finally:
+        catalog.activate(None)
+
+
+def test_a_broken_catalog_fails_naming_the_file(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yml"
+    broken.write_text("- {build: 30000, name: x, kind: desktop}\n", encoding="utf-8")
+    action = make_action({"catalog": str(broken)}, _answer_of_a_2028_host())
+    with pytest.raises(AnsibleActionFail, match=rf"{broken}: entry 1 \(build 30000\), field kind"):
+        action.run(task_vars=TASK_VARS)

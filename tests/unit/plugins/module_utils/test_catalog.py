@@ -19,7 +19,6 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.catalog impor
     revision_for_kb,
     support_status,
     tags_for,
-    windows_release,
 )
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import (
     OptionError,
@@ -27,13 +26,12 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.errors import
     VersionParseError,
     WinCompatError,
 )
-from ansible_collections.wincontainers.compat.plugins.module_utils.release_catalog import (
-    AMBIGUOUS_ALIASES,
-    RELEASES,
-)
+from ansible_collections.wincontainers.compat.plugins.module_utils.release import windows_release
+from ansible_collections.wincontainers.compat.plugins.module_utils.release_catalog import RELEASES
 from hypothesis import given
 from hypothesis import strategies as st
 
+AMBIGUOUS_ALIASES = catalog.ambiguous_aliases()  # derived from the data
 DOC = Path(__file__).resolve().parents[4] / "docs" / "release-catalog.md"
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -506,3 +504,27 @@ def test_support_status_for_an_edition(build: int, kind: str, edition: str, in_s
     status = support_status(build, kind, "2026-11-28", edition=edition)
     assert (status["in_support"], status["product"]) == (in_support, product)
     assert [p["name"] for p in status["products"] if p["edition_match"]] in ([product], [])
+
+
+# The ambiguous names the catalog listed by hand before they were derived from the data.
+HAND_LISTED_AMBIGUOUS = {
+    "21h2": (19044, 20348, 22000),
+    "22h2": (19045, 22621),
+    "23h2": (22631, 25398),
+    "2009": (19042, 19043, 19044, 19045, 20348, 22000, 22621, 22631, 25398, 26100, 26200, 26300, 28000),
+    "windows 10": (10240, 10586, 14393, 15063, 16299, 17134, 17763, 18362, 18363, 19041, 19042, 19043, 19044, 19045),
+    "windows 11": (22000, 22621, 22631, 26100, 26200, 26300, 28000),
+}
+
+
+def test_derived_ambiguous_names_are_the_hand_listed_ones() -> None:
+    assert catalog.ambiguous_aliases() == HAND_LISTED_AMBIGUOUS
+
+
+def test_a_name_one_entry_owns_is_not_ambiguous() -> None:
+    entries = [dict(entry) for entry in RELEASES]
+    for entry in entries:
+        if entry["build"] == 22621:
+            entry["aliases"] = [*entry["aliases"], "22h2"]
+    derived = catalog.derive_ambiguous_aliases(entries)
+    assert "22h2" not in derived and derived["21h2"] == (19044, 20348, 22000)

@@ -32,11 +32,13 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.errors import
     VersionParseError,
     WinCompatError,
 )
+from ansible_collections.wincontainers.compat.plugins.module_utils.tags import compatible_image_tags
 from ansible_collections.wincontainers.compat.plugins.module_utils.version import WindowsVersion
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 S, P, U = "supported", "preview", "unsupported"
+V = "unverified"
 
 # Build numbers of the releases in Microsoft's tables.
 WS2025, WS23H2, WS2022, V20H2, V2004, V1909, V1903, WS2019, WS2016 = (
@@ -314,9 +316,9 @@ def test_newer_image_revision_is_supported_with_a_caveat() -> None:
     [
         ("10.0.14393.1770", "10.0.14393.1770", S, "match", ["revision"]),
         ("10.0.14393.1944", "10.0.14393.1914", U, "mismatch", ["10.0.14393.1944", "10.0.14393.1914"]),
-        ("ltsc2016", "10.0.14393.1914", U, "unverifiable", ["unverifiable", "image revision", "10.0.14393.1914"]),
-        ("10.0.14393.1914", "Windows Server 2016", U, "unverifiable", ["unverifiable", "host revision"]),
-        ("ltsc2016", "14393", U, "unverifiable", ["image and host revision"]),
+        ("ltsc2016", "10.0.14393.1914", V, "unverifiable", ["unverifiable", "image revision", "10.0.14393.1914"]),
+        ("10.0.14393.1914", "Windows Server 2016", V, "unverifiable", ["unverifiable", "host revision"]),
+        ("ltsc2016", "14393", V, "unverifiable", ["image and host revision"]),
     ],
 )
 def test_windows_server_2016_revision_rule(image: str, host: str, status: str, check: str, words: list[str]) -> None:
@@ -552,3 +554,44 @@ def test_older_containerd_refusal_is_a_caveat(image: str, host: str, kind: str, 
     assert any("containerd/platforms v1.0.0-rc.5" in note and "moby/moby/issues/53397" in note for note in caveats) is (
         caveat
     )
+
+
+# --- unverified: Windows Server 2016 process isolation with an unknown revision ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("image", "host", "pin"),
+    [
+        ("ltsc2016", "10.0.14393.7515", "mcr.microsoft.com/windows/servercore:10.0.14393.7515"),
+        ("10.0.14393.7515", "14393", "10.0.14393.<host UBR>"),
+        ("mcr.microsoft.com/windows/servercore:ltsc2016", "Windows Server 2016", "10.0.14393.<host UBR>"),
+    ],
+)
+def test_unknown_revision_on_windows_server_2016_is_unverified(image: str, host: str, pin: str) -> None:
+    result = container_compat(image, host, "process")
+    assert result["status"] == "unverified" and result["status"] in STATUSES
+    assert result["revision_check"] == "unverifiable"
+    assert "needs the same revision" in result["reason"] and pin in result["reason"]
+    assert is_compatible(image, host, "process") is False
+    assert auto_isolation(host, [image]) == {
+        "isolation": "hyperv",
+        "images": [{"image": image, "status": "unverified"}],
+        "reason": auto_isolation(host, [image])["reason"],
+    }
+    assert "(unverified)" in auto_isolation(host, [image])["reason"]
+    assert container_compat(image, host, "hyperv")["status"] == "supported"  # Hyper-V needs no matching revision
+
+
+def test_unverified_is_a_documented_status_only() -> None:
+    verdicts = container_compat("ltsc2016", "10.0.14393.7515")["verdicts"]
+    assert {name: verdict["status"] for name, verdict in verdicts.items()} == {
+        "documented": "unverified",
+        "containerd": "supported",
+        "docker": "supported",
+    }
+    assert STATUSES == ("supported", "preview", "unverified", "unsupported")
+
+
+def test_unverified_images_are_not_offered_as_tags() -> None:
+    assert compatible_image_tags("10.0.14393.7515") == ["10.0.14393.7515"]
+    assert compatible_image_tags("14393") == []
