@@ -22,6 +22,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.docker_daemon
     parse_daemon_json,
 )
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError, check_choice
+from ansible_collections.wincontainers.compat.plugins.module_utils.redaction import redact
 from ansible_collections.wincontainers.compat.plugins.module_utils.release import windows_release
 from ansible_collections.wincontainers.compat.plugins.module_utils.tags import compatible_image_tags
 from ansible_collections.wincontainers.compat.plugins.module_utils.version import (
@@ -42,7 +43,6 @@ _PENDING_STATES = ("installpending", "uninstallpending", "enablepending", "disab
 # Registry signals of a pending restart (what ansible.windows' setup reads); the first two mean an update.
 _UPDATE_REBOOT_SIGNALS = ("cbs_reboot_pending", "wu_reboot_required")
 _REBOOT_SIGNALS = (*_UPDATE_REBOOT_SIGNALS, "pending_file_rename_operations")
-_URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]+):(?P<password>[^@/\s]+)@", re.I)
 
 
 def _text(value: object) -> Optional[str]:
@@ -51,17 +51,6 @@ def _text(value: object) -> Optional[str]:
         return None
     text = str(value).strip()
     return text or None
-
-
-def redact(value: Any) -> Any:
-    """Mask passwords embedded in URLs (``https://user:secret@mirror``) anywhere in a JSON-like value."""
-    if isinstance(value, str):
-        return _URL_CREDENTIALS.sub(lambda m: f"{m['scheme']}{m['user']}:********@", value)
-    if isinstance(value, list):
-        return [redact(item) for item in value]
-    if isinstance(value, dict):
-        return {key: redact(item) for key, item in value.items()}
-    return value
 
 
 def _host_version(registry: Mapping[str, Any]) -> dict[str, Any]:

@@ -42,7 +42,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.version impor
     parse_windows_version,
 )
 
-_MANIFEST_RULES: tuple[str, ...] = ("containerd", "docker")
+MANIFEST_RULES: tuple[str, ...] = ("containerd", "docker")
 _EXPECTED = (
     "the JSON of `docker manifest inspect` or of the registry API: a manifest list or OCI image index with "
     "manifests[].platform.{os, architecture, os.version}"
@@ -192,7 +192,7 @@ def select_manifest(
     ``host`` takes anything ``parse_windows_version`` takes. Raises ``ManifestListError`` (an
     ``ImageReferenceError``) for malformed input and when no entry fits, in the words of the engine.
     """
-    check_choice("rules", rules, _MANIFEST_RULES)
+    check_choice("rules", rules, MANIFEST_RULES)
     if not isinstance(architecture, str) or not 0 < len(architecture) <= 32:
         raise OptionError(f"architecture must be a platform architecture such as amd64; got {describe(architecture)}")
     version = parse_windows_version(host)

@@ -16,8 +16,26 @@ description:
     value after the first C(=)). Setting O(exec_opts=isolation=hyperv) replaces an C(isolation=process)
     entry in place and keeps every other entry.
   - Nothing is written when the merged content equals the current one (compared as JSON, not as text).
-    A write goes to a temporary file in the same directory, which then replaces the file atomically.
+    Values compare with their JSON types, as dockerd reads them, so V(true) is not V(1) and V(1) is not V(1.0).
+  - A write goes to a temporary file in the same directory, flushed to disk, which then replaces the file atomically
+    (and the timestamped backup is made just before, when O(backup=true)).
+  - On POSIX targets, when O(path) is a symbolic link, the file it leads to is read and replaced (the temporary
+    file is made in that file's directory) and the link is kept. A dangling link or a link loop fails the task;
+    nothing is created.
+  - On POSIX targets, a write the system refuses (read-only file system, no space left, file size limit,
+    permission) fails the task with the path and the errno (for example C(EROFS), C(ENOSPC), C(EFBIG)); the file,
+    and its directory, are left as they were, and the task never reports a change it did not make.
   - Invalid JSON in the existing file fails the task with the line and column of the error; the file is left untouched.
+  - The existing file is read as dockerd reads it. C(NaN), C(Infinity) and numbers beyond the range of a 64-bit float
+    (C(1e400)), which dockerd refuses, fail the task naming their key path (a JSON Pointer such as
+    C(/log-opts/max-size)) rather than being rewritten as something that is not JSON. A key given twice in one
+    object is warned about with its key path; its last value wins, as in dockerd, and a rewrite keeps only that one.
+  - Credentials are redacted in what the task shows (RV(config), RV(previous_config) and the diff), never in what
+    it writes. Redacted are the password or token of any URL with a userinfo (C(https://user:secret@mirror),
+    C(https://TOKEN@host), C(socks5://:secret@proxy), passwords containing C(@)), proxy settings without a scheme
+    (C(user:secret@proxy:3128)), and values of keys named like a secret (C(splunk-token)). The diff shows the file
+    re-rendered from the redacted content when its text holds a secret.
+  - Secrets given in O(settings) are module arguments; use C(no_log) on the task to keep them out of the log.
   - On POSIX targets the merge runs in this module on the target. On Windows targets the action plugin
     reads the file with M(wincontainers.compat.win_daemon_json_file), merges it on the controller with the
     same code, and writes it back with that module, which replaces the file atomically.
@@ -35,6 +53,7 @@ options:
         C(DockerRootDir) of C(docker info); RV(location) says which.
       - On Windows a given path must be absolute (C(C:\\...) or C(\\\\server\\share\\...)).
       - A missing file, and a missing parent directory, is created when something is to be set.
+      - On POSIX targets a symbolic link is followed; the file it leads to is replaced and the link is kept.
     type: str
   settings:
     description:
@@ -60,6 +79,8 @@ options:
   backup:
     description:
       - Keep a copy of the file, with a timestamp in its name, before changing it.
+      - The copy is made beside the file that is replaced (the target of a symbolic link), byte for byte, with its
+        mode and owner. When the write fails, the copy is removed again.
     type: bool
     default: false
 attributes:
@@ -109,13 +130,14 @@ path:
   type: str
   sample: /etc/docker/daemon.json
 config:
-  description: The content of the file after the task (the wanted content in check mode).
-  returned: always
+  description:
+    - The content of the file after the task (the wanted content in check mode), with credentials redacted.
+  returned: success
   type: dict
   sample: {"exec-opts": ["isolation=hyperv"], "data-root": "D:\\docker"}
 previous_config:
-  description: The content before the task; V(null) when the file did not exist.
-  returned: always
+  description: The content before the task, with credentials redacted; V(null) when the file did not exist.
+  returned: success, and when the write failed
   type: dict
   sample: {"exec-opts": ["isolation=process"], "data-root": "D:\\docker"}
 location:
@@ -136,14 +158,17 @@ backup_file:
   returned: changed and O(backup=true) and the file existed
   type: str
   sample: /etc/docker/daemon.json.12345.2026-11-28@13:45:01~
+errno:
+  description: The error of a write the system refused (the file was left untouched).
+  returned: when the write failed
+  type: str
+  sample: ENOSPC
 """
 
 import os
-import tempfile
-from typing import Optional
+from typing import Callable, Optional
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.common.text.converters import to_bytes, to_native
 from ansible_collections.wincontainers.compat.plugins.module_utils.docker_daemon_json import (
     ARGUMENT_SPEC,
     POSIX_PATH,
@@ -151,31 +176,21 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.docker_daemon
     plan_daemon_json,
     plan_result,
 )
+from ansible_collections.wincontainers.compat.plugins.module_utils.posix_file import (
+    FileOperationError,
+    read_text,
+    replace_file,
+    resolve_target,
+)
 
 
-def read_text(path: str) -> Optional[str]:
-    """Return the text of ``path`` or ``None`` when it does not exist."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
-    except FileNotFoundError:
+def selinux_labeller(module: AnsibleModule, target: str) -> Optional[Callable[[str], None]]:
+    """Give the new file the SELinux context of the one it replaces (or the default one), as Ansible does."""
+    if not module.selinux_enabled():
         return None
-
-
-def write_atomic(module: AnsibleModule, path: str, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path`` and move it over ``path``."""
-    directory = os.path.dirname(path) or "."
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".daemon.json.", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(to_bytes(text, encoding="utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        module.atomic_move(tmp, path, unsafe_writes=False)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    exists = os.path.exists(target)
+    context = module.selinux_context(target) if exists else module.selinux_default_context(target)
+    return lambda temporary: module.set_context_if_different(temporary, context, False)
 
 
 def main() -> None:
@@ -183,22 +198,29 @@ def main() -> None:
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     path = module.params["path"] or POSIX_PATH
     try:
-        text = read_text(path)
+        target = resolve_target(path)
+        text = read_text(target)
         plan = plan_daemon_json(
             text, path, module.params["settings"], module.params["exec_opts"], module.params["remove"]
         )
-    except (DaemonJsonError, UnicodeDecodeError, OSError) as exc:
-        module.fail_json(msg=f"{path}: {to_native(exc)}" if not isinstance(exc, DaemonJsonError) else str(exc))
+    except (DaemonJsonError, FileOperationError) as exc:
+        module.fail_json(msg=str(exc), path=path)
     result = plan_result(plan, path, diff=module._diff)
     for warning in result.pop("warnings", []):
         module.warn(warning)
     if plan.changed and not module.check_mode:
+        backup = module.params["backup"] and text is not None
         try:
-            if module.params["backup"] and text is not None:
-                result["backup_file"] = module.backup_local(path)
-            write_atomic(module, path, plan.after_text)
-        except OSError as exc:
-            module.fail_json(msg=f"could not write {path}: {to_native(exc)}", **result)
+            backup_file = replace_file(
+                target, plan.after_text.encode("utf-8"), backup=backup, prepare=selinux_labeller(module, target)
+            )
+        except FileOperationError as exc:
+            where = "" if target == path else f" (the target of the symbolic link {path})"
+            module.fail_json(
+                msg=f"{exc}{where}", path=path, errno=exc.errno_name, previous_config=result["previous_config"]
+            )
+        if backup_file:
+            result["backup_file"] = backup_file
     module.exit_json(**result)
 
 

@@ -191,6 +191,35 @@ def test_role_rolls_back_a_setting_the_engine_refuses(engine: Engine, fresh_conf
     assert "wcc-test=daemon-json" in engine_info(engine)["Labels"]
 
 
+def test_role_changes_and_rolls_back_through_a_symlinked_daemon_json(
+    engine: Engine, fresh_config: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "daemon.json"
+    target.write_bytes(fresh_config.read_bytes())
+    fresh_config.unlink()
+    fresh_config.symlink_to(target)
+    try:
+        original = target.read_bytes()
+        refused = role_vars(
+            engine, daemon_isolation_mode="process", daemon_isolation_extra_settings={"no-such-directive": True}
+        )
+        run = run_playbook(HERE / "playbook_role.yml", extra_vars=refused)
+        assert run.returncode != 0, run.explain()
+        assert fresh_config.is_symlink() and fresh_config.resolve() == target, "the rollback replaced the link"
+        assert target.read_bytes() == original and engine.is_up()
+
+        accepted = run_playbook(
+            HERE / "playbook_role.yml", extra_vars=role_vars(engine, daemon_isolation_mode="hyperv")
+        )
+        assert accepted.returncode == 0, accepted.explain()
+        assert fresh_config.is_symlink() and fresh_config.resolve() == target, "the write replaced the link"
+        assert "isolation=hyperv" in json.loads(target.read_text())["exec-opts"]
+        assert "wcc-test=daemon-json" in engine_info(engine)["Labels"]
+    finally:
+        fresh_config.unlink()
+        fresh_config.write_bytes(target.read_bytes())
+
+
 def recorded_host_facts(name: str, **options: Any) -> dict[str, Any]:
     """``wincontainers_host`` facts built from raw values recorded on a real Windows host."""
     recorded = json.loads((FACT_FIXTURES / f"{name}.json").read_text())

@@ -158,8 +158,10 @@ def test_tls_needs_the_ca_unless_verification_is_off(registry_tls: Registry) -> 
     assert "CERTIFICATE_VERIFY_FAILED" in refused
     trusted = read([ref], {"ca_path": str(registry_tls.ca_file)}).result("Read images")["images"][ref]
     unverified = read([ref], {"validate_certs": False}).result("Read images")["images"][ref]
+    insecure = read([ref], {"insecure_registries": [registry_tls.host]}).result("Read images")["images"][ref]
     assert trusted["error"] is None
     assert unverified == trusted
+    assert insecure == trusted  # an insecure registry that speaks TLS is read over HTTPS, unverified, as dockerd does
 
 
 def test_linux_entry_and_entry_without_os_version(registry_http: Registry) -> None:

@@ -8,7 +8,10 @@ from typing import Any
 import pytest
 from ansible_collections.wincontainers.compat.plugins.module_utils.docker_daemon_json import (
     BOM,
+    MAX_DEPTH,
     DaemonJsonError,
+    json_equal,
+    load_daemon_json,
     merge_daemon_json,
     merge_exec_opts,
     parse_daemon_json,
@@ -17,6 +20,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.docker_daemon
     render_daemon_json,
     split_exec_opt,
 )
+from ansible_collections.wincontainers.compat.plugins.module_utils.redaction import MASK
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -258,3 +262,158 @@ def test_merge_properties(
     # idempotent, and the rendered text reads back as the same object
     assert merge_daemon_json(merged, settings, wanted) == merged
     assert parse_daemon_json(render_daemon_json(merged)) == merged
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ('{"a": NaN}', r"holds 'NaN' at /a, a number dockerd cannot read"),
+        ('{"a": {"b": [1, Infinity]}}', r"holds 'Infinity' at /a/b/1"),
+        ('{"a": -Infinity}', r"holds '-Infinity' at /a"),
+        ('{"log-opts": {"max-size": 1e400}}', r"holds '1e400' at /log-opts/max-size"),
+        ('{"x/y~z": -1E+999}', r"at /x~1y~0z"),
+        ('{"big": 1%s}' % ("0" * 5000), r"holds '10000000000000000000\.\.\. at /big"),
+        ("[" * 100000 + "]" * 100000, r"nested too deeply"),
+        ('{"a": ' + "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1) + "}", rf"nested deeper than {MAX_DEPTH} levels"),
+    ],
+)
+def test_numbers_and_depths_dockerd_cannot_read_are_refused_by_key_path(text: str, match: str) -> None:
+    with pytest.raises(DaemonJsonError, match=match):
+        plan_daemon_json(text, "/etc/docker/daemon.json", {"debug": True})
+
+
+def test_large_but_finite_numbers_are_kept_exactly() -> None:
+    text = '{"a": 1.7976931348623157e308, "b": %s, "c": 0.1}' % ("9" * 300)
+    plan = plan_daemon_json(text, "/d.json", {"debug": True})
+    assert json.loads(plan.after_text) == {"a": 1.7976931348623157e308, "b": int("9" * 300), "c": 0.1, "debug": True}
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), {"deep": [float("-inf")]}])
+def test_settings_that_are_not_json_are_refused_by_key_path(bad: Any) -> None:
+    with pytest.raises(DaemonJsonError, match=r"settings holds '(nan|inf|-inf)' at /x"):
+        merge_daemon_json({}, {"x": bad})
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "equal"),
+    [
+        (True, 1, False),
+        (False, 0, False),
+        (1, 1.0, False),
+        (1, 1, True),
+        (1.5, 1.5, True),
+        (None, False, False),
+        ("1", 1, False),
+        ([1, True], [1, True], True),
+        ([1, True], [1, 1], False),
+        ([1], (1,), True),
+        ({"a": 1, "b": [True]}, {"b": [True], "a": 1}, True),
+        ({"a": 1}, {"a": True}, False),
+        ({"a": 1}, {"a": 1, "b": None}, False),
+        ([1, 2], [1], False),
+    ],
+)
+def test_json_equal_compares_types(left: Any, right: Any, equal: bool) -> None:
+    assert json_equal(left, right) is equal
+    assert json_equal(left=right, right=left) is equal  # symmetric
+
+
+def test_a_setting_of_another_json_type_is_a_change() -> None:
+    assert plan_daemon_json('{"debug": 1}', "/d.json", {"debug": True}).changed
+    assert plan_daemon_json('{"mtu": 1400.0}', "/d.json", {"mtu": 1400}).changed
+    assert not plan_daemon_json('{"debug": true}', "/d.json", {"debug": True}).changed
+
+
+def test_duplicate_keys_warn_with_their_path_and_the_last_value_wins() -> None:
+    text = '{"a": 1, "o": {"k": [{"x": 1, "x": 2}], "k2": 0}, "a": 2, "a": 3}'
+    config, warnings = load_daemon_json(text, "/d.json")
+    assert config == {"a": 3, "o": {"k": [{"x": 2}], "k2": 0}}
+    assert list(config) == ["a", "o"]
+    assert warnings == [
+        "/d.json: key 'a' appears more than once in the object at /; dockerd uses its last value, "
+        "so does this module, and a rewrite keeps only that one",
+        "/d.json: key 'x' appears more than once in the object at /o/k/0; dockerd uses its last value, "
+        "so does this module, and a rewrite keeps only that one",
+    ]
+    assert plan_daemon_json(text, "/d.json").warnings == warnings
+
+
+def test_a_duplicate_object_overwritten_by_a_later_value_is_not_misattributed() -> None:
+    _config, warnings = load_daemon_json('{"a": {"x": 1, "x": 2}, "a": [{}], "b": {"y": 1}}')
+    assert [w.split(" appears")[0] for w in warnings] == ["daemon.json: key 'a'"]
+
+
+SECRET_TEXT = """{
+  "registry-mirrors": ["https://ci:s3cret@mirror.example.com", "https://T0KEN@m2.example.com"],
+  "proxies": {"http-proxy": "http://:pw-s3cret@proxy:3128", "https-proxy": "u:pw2-s3cret@proxy:3128"},
+  "exec-opts": ["isolation=process"]
+}
+"""
+
+
+@pytest.mark.parametrize("diff", [True, False])
+def test_results_and_diffs_never_show_secrets_but_the_write_keeps_them(diff: bool) -> None:
+    plan = plan_daemon_json(SECRET_TEXT, "/d.json", exec_opts={"isolation": "hyperv"})
+    result = plan_result(plan, "/d.json", diff=diff)
+    shown = json.dumps(result)
+    for secret in ("s3cret", "T0KEN", "pw-s3cret", "pw2-s3cret"):
+        assert secret not in shown
+    assert result["config"]["registry-mirrors"] == [
+        f"https://ci:{MASK}@mirror.example.com",
+        f"https://{MASK}@m2.example.com",
+    ]
+    assert result["previous_config"]["proxies"]["https-proxy"] == f"u:{MASK}@proxy:3128"
+    assert json.loads(plan.after_text)["registry-mirrors"][0] == "https://ci:s3cret@mirror.example.com"
+    if diff:
+        assert json.loads(result["diff"]["after"])["exec-opts"] == ["isolation=hyperv"]
+        assert json.loads(result["diff"]["before"])["exec-opts"] == ["isolation=process"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"registry-mirrors": ["https:\\/\\/ci:s3cret@mirror"]}',  # JSON's escaped slashes
+        '{"registry-mirrors": ["https://ci:s3cret@mirror"], "registry-mirrors": []}',  # a shadowed duplicate
+        '{"registry-mirrors": ["https://ci:s3\\u0063ret@mirror"]}',
+    ],
+)
+def test_the_diff_hides_secrets_the_raw_text_spells_differently(text: str) -> None:
+    for settings in ({}, {"debug": True}):
+        result = plan_result(plan_daemon_json(text, "/d.json", settings), "/d.json", diff=True)
+        assert "s3cret" not in result["diff"]["before"] and "s3cret" not in result["diff"]["after"]
+
+
+def test_the_diff_shows_the_file_as_written_when_it_holds_no_secret() -> None:
+    text = '{\n    "debug": true\n}\n'
+    result = plan_result(plan_daemon_json(text, "/d.json", {"debug": False}), "/d.json", diff=True)
+    assert result["diff"]["before"] == text
+    assert result["diff"]["after"] == '{\n  "debug": false\n}\n'
+
+
+any_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=10,
+)
+
+
+def _strict_json(text: str) -> Any:
+    def refuse(token: str) -> Any:
+        raise AssertionError(f"rendered {token}, which is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+@given(current=st.dictionaries(st.text(max_size=5), any_json_values, max_size=4), settings=any_json_values)
+def test_what_is_written_is_always_json_and_rereads_as_the_same_typed_content(current: Any, settings: Any) -> None:
+    """Whatever the file and the settings hold, a plan either refuses clearly or renders strict JSON."""
+    text = json.dumps(current)  # Python writes NaN and Infinity here, as a careless tool would
+    settings = {"s": settings}
+    try:
+        plan = plan_daemon_json(text, "/d.json", settings)
+    except DaemonJsonError as exc:
+        assert "/d.json holds" in str(exc) or "settings holds" in str(exc)
+        return
+    assert json_equal(_strict_json(plan.after_text), plan.after)
+    assert json_equal(plan.after["s"], settings["s"])
+    assert not plan_daemon_json(plan.after_text, "/d.json", settings).changed
