@@ -39,11 +39,12 @@ options:
     default: {}
   registry:
     description:
-      - The result of M(wincontainers.compat.registry_image_info) for the workload images (or its RV(wincontainers.compat.registry_image_info#module:images)).
+      - The result of M(wincontainers.compat.registry_image_info) for the workload images (or its
+        RV(wincontainers.compat.registry_image_info#module:images)).
       - An image the registry answered for gets its build from the registry. For a manifest list, each node's build
         is that of the entry containerd pulls there (containerd's platform matcher, as
-        M(wincontainers.compat.select_manifest) chooses it), listed in C(pulls) of RV(workloads); a node no entry fits
-        gets a C(no_matching_manifest) finding before anything is deployed there.
+        P(wincontainers.compat.select_manifest#filter) chooses it), listed in C(pulls) of RV(workloads); a node
+        no entry fits gets a C(no_matching_manifest) finding before anything is deployed there.
       - Without it the build is read from the tag text, a guess (C(image_build_guess) in the findings).
     type: dict
   host_facts:

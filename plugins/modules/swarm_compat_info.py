@@ -34,9 +34,10 @@ options:
     default: {}
   registry:
     description:
-      - The result of M(wincontainers.compat.registry_image_info) for the service images (or its RV(wincontainers.compat.registry_image_info#module:images)).
+      - The result of M(wincontainers.compat.registry_image_info) for the service images (or its
+        RV(wincontainers.compat.registry_image_info#module:images)).
       - An image the registry answered for gets its build from the registry; for a manifest list, per node, the
-        entry the node's Docker Engine pulls (moby's rules, as M(wincontainers.compat.select_manifest) with
+        entry the node's Docker Engine pulls (moby's rules, as P(wincontainers.compat.select_manifest#filter) with
         C(rules=docker)), listed in C(pulls) of RV(services); a node no entry fits gets a C(no_matching_manifest)
         finding before anything is deployed there.
       - Without it (or for an image the registry did not answer) the build comes from the tag text, a guess.
