@@ -97,7 +97,7 @@ def evaluate(
     clusters += [("k8s", name, state, check_k8s) for name, state in sorted(k8s.items())]
     for kind, cluster, state, check in clusters:
         suite = f"{kind} {cluster}"
-        found, ran = check(cluster, state, views, policy, verdicts, index)
+        found, ran = check(cluster, state, views, policy, verdicts, index, registry)
         own = [dict(item, suite=suite) for item in found]
         orchestrated += own + fold_consequences(own, orchestrator_findings(suite, state, views))
         checks += ran
