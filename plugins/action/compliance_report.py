@@ -43,6 +43,7 @@ ARGUMENT_SPEC: dict[str, Any] = {
     "offline_dir": {"type": "path"},
     "swarm": {"type": "raw", "default": {}},
     "k8s": {"type": "raw", "default": {}},
+    "registry": {"type": "dict"},
     "targets": {"type": "dict", "default": {}},
     "isolation": {"type": "str", "default": "any", "choices": ["any", "process", "hyperv", "auto"]},
     "rules": {"type": "str", "default": "documented", "choices": list(RULE_SETS)},
@@ -82,15 +83,17 @@ def _read_json(path: Path) -> Any:
 
 
 def load_offline(directory: str) -> dict[str, Any]:
-    """Read an offline input directory: ``hosts/<name>[.json]``, ``swarm/<cluster>.json``, ``k8s/<cluster>.json``.
+    """Read an offline input directory: ``hosts/<name>[.json]``, ``swarm/<cluster>.json``, ``k8s/<cluster>.json``
+    and ``registry/*.json``.
 
     A host file holds what ``ansible -m wincontainers.compat.win_container_host_facts --tree hosts/`` writes (or
-    the bare facts), optionally with a top-level ``target_version``.
+    the bare facts), optionally with a top-level ``target_version``. A registry file holds a recorded
+    ``registry_image_info`` result (its ``images`` by reference); the files' images are merged in name order.
     """
     root = Path(directory)
     if not root.is_dir():
         raise AnsibleActionFail(f"offline_dir {directory} is not a directory (expected hosts/, swarm/ and k8s/ in it)")
-    loaded: dict[str, Any] = {"hosts": {}, "targets": {}, "swarm": {}, "k8s": {}}
+    loaded: dict[str, Any] = {"hosts": {}, "targets": {}, "swarm": {}, "k8s": {}, "registry": {}}
     for path in sorted((root / "hosts").glob("*")) if (root / "hosts").is_dir() else []:
         if path.is_file() and not path.name.startswith("."):
             name = path.name[: -len(".json")] if path.name.endswith(".json") else path.name
@@ -104,7 +107,19 @@ def load_offline(directory: str) -> dict[str, Any]:
     for kind in ("swarm", "k8s"):
         for path in sorted((root / kind).glob("*.json")) if (root / kind).is_dir() else []:
             loaded[kind][path.stem] = _read_json(path)
+    for path in sorted((root / "registry").glob("*.json")) if (root / "registry").is_dir() else []:
+        loaded["registry"].update(registry_images(_read_json(path), str(path)))
     return loaded
+
+
+def registry_images(value: Any, what: str) -> dict[str, Any]:
+    """The ``images`` of a ``registry_image_info`` result (or the images themselves), checked to be a mapping."""
+    images = value.get("images", value) if isinstance(value, Mapping) else None
+    if not isinstance(images, Mapping):
+        raise AnsibleActionFail(
+            f"{what} must be the result of wincontainers.compat.registry_image_info (a dict with images by reference)"
+        )
+    return dict(images)
 
 
 def named_states(value: Any, what: str) -> dict[str, Mapping[str, Any]]:
@@ -180,7 +195,8 @@ class ActionModule(ActionBase):
         try:
             use_catalog(args["catalog"])
             policy = make_policy(args)
-            report = evaluate(hosts, swarm=swarm, k8s=k8s, targets=targets, policy=policy)
+            registry = {**offline.get("registry", {}), **registry_images(args["registry"] or {}, "registry")}
+            report = evaluate(hosts, swarm=swarm, k8s=k8s, targets=targets, policy=policy, registry=registry or None)
         except WinCompatError as exc:
             raise AnsibleActionFail(str(exc)) from exc
         result.update(

@@ -19,6 +19,7 @@ ARGUMENT_SPEC: dict[str, Any] = {
     "updates": {"type": "raw", "default": {}},
     "on_breakage": {"type": "str", "default": "warn", "choices": ["warn", "stop"]},
     "rules": {"type": "str", "default": "documented", "choices": list(RULE_SETS)},
+    "registry": {"type": "dict"},
     "catalog": {"type": "path"},
 }
 
@@ -73,6 +74,7 @@ class ActionModule(ActionBase):
                 target=args["target_version"],
                 updates_pending=bool(titles),
                 policy=make_policy({"rules": args["rules"]}),
+                registry=args["registry"],
             )
         except WinCompatError as exc:
             raise AnsibleActionFail(str(exc)) from exc

@@ -16,11 +16,17 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.compat import
 from ansible_collections.wincontainers.compat.plugins.module_utils.container_error import container_error
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import OptionError, WinCompatError, describe
 from ansible_collections.wincontainers.compat.plugins.module_utils.findings import finding
+from ansible_collections.wincontainers.compat.plugins.module_utils.image_source import (
+    image_source,
+    registry_entry,
+    source_label,
+)
 from ansible_collections.wincontainers.compat.plugins.module_utils.release import windows_release
-from ansible_collections.wincontainers.compat.plugins.module_utils.tags import image_windows_version, retarget_image
+from ansible_collections.wincontainers.compat.plugins.module_utils.tags import retarget_image
 from ansible_collections.wincontainers.compat.plugins.module_utils.version import (
     WindowsVersion,
     parse_windows_version,
+    safe_version,
 )
 
 OS_LABEL = "kubernetes.io/os"
@@ -382,11 +388,47 @@ def containers_of(pod_spec: Mapping[str, Any]) -> list[dict[str, Any]]:
 class ImageBuild:
     image: str
     version: Optional[WindowsVersion]
-    source: Optional[str]  # "given", "tag" or None
+    source: Optional[str]  # "given", "registry", "tag" or None
+    digest: Optional[str] = None
+    listed: Optional[Mapping[str, Any]] = None  # the registry's manifest list: the build depends on the node
+
+    @property
+    def known(self) -> bool:
+        """Whether the build is known, for every node (a version) or per node (a manifest list)."""
+        return self.version is not None or self.listed is not None
+
+    def on(self, node: WindowsVersion) -> dict[str, Any]:
+        """The entry containerd pulls on NODE as ``image_source`` answers: ``version``, ``digest``, a no-match text."""
+        if self.listed is None:
+            return {"version": self.version.version if self.version else None, "digest": self.digest}
+        return image_source(self.image, self.listed, node=node, rules=ENGINE_RULES)
+
+    def text(self) -> str:
+        """``image (10.0.20348)``, or for a manifest list ``image (list of 10.0.17763.1, 10.0.20348.2)``."""
+        if self.version is not None:
+            return f"{self.image} ({self.version.version})"
+        builds = ", ".join(str(b) for b in (self.listed or {}).get("builds") or []) or "no Windows build"
+        return f"{self.image} (list of {builds})"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "image": self.image,
+            "version": self.version.version if self.version else None,
+            "source": self.source,
+            "digest": self.digest,
+            "guess": self.source == "tag",
+        }
 
 
-def image_build(image: str, given: Mapping[str, Any]) -> ImageBuild:
-    """The Windows version of an image: from ``given`` (by full reference or repository), else from its tag."""
+ENGINE_RULES = "containerd"  # a Kubernetes node's containerd picks manifest-list entries by containerd's rules
+
+
+def image_build(image: str, given: Mapping[str, Any], registry: object = None) -> ImageBuild:
+    """The Windows version of an image: from ``given`` (by full reference or repository), else ``image_source``.
+
+    With REGISTRY (``registry_image_info``'s result) a single-manifest image has its config's build and a manifest
+    list a build per node (:meth:`ImageBuild.on`); else the host stores are unknown here and the tag is read.
+    """
     repo = image.split("@", 1)[0]
     last = repo.rsplit("/", 1)[-1]
     if ":" in last:
@@ -394,8 +436,14 @@ def image_build(image: str, given: Mapping[str, Any]) -> ImageBuild:
     for key in (image, repo):
         if key in given:
             return ImageBuild(image, parse_windows_version(given[key]), "given")
-    version = image_windows_version(image)
-    return ImageBuild(image, version, "tag" if version is not None else None)
+    answer = image_source(image, registry, rules=ENGINE_RULES)
+    version = safe_version(answer["version"])
+    digest = answer.get("digest")
+    if answer["source"] == "registry" and "builds" in answer:
+        entry = registry_entry(image, registry)
+        listed = {**entry, "builds": answer["builds"]} if entry is not None else None
+        return ImageBuild(image, None, "registry", digest, listed)
+    return ImageBuild(image, version, answer["source"] if version is not None else None, digest)
 
 
 def runtime_class_name(build: int, prefix: str = "windows") -> str:
@@ -695,30 +743,31 @@ def workload_report(
     runtime_classes: Mapping[str, Any],
     given: Mapping[str, Any],
     rules: str = "documented",
+    registry: object = None,
 ) -> tuple[Optional[dict[str, Any]], list[dict[str, Any]]]:
     """Which Windows nodes a workload's selectors allow and which of them can run its images.
 
-    Returns (None, []) for workloads with no image of a known Windows build (Linux workloads).
+    With REGISTRY (``registry_image_info``'s result) images' builds come from the registry, and for a manifest list
+    per node from the entry containerd pulls there (``pulls``); a node no entry fits gets ``no_matching_manifest``.
+    Every finding says where the images' builds came from. Returns (None, []) for workloads with no image of a known
+    Windows build (Linux workloads).
     """
     meta = obj.get("metadata") or {}
     subject = f"{kind.lower()} {meta.get('namespace', '')}/{meta.get('name', '')}"
     spec = pod_spec_of(obj, kind)
-    images = [image_build(str(c.get("image", "")), given) for c in containers_of(spec)]
-    known = [(i.image, i.version) for i in images if i.version is not None]
+    images = [image_build(str(c.get("image", "")), given, registry) for c in containers_of(spec)]
+    known = [i for i in images if i.known]
     if not known:
         return None, []
     isolation = isolation_of(spec, runtime_classes)
     allowed = [n for n in nodes if node_allowed(spec, n.labels, runtime_classes)]
     runnable: list[str] = []
     blocked: dict[str, list[str]] = {}
+    pulls: list[dict[str, Any]] = []
     for node in allowed:
         if node.version is None:
             continue
-        reasons = []
-        for image, version in known:
-            status, reason = _compat_status(version, node.version, isolation, rules)
-            if status in ("unsupported", "unverified"):
-                reasons.append(f"{image}: {reason}")
+        reasons = _node_reasons(known, node.name, node.version, isolation, rules, pulls)
         if reasons:
             blocked[node.name] = reasons
         else:
@@ -728,16 +777,17 @@ def workload_report(
         "namespace": meta.get("namespace"),
         "name": meta.get("name"),
         "isolation": isolation,
-        "images": [{"image": image, "version": version.version} for image, version in known],
+        "images": [i.as_dict() for i in known],
+        "pulls": pulls,
         "node_selector": dict(spec.get("nodeSelector") or {}),
         "runtime_class": spec.get("runtimeClassName"),
         "allowed_nodes": [n.name for n in allowed],
         "runnable_nodes": runnable,
         "blocked_nodes": blocked,
     }
-    findings: list[dict[str, Any]] = []
-    builds = sorted({version.build for _image, version in known})
-    image_text = ", ".join(f"{image} ({version.version})" for image, version in known)
+    findings: list[dict[str, Any]] = _no_match_findings(subject, pulls)
+    builds = sorted({i.version.build for i in known if i.version is not None})
+    image_text = ", ".join(i.text() for i in known)
     selector_fix = (
         f"set nodeSelector {WINDOWS_BUILD_LABEL}=10.0.{builds[0]} (wincontainers.compat.k8s_workload_selector)"
         if len(builds) == 1
@@ -765,7 +815,9 @@ def workload_report(
                 None,
                 f"{image_text} cannot run with {isolation} isolation on any node its selectors allow "
                 f"(builds {', '.join(hosts)}): {blocked[first.name][0]}",
-                f"{_retarget_hint(known[0][0], first.version)}, or {selector_fix}" if first.version else selector_fix,
+                f"{_retarget_hint(known[0].image, first.version)}, or {selector_fix}"
+                if first.version
+                else selector_fix,
             )
         )
     elif blocked:
@@ -780,7 +832,78 @@ def workload_report(
                 selector_fix,
             )
         )
-    return report, findings
+    return report, with_image_sources(findings, known)
+
+
+def _node_reasons(
+    known: Sequence[ImageBuild],
+    name: str,
+    host: WindowsVersion,
+    isolation: str,
+    rules: str,
+    pulls: list[dict[str, Any]],
+) -> list[str]:
+    """Why node NAME (build HOST) cannot run the images (none when it can); a list's pulled entry is added to PULLS."""
+    reasons = []
+    for build in known:
+        answer = build.on(host)
+        if build.listed is not None:
+            pulls.append(
+                {
+                    "image": build.image,
+                    "node": name,
+                    "node_version": host.version,
+                    "digest": answer.get("digest"),
+                    "os_version": answer.get("version"),
+                    "no_matching_manifest": answer.get("no_matching_manifest"),
+                }
+            )
+        if answer.get("no_matching_manifest"):
+            reasons.append(f"{build.image}: {answer['no_matching_manifest']}")
+            continue
+        version = safe_version(answer.get("version"))
+        if version is None:
+            continue
+        status, reason = _compat_status(version, host, isolation, rules)
+        if status in ("unsupported", "unverified"):
+            reasons.append(f"{build.image}: {reason}")
+    return reasons
+
+
+def _no_match_findings(subject: str, pulls: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """One ``no_matching_manifest`` finding per (image, node) whose manifest list has no entry for the node."""
+    return [
+        finding(
+            "no_matching_manifest",
+            "critical",
+            subject,
+            pull["node"],
+            f"{pull['image']} has no entry for node {pull['node']} ({pull['node_version']}): "
+            f"{pull['no_matching_manifest']}",
+            f"add a build of {release_label_value(parse_windows_version(pull['node_version']).build)} to the image's "
+            f"manifest list, or keep the workload off the node with nodeSelector {WINDOWS_BUILD_LABEL}",
+            image=pull["image"],
+        )
+        for pull in pulls
+        if pull.get("no_matching_manifest")
+    ]
+
+
+_CERTAINTY = ("registry", "given", "host", "tag", None)
+
+
+def with_image_sources(found: Sequence[Mapping[str, Any]], known: Sequence[ImageBuild]) -> list[dict[str, Any]]:
+    """FOUND with where the images' builds came from: the least certain source of them (``tag`` is a guess)."""
+    weakest = max(known, key=lambda i: _CERTAINTY.index(i.source) if i.source in _CERTAINTY else len(_CERTAINTY))
+    answer = {"source": weakest.source, "digest": weakest.digest if len(known) == 1 else None}
+    extra = {
+        "image_source": weakest.source,
+        "image_digest": answer["digest"],
+        "image_build_guess": weakest.source == "tag",
+        "image_source_label": source_label(answer),
+        "image_sources": [i.as_dict() for i in known],
+    }
+    return [{**item, **extra} for item in found]
 
 
 def _status_texts(pod: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -453,7 +453,9 @@ def _workload_section(api: KubeApi, params: Mapping[str, Any], listed: list, cla
     for kind in WORKLOAD_KINDS:
         _group, objects = list_workloads(api, kind, params["namespace"])
         for obj in objects:
-            report, found = workload_report(obj, kind, win_nodes, classes, params["images"], params["rules"])
+            report, found = workload_report(
+                obj, kind, win_nodes, classes, params["images"], params["rules"], params.get("registry")
+            )
             if report is not None:
                 workloads.append(report)
                 findings.extend(found)

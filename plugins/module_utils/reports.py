@@ -103,8 +103,17 @@ def _junit_line(item: Mapping[str, Any]) -> str:
     return str(item["message"])
 
 
+def source_text(item: Mapping[str, Any]) -> str:
+    """Where a finding's or cell's image build came from (``registry sha256:...``, ``tag (guess)``), or ""."""
+    return str(item.get("image_source_label") or item.get("source_label") or "")
+
+
 def _junit_details(items: Sequence[Mapping[str, Any]]) -> str:
-    return "\n".join(f"[{f['severity']}] {_junit_line(f)}\nfix: {f['fix']}" for f in items)
+    return "\n".join(
+        f"[{f['severity']}] {_junit_line(f)}\nfix: {f['fix']}"
+        + (f"\nimage build from: {source_text(f)}" if source_text(f) else "")
+        for f in items
+    )
 
 
 def render_junit(report: Mapping[str, Any], *, fail_from: str = "low") -> str:
@@ -317,8 +326,9 @@ def _matrix_html(report: Mapping[str, Any]) -> str:
     columns = report.get("images", [])
     hosts = {host["name"]: host for host in report.get("hosts", [])}
     head = "".join(
-        f'<th data-image="{_e(c["ref"])}" title="{_e(c["ref"])}">{_e(c["label"])}<br>'
-        f"<small>{_e(c['version'] or '?')}</small></th>"
+        f'<th data-image="{_e(c["ref"])}" data-source="{_e(c.get("source") or "")}" '
+        f'data-guess="{str(bool(c.get("guess"))).lower()}" title="{_e(c["ref"])}">{_e(c["label"])}<br>'
+        f'<small>{_e(c["version"] or "?")}</small><br><small class="src">{_e(source_text(c) or "unknown")}</small></th>'
         for c in columns
     )
     rows = []
@@ -330,11 +340,13 @@ def _matrix_html(report: Mapping[str, Any]) -> str:
             klass = f"cell v-{_e(status)}" + (" caveat" if has_caveat(cell) else "")
             klass += " running" if cell.get("running") else ""
             caveats = [note for notes in (cell.get("caveats") or {}).values() for note in notes]
-            title = " ".join([str(cell.get("reason") or ""), *(f"Caveat: {note}" for note in caveats)]).strip()
+            built = f"Image build from: {source_text(cell)}." if source_text(cell) else ""
+            title = " ".join([str(cell.get("reason") or ""), *(f"Caveat: {note}" for note in caveats), built]).strip()
             cells.append(
                 f'<td class="{klass}" data-host="{_e(row["host"])}" data-image="{_e(cell["image"])}" '
                 f'data-status="{_e(status)}" data-process="{_e(cell.get("process"))}" '
                 f'data-hyperv="{_e(cell.get("hyperv"))}" data-running="{str(bool(cell.get("running"))).lower()}" '
+                f'data-source="{_e(cell.get("source") or "")}" data-guess="{str(bool(cell.get("guess"))).lower()}" '
                 f'data-caveat="{str(has_caveat(cell)).lower()}" title="{_e(title)}">{_e(_cell_text(cell))}</td>'
             )
         rows.append(
@@ -346,7 +358,8 @@ def _matrix_html(report: Mapping[str, Any]) -> str:
         '<span class="v-unsupported">not supported</span><span class="v-unknown">unknown</span>'
         '<span class="caveat">runs, with a known risk (!)</span><span class="running">running there (*)</span> '
         "Colour: the verdict under the host's isolation; text: process/hyperv (ok, pre, NO, ?). "
-        "Hover a cell for the reason.</p>"
+        "Hover a cell for the reason. Under each image: where its build came from (registry with the digest, a "
+        "host's image store, or the tag text: a guess).</p>"
     )
     body = "".join(rows)
     return (
@@ -364,10 +377,15 @@ def _findings_html(report: Mapping[str, Any]) -> str:
         f'data-host="{_e(item.get("host") or "")}">'
         f'<td><span class="sev sev-{_e(item["severity"])}">{_e(item["severity"])}</span></td>'
         f"<td>{_e(location(item))}</td><td>{_e(item['subject'])}</td>"
-        f'<td>{_e(item["check"])}</td><td>{_e(item["message"])}</td><td class="fix">{_e(item["fix"])}</td></tr>'
+        f'<td>{_e(item["check"])}</td><td>{_e(item["message"])}</td><td class="fix">{_e(item["fix"])}</td>'
+        f'<td class="src" data-source="{_e(item.get("image_source") or "")}" '
+        f'data-guess="{str(bool(item.get("image_build_guess"))).lower()}">{_e(source_text(item))}</td></tr>'
         for item in findings
     )
-    head = "<tr><th>severity</th><th>host / cluster</th><th>subject</th><th>check</th><th>finding</th><th>fix</th></tr>"
+    head = (
+        "<tr><th>severity</th><th>host / cluster</th><th>subject</th><th>check</th><th>finding</th><th>fix</th>"
+        "<th>image build from</th></tr>"
+    )
     return f'<table id="findings"><thead>{head}</thead><tbody>{rows}</tbody></table>'
 
 

@@ -20,6 +20,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.errors import
     describe,
 )
 from ansible_collections.wincontainers.compat.plugins.module_utils.findings import finding
+from ansible_collections.wincontainers.compat.plugins.module_utils.image_source import image_source, source_label
 from ansible_collections.wincontainers.compat.plugins.module_utils.tags import (
     base_image_tag,
     image_repository,
@@ -34,6 +35,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.version impor
 DEFAULT_OS_LABEL = "OS"
 DEFAULT_VERSION_LABEL = "OsVersion"
 WINDOWS = "windows"
+ENGINE_RULES = "docker"  # a Swarm node's Docker Engine picks manifest-list entries by moby's rules
 VERSION_FORMATS = ("major.minor.build", "build", "version")
 UNAVAILABLE_CHOICES = ("skip", "fail", "update")
 ISOLATION_CHOICES = ("auto", "process", "hyperv", "keep")
@@ -730,6 +732,41 @@ def _fix_for(
     return "; or ".join(fixes)
 
 
+def service_image_source(service: ServiceView, given: object = None, registry: object = None) -> dict[str, Any]:
+    """Where the service image's build comes from (``image_source``); a build GIVEN for the service wins."""
+    if given not in (None, ""):
+        return {"version": parse_windows_version(given).version, "source": "given", "digest": None, "guess": False}
+    return image_source(service.image, registry, rules=ENGINE_RULES)
+
+
+def node_pulls(service: ServiceView, fleet: Fleet, registry: object, os_label: str) -> dict[str, dict[str, Any]]:
+    """Per Windows node the constraints allow: the manifest-list entry its engine pulls, or ``no_matching_manifest``.
+
+    Empty unless the registry answered for the image (a tag or a host store names one build for every node).
+    """
+    pulls: dict[str, dict[str, Any]] = {}
+    for node in fleet.nodes:
+        host = fleet.version(node.id)
+        if host is None or not is_windows_node(node, os_label) or not constraints_allow(service.constraints, node):
+            continue
+        answer = image_source(service.image, registry, node=host.version, rules=ENGINE_RULES)
+        if answer["source"] != "registry":
+            return {}
+        pulls[node.id] = {"hostname": node.hostname, "node_version": host.version, **answer}
+    return pulls
+
+
+def _with_source(found: list[dict[str, Any]], source: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """FOUND with where the image's build came from: ``image_source``, ``image_digest``, ``image_build_guess``."""
+    extra = {
+        "image_source": source.get("source"),
+        "image_digest": source.get("digest") or source.get("list_digest"),
+        "image_build_guess": bool(source.get("guess")),
+        "image_source_label": source_label(source),
+    }
+    return [{**item, **extra} for item in found]
+
+
 def service_report(
     service: ServiceView,
     tasks: Sequence[Mapping[str, Any]],
@@ -737,9 +774,16 @@ def service_report(
     given_version: object = None,
     version_label: str = DEFAULT_VERSION_LABEL,
     os_label: str = DEFAULT_OS_LABEL,
+    registry: object = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """One service of the report (desired vs running, failing tasks) and its findings."""
-    version = image_version(service.image, given_version)
+    """One service of the report (desired vs running, failing tasks, the entry each node pulls) and its findings.
+
+    With REGISTRY (the ``registry_image_info`` result) the image's build is read from the registry, per node for a
+    manifest list; every image finding says where the build came from.
+    """
+    source = service_image_source(service, given_version, registry)
+    pulls = node_pulls(service, fleet, registry, os_label) if source["source"] == "registry" else {}
+    version = safe_version(source["version"])
     own = [t for t in tasks if t.get("ServiceID") == service.id]
     running = sum(1 for t in own if (t.get("Status") or {}).get("State") == "running")
     desired = (
@@ -780,13 +824,19 @@ def service_report(
                 "see the task_failed findings of this service; placement constraints may leave no eligible node",
             )
         )
-    if version is not None:
+    if pulls:
+        found += pulled_entry_findings(service, pulls, fleet, version_label)
+    elif version is not None:
         found += placement_findings(service, version, fleet, version_label, os_label)
     report = {
         "id": service.id,
         "name": service.name,
         "image": service.image,
         "image_version": version.version if version else None,
+        "image_source": source["source"],
+        "image_digest": source.get("digest") or source.get("list_digest"),
+        "image_build_guess": bool(source.get("guess")),
+        "pulls": [_pull_summary(pull) for pull in pulls.values()],
         "mode": service.mode,
         "replicas": service.replicas,
         "desired": desired,
@@ -795,7 +845,59 @@ def service_report(
         "isolation": service.isolation,
         "failing_tasks": failing,
     }
-    return report, found
+    return report, _with_source(found, source)
+
+
+def _pull_summary(pull: Mapping[str, Any]) -> dict[str, Any]:
+    """One node's prediction as the report shows it."""
+    return {
+        "hostname": pull["hostname"],
+        "node_version": pull["node_version"],
+        "digest": pull.get("digest"),
+        "os_version": pull.get("version"),
+        "no_matching_manifest": pull.get("no_matching_manifest"),
+    }
+
+
+def pulled_entry_findings(
+    service: ServiceView, pulls: Mapping[str, Mapping[str, Any]], fleet: Fleet, version_label: str
+) -> list[dict[str, Any]]:
+    """Nodes where no entry of the image's manifest list fits, and nodes whose pulled entry cannot run there."""
+    isolation = "hyperv" if service.isolation == "hyperv" else "process"
+    subject = f"service {service.name}"
+    found = []
+    for pull in pulls.values():
+        host = parse_windows_version(pull["node_version"])
+        if pull.get("no_matching_manifest"):
+            found.append(
+                finding(
+                    "no_matching_manifest",
+                    "critical",
+                    subject,
+                    pull["hostname"],
+                    f"{service.image} has no entry for {pull['hostname']} ({host.version}): "
+                    f"{pull['no_matching_manifest']}",
+                    f"add a build for {tag_hint(host)} to the image's manifest list, or constrain the service away "
+                    f"from node.labels.{version_label}=={format_version(host)}",
+                    hosts=[pull["hostname"]],
+                )
+            )
+            continue
+        pulled = safe_version(pull.get("version"))
+        if pulled is not None and not runs(pulled, host, isolation):
+            found.append(
+                finding(
+                    "image_build_mismatch",
+                    "critical",
+                    subject,
+                    pull["hostname"],
+                    f"{pull['hostname']} ({host.version}) pulls the entry {pull.get('digest')} of build "
+                    f"{pulled.version}, which cannot run there ({isolation} isolation)",
+                    f"rebuild that entry on {tag_hint(host)}, or use Hyper-V isolation",
+                    hosts=[pull["hostname"]],
+                )
+            )
+    return found
 
 
 def placement_findings(

@@ -316,7 +316,7 @@ def report(params: Mapping[str, Any], raw_nodes: list, raw_services: list, tasks
     given = params.get("image_versions") or {}
     for svc in sorted((parse_service(s) for s in raw_services), key=lambda s: s.name):
         entry, found = service_report(
-            svc, tasks, fleet, given.get(svc.name), params["version_label"], params["os_label"]
+            svc, tasks, fleet, given.get(svc.name), params["version_label"], params["os_label"], params.get("registry")
         )
         services.append(entry)
         findings += found

@@ -62,6 +62,7 @@ options:
       - C(swarm/<cluster>.json) - a result of M(wincontainers.compat.swarm_compat_info).
       - C(k8s/<cluster>.json) - a result of M(wincontainers.compat.k8s_compat_info), optionally with
         C(runtime_classes) (a list of C(name), C(handler), C(node_selector)).
+      - C(registry/<name>.json) - recorded results of M(wincontainers.compat.registry_image_info), merged.
     type: path
   swarm:
     description:
@@ -74,6 +75,17 @@ options:
       - Results of M(wincontainers.compat.k8s_compat_info) by cluster name, or a registered loop result.
     type: raw
     default: {}
+  registry:
+    description:
+      - The result of M(wincontainers.compat.registry_image_info) for the running and deployed images.
+      - Images the registry answered for take their build from it; for a manifest list each host's matrix cell
+        judges the entry its engine pulls (Docker's rules, containerd's on a containerd host), and a host no entry
+        fits gets an C(unsupported) cell saying "no matching manifest".
+      - Merged over the recorded answers of O(offline_dir) (C(registry/*.json)).
+      - Every image column, matrix cell and image finding says where its build came from (C(source) and
+        C(image_source)) V(registry) with the digest, V(host) (an image store), V(given), or V(tag) (the tag text,
+        marked as a guess).
+    type: dict
   targets:
     description:
       - The Windows version each host moves to with its pending update or upgrade, by host name, for

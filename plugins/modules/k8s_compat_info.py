@@ -37,6 +37,16 @@ options:
         M(wincontainers.compat.k8s_workload_selector)).
     type: dict
     default: {}
+  registry:
+    description:
+      - The result of M(wincontainers.compat.registry_image_info) for the workload images (or its
+        RV(wincontainers.compat.registry_image_info#module:images)).
+      - An image the registry answered for gets its build from the registry. For a manifest list, each node's build
+        is that of the entry containerd pulls there (containerd's platform matcher, as
+        P(wincontainers.compat.select_manifest#filter) chooses it), listed in C(pulls) of RV(workloads); a node
+        no entry fits gets a C(no_matching_manifest) finding before anything is deployed there.
+      - Without it the build is read from the tag text, a guess (C(image_build_guess) in the findings).
+    type: dict
   host_facts:
     description:
       - Gathered host facts by node name (see M(wincontainers.compat.k8s_node_labels)).
@@ -119,7 +129,9 @@ workloads:
       namespace: shop
       name: web
       isolation: process
-      images: [{image: "mcr.microsoft.com/windows/servercore:ltsc2019", version: "10.0.17763"}]
+      images: [{image: "mcr.microsoft.com/windows/servercore:ltsc2019", version: "10.0.17763", source: tag,
+                digest: null, guess: true}]
+      pulls: []
       node_selector: {kubernetes.io/os: windows}
       runtime_class: null
       allowed_nodes: [worker-win-2, akspoolws000000]
@@ -131,7 +143,11 @@ pods:
   type: list
   elements: dict
 findings:
-  description: Every problem found, in the shared findings shape (check, severity, subject, host, message, fix).
+  description:
+    - Every problem found, in the shared findings shape (check, severity, subject, host, message, fix).
+    - A workload's findings say where its images' builds came from, C(image_source) (C(registry), C(given),
+      C(tag); the least certain of its images), C(image_digest), C(image_build_guess), C(image_source_label) and
+      C(image_sources) per image.
   returned: always
   type: list
   elements: dict
@@ -156,6 +172,7 @@ def argument_spec() -> dict[str, Any]:
     return {
         "namespace": {"type": "str"},
         "images": {"type": "dict", "default": {}},
+        "registry": {"type": "dict"},
         "host_facts": {"type": "dict", "default": {}},
         "rules": {"type": "str", "choices": list(RULE_SETS), "default": "documented"},
         "osbuild_label": {"type": "str", "default": "beta.kubernetes.io/osbuild"},

@@ -57,6 +57,13 @@ options:
     type: str
     default: documented
     choices: [documented, containerd, docker]
+  registry:
+    description:
+      - The result of M(wincontainers.compat.registry_image_info) for the images the host runs.
+      - With O(target_version), each finding predicts what pulling the image's reference again gives on the
+        target build (C(after_pull), the entry Docker pulls, or containerd with O(rules=containerd), or
+        C(no_matching_manifest)); when the registry has an entry for the target the fix says to pull it again.
+    type: dict
 attributes:
   action:
     support: full
@@ -127,6 +134,8 @@ findings:
   description:
     - One finding per container that would break (C(update_impact)) or stay newer than the host (C(image_revision)),
       in the shared findings shape.
+    - Each says where the image's build came from (C(image_source) V(host), the host's image store) and, with
+      O(registry), C(after_pull) (C(version), C(digest), C(list_digest), C(no_matching_manifest)).
   returned: always
   type: list
   elements: dict

@@ -32,6 +32,16 @@ options:
       - Windows version of service images whose tag does not name one, by service name.
     type: dict
     default: {}
+  registry:
+    description:
+      - The result of M(wincontainers.compat.registry_image_info) for the service images (or its
+        RV(wincontainers.compat.registry_image_info#module:images)).
+      - An image the registry answered for gets its build from the registry; for a manifest list, per node, the
+        entry the node's Docker Engine pulls (moby's rules, as P(wincontainers.compat.select_manifest#filter) with
+        C(rules=docker)), listed in C(pulls) of RV(services); a node no entry fits gets a C(no_matching_manifest)
+        finding before anything is deployed there.
+      - Without it (or for an image the registry did not answer) the build comes from the tag text, a guess.
+    type: dict
   os_label:
     description: Node label holding V(windows).
     type: str
@@ -76,6 +86,17 @@ EXAMPLES = r"""
 - name: Show the critical findings
   ansible.builtin.debug:
     msg: "{{ swarm_report.findings | selectattr('severity', 'equalto', 'critical') | list }}"
+
+- name: Read the service images' builds from their registry
+  wincontainers.compat.registry_image_info:
+    images: ["contoso.azurecr.io/orders:2024.11.3"]
+  register: registry
+
+- name: Predict, per node, the manifest-list entry each node pulls
+  wincontainers.compat.swarm_compat_info:
+    docker_host: tcp://manager1.example.com:2376
+    registry: "{{ registry }}"
+  register: swarm_report
 """
 
 RETURN = r"""
@@ -92,11 +113,18 @@ services:
   description: >-
     Every service with C(image_version), C(constraints), C(isolation), C(desired) and C(running) replicas and
     C(failing_tasks) (C(id), C(hostname), C(state), C(error), C(class), C(hresult), C(advice)).
+    C(image_source) says where the image's build came from (C(registry), C(given) in O(image_versions), or C(tag):
+    the tag text, a guess, C(image_build_guess) true), C(image_digest) the digest the registry gave, and C(pulls)
+    (with O(registry)) per Windows node the constraints allow the entry its engine pulls
+    (C(hostname), C(node_version), C(digest), C(os_version), C(no_matching_manifest)).
   returned: always
   type: list
   elements: dict
 findings:
-  description: Problems found, critical first, each with C(check), C(severity), C(subject), C(host), C(message), C(fix).
+  description:
+    - Problems found, critical first, each with C(check), C(severity), C(subject), C(host), C(message), C(fix).
+    - A service's findings also say where its image's build came from, C(image_source), C(image_digest),
+      C(image_build_guess) and C(image_source_label) (C(registry sha256:...), C(tag (guess))).
   returned: always
   type: list
   elements: dict
@@ -121,6 +149,7 @@ def argument_spec() -> dict[str, Any]:
     return {
         "from_facts": {"type": "dict"},
         "image_versions": {"type": "dict", "default": {}},
+        "registry": {"type": "dict"},
         "os_label": {"type": "str", "default": "OS"},
         "version_label": {"type": "str", "default": "OsVersion"},
         "version_format": {"type": "str", "default": "major.minor.build", "choices": list(VERSION_FORMATS)},

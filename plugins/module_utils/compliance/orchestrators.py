@@ -3,6 +3,7 @@ service or workload may be placed and whether its image runs there, and the find
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
@@ -32,6 +33,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.errors import
 from ansible_collections.wincontainers.compat.plugins.module_utils.findings import (
     finding,
 )
+from ansible_collections.wincontainers.compat.plugins.module_utils.image_source import image_source
 from ansible_collections.wincontainers.compat.plugins.module_utils.tags import (
     base_image_tag,
     retarget_image,
@@ -267,8 +269,12 @@ def check_swarm(
     policy: Policy,
     verdicts: Verdicts,
     index: Mapping[str, str],
+    registry: object = None,
 ) -> tuple[list[dict[str, Any]], list[tuple[str, str, str]]]:
-    """Swarm node labels against the hosts, and service placement against what the nodes really run."""
+    """Swarm node labels against the hosts, and service placement against what the nodes really run.
+
+    With ``registry`` a manifest-list image is judged per node by the entry the node's Docker Engine pulls.
+    """
     suite = f"swarm {cluster}"
     nodes = list(state.get("nodes") or [])
     matched = match_hosts(nodes, views, "id")
@@ -306,6 +312,8 @@ def check_swarm(
                 "after fixing the node labels"
             ),
             hyperv="run the service with --isolation=hyperv",
+            registry=registry,
+            pull_rules="docker",
         )
         explicit = service.get("image_version") or service.get("image_os_version")
         found += deployed_image_findings(subject, image, explicit, placement, policy, verdicts, index)
@@ -326,6 +334,8 @@ class Placement:
     per_node: bool
     select: Callable[[WindowsVersion], str]
     hyperv: str
+    registry: object = None  # registry_image_info's result: a manifest list is judged per node
+    pull_rules: str = "docker"  # whose rules pick a list's entry: docker (Swarm) or containerd (Kubernetes)
 
 
 def cluster_builds(classes: Iterable[NodeClass]) -> dict[int, NodeClass]:
@@ -381,6 +391,8 @@ def deployed_image_findings(
 ) -> list[dict[str, Any]]:
     """The checks of one image an orchestrator deploys: pinned tag, supported release, nodes it may land on."""
     found = _orchestrator_tag_check(subject, image, policy, placement.check)
+    if "builds" in image_source(image, placement.registry):
+        return found + manifest_list_findings(subject, image, placement, verdicts)
     version = image_version_of(image, index, explicit)
     if version is None:
         return found
@@ -389,6 +401,71 @@ def deployed_image_findings(
     if bad:
         fix = placement_fix(image, version, placement, verdicts)
         found.append(_placement_finding(placement.check, subject, image, version, bad, fix))
+    return found
+
+
+def _admitted(group: NodeClass, placement: Placement) -> list[tuple[str, str, Any]]:
+    """The members of a node class the placement admits."""
+    if placement.per_node:
+        return [member for member in group.members if placement.allows(member[2])]
+    return list(group.members) if placement.allows(group.node) else []
+
+
+def manifest_list_findings(subject: str, image: str, placement: Placement, verdicts: Verdicts) -> list[dict[str, Any]]:
+    """A registry manifest list on the nodes the placement admits: per node the entry its engine pulls.
+
+    Nodes no entry fits get ``no_matching_manifest``; nodes whose pulled entry does not run there a placement
+    finding. Both are known before anything is deployed.
+    """
+    missing: list[tuple[str, str]] = []
+    bad: list[tuple[str, str]] = []
+    reason = ""
+    for group in placement.classes:
+        members = _admitted(group, placement) if group.real is not None else []
+        if not members or group.real is None:
+            continue
+        answer = image_source(image, placement.registry, node=group.real, rules=placement.pull_rules)
+        if answer.get("no_matching_manifest"):
+            missing += [(name, real) for name, real, _node in members]
+            reason = str(answer["no_matching_manifest"])
+            continue
+        pulled = answer.get("version")
+        isolation = placement.isolation or group.isolation
+        if pulled and verdicts(pulled, group.real.version, isolation, group.kind)["status"] not in (
+            *RUNNING_OK,
+            "unknown",
+        ):
+            bad += [(name, f"{real}, pulls {pulled} {answer.get('digest')}") for name, real, _node in members]
+    found = []
+    if missing:
+        where = ", ".join(f"{name} ({real})" for name, real in missing[:MAX_LISTED])
+        found.append(
+            finding(
+                "no_matching_manifest",
+                "critical",
+                subject,
+                missing[0][0] if len(missing) == 1 else None,
+                f"image {image} has no manifest-list entry for {len(missing)} node(s) it may land on: {where}; "
+                f"{reason}",
+                "add an image of those nodes' build to the manifest list, or keep the image off those nodes",
+                image=image,
+                hosts=[name for name, _real in missing],
+            )
+        )
+    if bad:
+        where = ", ".join(f"{name} ({real})" for name, real in bad[:MAX_LISTED])
+        found.append(
+            finding(
+                placement.check,
+                "critical",
+                subject,
+                bad[0][0] if len(bad) == 1 else None,
+                f"image {image} can be placed on {len(bad)} node(s) whose pulled entry cannot run there: {where}",
+                "add an image of those nodes' build to the manifest list, or keep the image off those nodes",
+                image=image,
+                hosts=[name for name, _real in bad],
+            )
+        )
     return found
 
 
@@ -509,8 +586,12 @@ def check_k8s(
     policy: Policy,
     verdicts: Verdicts,
     index: Mapping[str, str],
+    registry: object = None,
 ) -> tuple[list[dict[str, Any]], list[tuple[str, str, str]]]:
-    """Kubernetes node labels against the hosts, and workload selectors/RuntimeClasses against real builds."""
+    """Kubernetes node labels against the hosts, and workload selectors/RuntimeClasses against real builds.
+
+    With ``registry`` a manifest-list image is judged per node by the entry containerd pulls there.
+    """
     suite = f"k8s {cluster}"
     nodes = list(state.get("nodes") or [])
     matched = match_hosts(nodes, views, "uid")
@@ -527,7 +608,9 @@ def check_k8s(
     for workload in state.get("workloads") or []:
         subject = f"{workload.get('kind', 'workload')} {workload.get('namespace', 'default')}/{workload.get('name')}"
         checks += [(suite, subject, check) for check in ("k8s_placement", *_IMAGE_CHECKS)]
-        placement = workload_placement(workload, runtime_classes, classes)
+        placement = dataclasses.replace(
+            workload_placement(workload, runtime_classes, classes), registry=registry, pull_rules="containerd"
+        )
         for image, explicit in workload_images(workload):
             found += deployed_image_findings(subject, image, explicit, placement, policy, verdicts, index)
     return found, checks

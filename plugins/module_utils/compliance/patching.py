@@ -15,6 +15,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.compliance.ho
     check_update_impact,
 )
 from ansible_collections.wincontainers.compat.plugins.module_utils.compliance.policy import (
+    RUNNING_OK,
     CompatFn,
     Policy,
     Verdicts,
@@ -23,6 +24,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.compliance.po
 from ansible_collections.wincontainers.compat.plugins.module_utils.findings import (
     finding,
 )
+from ansible_collections.wincontainers.compat.plugins.module_utils.image_source import image_source, source_label
 from ansible_collections.wincontainers.compat.plugins.module_utils.version import (
     safe_version,
 )
@@ -56,6 +58,40 @@ def _still_newer_after(view: HostView) -> list[dict[str, Any]]:
     return found
 
 
+def _puller(rules: str) -> str:
+    """The manifest-list rules of the host's engine: Docker's (the hosts of host facts), containerd's when asked."""
+    return "containerd" if rules == "containerd" else "docker"
+
+
+def _runs(verdicts: Verdicts, image: str, view: HostView) -> bool:
+    target = view.target.version if view.target else ""
+    return verdicts(image, target, "process", view.kind)["status"] in RUNNING_OK
+
+
+def _with_source(item: Mapping[str, Any], view: HostView, registry: object, verdicts: Verdicts) -> dict[str, Any]:
+    """A finding with ``image_source`` (the host store's build it judged) and, with REGISTRY, ``after_pull``.
+
+    The fix becomes "pull again" only when the entry the engine pulls on the target runs there with process
+    isolation (Docker's puller may pick an older build that does not).
+    """
+    answer: dict[str, Any] = {"source": "host", "digest": None}
+    out = {**item, "image_source": "host", "image_digest": None, "image_build_guess": False}
+    image = item.get("image")
+    if registry is not None and image and view.target is not None:
+        pulled = image_source(str(image), registry, node=view.target, rules=_puller(verdicts.rules))
+        if pulled["source"] == "registry":
+            out["after_pull"] = {
+                key: pulled.get(key) for key in ("version", "digest", "list_digest", "no_matching_manifest")
+            }
+            if pulled.get("version") and _runs(verdicts, str(pulled["version"]), view):
+                out["fix"] = (
+                    f"pull {image} again after the update: the registry serves {pulled['version']} "
+                    f"({pulled.get('digest')}) for {view.target.version}; or {item.get('fix')}"
+                )
+    out["image_source_label"] = source_label(answer)
+    return out
+
+
 def patch_impact(
     name: str,
     facts: Optional[Mapping[str, Any]],
@@ -64,12 +100,18 @@ def patch_impact(
     updates_pending: bool = False,
     policy: Optional[Policy] = None,
     compat: Optional[CompatFn] = None,
+    registry: object = None,
 ) -> dict[str, Any]:
     """What a pending update (or in-place upgrade) does to the running containers of one host.
 
     With a ``target`` version, every running container is judged on it. Without one, pending updates
     still change the update revision: on Windows Server 2016 (build 14393) that stops every
     process-isolated container, whose image must carry the host's exact revision.
+
+    Every finding says where the image's build came from (``image_source``: the host's image store). With
+    ``registry`` (``registry_image_info``'s result) and a target, each finding also predicts what a fresh pull of
+    the image's reference gives on the target build (``after_pull``: the entry's digest and build, or
+    ``no_matching_manifest``): a manifest list with an entry for the target only needs a re-pull.
 
     Returns:
         ``{host, host_version, target_version, findings, breaks, containers}``; ``breaks`` is True when a
@@ -103,6 +145,7 @@ def patch_impact(
                 )
             )
     found += _still_newer_after(view)
+    found = [_with_source(item, view, registry, verdicts) for item in found]
     return {
         "host": name,
         "host_version": view.version,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from ansible_collections.wincontainers.compat.plugins.module_utils.compliance.facts import (
     HostView,
@@ -57,6 +57,7 @@ def evaluate(
     targets: Optional[Mapping[str, Any]] = None,
     policy: Optional[Policy] = None,
     compat: Optional[CompatFn] = None,
+    registry: object = None,
 ) -> dict[str, Any]:
     """Run every check over the fleet and return the report.
 
@@ -68,6 +69,8 @@ def evaluate(
         targets: Host name -> the version the host moves to with its pending update or upgrade.
         policy: The policy; defaults of the role when None.
         compat: Replaces the core's ``container_compat(image, host, isolation, host_kind)`` (tests, bench).
+        registry: ``registry_image_info``'s result: images' builds read from their registry (per host for a
+            manifest list) in the matrix, and every image finding says where its build came from.
 
     Returns:
         ``{schema, as_of, policy, summary, hosts, images, matrix, checks, findings}``, findings worst first.
@@ -94,13 +97,14 @@ def evaluate(
     clusters += [("k8s", name, state, check_k8s) for name, state in sorted(k8s.items())]
     for kind, cluster, state, check in clusters:
         suite = f"{kind} {cluster}"
-        found, ran = check(cluster, state, views, policy, verdicts, index)
+        found, ran = check(cluster, state, views, policy, verdicts, index, registry)
         own = [dict(item, suite=suite) for item in found]
         orchestrated += own + fold_consequences(own, orchestrator_findings(suite, state, views))
         checks += ran
     unique = _dedupe([item for items in per_host.values() for item in items] + orchestrated)
     findings = by_severity(unique, within=lambda f: (f.get("host") or "", f["check"], f["subject"]))
-    columns = image_columns(list(views.values()), swarm, k8s, index)
+    columns = image_columns(list(views.values()), swarm, k8s, index, registry)
+    findings = with_image_sources(findings, columns)
     by_host: dict[str, list[Mapping[str, Any]]] = {name: [] for name in views}
     for ranked in findings:  # a finding counts for the one host it names; a cluster object's for its cluster only
         if ranked.get("host") in by_host:
@@ -113,10 +117,32 @@ def evaluate(
         "summary": summarize(rows, columns, findings),
         "hosts": rows,
         "images": columns,
-        "matrix": [matrix_row(view, columns, verdicts) for view in views.values() if view.version is not None],
+        "matrix": [
+            matrix_row(view, columns, verdicts, registry) for view in views.values() if view.version is not None
+        ],
         "checks": [{"suite": suite, "subject": subject, "check": check} for suite, subject, check in checks],
         "findings": findings,
     }
+
+
+def with_image_sources(
+    findings: Sequence[dict[str, Any]], columns: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """Findings about an image (``image``) with where its build came from, unless they already say it."""
+    by_ref = {column["ref"]: column for column in columns}
+    out = []
+    for item in findings:
+        column = by_ref.get(str(item.get("image")))
+        if column is not None and "image_source" not in item:
+            item = {
+                **item,
+                "image_source": column["source"],
+                "image_digest": column.get("digest"),
+                "image_build_guess": column["guess"],
+                "image_source_label": column["source_label"],
+            }
+        out.append(item)
+    return out
 
 
 def _host_checks(view: HostView) -> tuple[str, ...]:

@@ -750,3 +750,60 @@ def test_swarm_placement_of_an_image_no_node_runs_says_to_rebuild() -> None:
         "contoso/billing:1.8-ltsc2022 or contoso/billing:1.8-ltsc2019 and select the nodes of that build, "
         "or run the service with --isolation=hyperv on nodes of build 20348 or 17763"
     )
+
+
+def test_patch_impact_says_what_a_fresh_pull_gives_on_the_target() -> None:
+    digests = {name: "sha256:" + name * 64 for name in "abc"}
+    listed = {
+        "digest": digests["a"],
+        "media_type": "application/vnd.docker.distribution.manifest.list.v2+json",
+        "error": None,
+        "platforms": [
+            {"os": "windows", "architecture": "amd64", "variant": None, "os_version": v, "digest": digests[d]}
+            for v, d in (("10.0.17763.6659", "b"), ("10.0.20348.2966", "c"))
+        ],
+    }
+    host = facts("10.0.17763.6659", containers=(("a", "contoso/orders:2024.11.3@10.0.17763.6659", "process"),))
+    registry = {"images": {"contoso/orders:2024.11.3": listed}}
+    upgrade = c.patch_impact("h", host, target="10.0.20348.3091", registry=registry)["findings"]
+    assert [f["check"] for f in upgrade] == ["update_impact"] and upgrade[0]["image_source"] == "host"
+    assert upgrade[0]["after_pull"]["digest"] == digests["c"]
+    assert upgrade[0]["fix"].startswith(
+        "pull contoso/orders:2024.11.3 again after the update: the registry serves 10.0.20348.2966"
+    )
+    # Docker's puller takes the first entry not newer than the host: the 2019 one, which does not run on 2025
+    to_2025 = c.patch_impact("h", host, target="10.0.26100.2894", registry=registry)["findings"]
+    assert to_2025[0]["after_pull"]["version"] == "10.0.17763.6659" and not to_2025[0]["fix"].startswith("pull")
+    # containerd pulls no entry of a list that has no build from 20348 up for a 20348 host
+    only_2019 = {"images": {"contoso/orders:2024.11.3": {**listed, "platforms": listed["platforms"][:1]}}}
+    containerd = c.make_policy({"rules": "containerd"})
+    to_2022 = c.patch_impact("h", host, target="10.0.20348.3091", registry=only_2019, policy=containerd)["findings"]
+    assert "no matching manifest" in to_2022[0]["after_pull"]["no_matching_manifest"]
+    assert not to_2022[0]["fix"].startswith("pull")
+    assert "after_pull" not in c.patch_impact("h", host, target="10.0.20348.3091")["findings"][0]
+
+
+def test_a_manifest_list_is_judged_per_node_before_deploying() -> None:
+    """The registry's list has no 17763 entry: the node labelled 2022 that really runs 2019 gets no image."""
+    digests = {name: "sha256:" + name * 64 for name in "abc"}
+    listed = {
+        "digest": digests["a"],
+        "media_type": "application/vnd.oci.image.index.v1+json",
+        "error": None,
+        "platforms": [
+            {"os": "windows", "architecture": "amd64", "variant": None, "os_version": v, "digest": digests[d]}
+            for v, d in (("10.0.20348.2966", "b"), ("10.0.26100.2605", "c"))
+        ],
+    }
+    hosts = {"win2019-02": facts("10.0.17763.6775", node_id="n19"), "win2022-01": facts("10.0.20348.2966")}
+    state = swarm_state("10.0.20348")
+    state["services"][0]["image"] = "contoso/billing:2024.11.3"
+    report = run(hosts, swarm={"prod": state}, registry={"contoso/billing:2024.11.3": listed})
+    missing = [f for f in report["findings"] if f["check"] == "no_matching_manifest"]
+    assert [(f["hosts"], f["image_source"], f["image_digest"]) for f in missing] == [
+        (["win2019-02"], "registry", digests["a"])
+    ]
+    assert "no matching manifest for windows/amd64 10.0.17763" in missing[0]["message"]
+    assert not [f for f in report["findings"] if f["check"] == "swarm_placement"]
+    without = run(hosts, swarm={"prod": state})  # the tag names no build: nothing to judge placement by
+    assert not [f for f in without["findings"] if f["check"] in ("no_matching_manifest", "swarm_placement")]

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from ansible_collections.wincontainers.compat.plugins.module_utils import k8s
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import OptionError
-from ansible_collections.wincontainers.compat.plugins.module_utils.version import WindowsVersion
+from ansible_collections.wincontainers.compat.plugins.module_utils.version import WindowsVersion, parse_windows_version
 
 FIXTURES = Path(__file__).resolve().parents[3] / "unit" / "fixtures" / "k8s_nodes" / "windows_nodes.json"
 RECORDED = json.loads(FIXTURES.read_text())["nodes"]
@@ -330,3 +330,50 @@ def test_workload_report_hyperv_runtime_class_runs_older_images() -> None:
     assert report is not None and report["runnable_nodes"] == []
     assert [f["check"] for f in findings] == ["image_build_mismatch"]
     assert "ltsc2022" in findings[0]["fix"]
+
+
+def _windows_node(name: str, version: str) -> k8s.WindowsNode:
+    return k8s.WindowsNode(name, {"kubernetes.io/os": "windows"}, parse_windows_version(version))
+
+
+def test_workload_report_predicts_the_entry_containerd_pulls_per_node() -> None:
+    digests = {name: "sha256:" + name * 64 for name in "abcd"}
+    listed = {
+        "digest": digests["a"],
+        "media_type": "application/vnd.oci.image.index.v1+json",
+        "error": None,
+        "platforms": [
+            {"os": "windows", "architecture": "amd64", "variant": None, "os_version": v, "digest": digests[d]}
+            for v, d in (("10.0.20348.2966", "b"), ("10.0.26100.2605", "c"))
+        ],
+    }
+    nodes = [
+        _windows_node(n, v)
+        for n, v in (("w19", "10.0.17763.6659"), ("w22", "10.0.20348.3091"), ("w25", "10.0.26100.2894"))
+    ]
+    obj = deployment(["contoso/orders:2024.11.3"], {"kubernetes.io/os": "windows"})
+    report, findings = k8s.workload_report(
+        obj, "Deployment", nodes, {}, {}, registry={"images": {"contoso/orders:2024.11.3": listed}}
+    )
+    assert report is not None
+    pulled = {p["node"]: (p["os_version"], p["digest"]) for p in report["pulls"]}
+    assert pulled == {
+        "w19": (None, None),
+        "w22": ("10.0.20348.2966", digests["b"]),
+        "w25": ("10.0.26100.2605", digests["c"]),
+    }
+    assert report["runnable_nodes"] == ["w22", "w25"] and list(report["blocked_nodes"]) == ["w19"]
+    missing = [f for f in findings if f["check"] == "no_matching_manifest"]
+    assert [f["host"] for f in missing] == ["w19"] and "ltsc2019" in missing[0]["fix"]
+    assert {f["image_source"] for f in findings} == {"registry"}
+    assert findings[0]["image_digest"] == digests["a"] and findings[0]["image_build_guess"] is False
+    assert report["images"][0]["source"] == "registry"
+
+
+def test_workload_findings_mark_a_tag_build_as_a_guess() -> None:
+    nodes = [_windows_node("w22", "10.0.20348.3091")]
+    obj = deployment(["contoso/web:1-ltsc2019"], {"kubernetes.io/os": "windows"})
+    report, findings = k8s.workload_report(obj, "Deployment", nodes, {}, {})
+    assert report is not None and report["images"][0]["guess"] is True
+    assert findings and all(f["image_source"] == "tag" and f["image_build_guess"] for f in findings)
+    assert findings[0]["image_source_label"] == "tag (guess)"
