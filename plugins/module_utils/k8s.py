@@ -530,45 +530,70 @@ def plan_workload(
     if not plan.windows:
         return plan  # a Linux workload: none of its images is a Windows image we know of
     if unknown:
-        plan.findings.append(
-            finding(
-                "image_build_unknown",
-                "medium" if known else "high",
-                plan.subject,
-                None,
-                f"cannot tell the Windows build of {', '.join(unknown)} from its tag",
-                "give the image's build in the images option (image or repository: version)",
-            )
-        )
+        plan.findings.append(_unknown_build_finding(plan.subject, unknown, bool(known)))
     builds = sorted({i.version.build for i in known if i.version})
     if len(builds) > 1:
-        detail = ", ".join(f"{i.image} ({i.version.version})" for i in known if i.version)
-        plan.findings.append(
-            finding(
-                "mixed_image_builds",
-                "critical",
-                plan.subject,
-                None,
-                f"the pod's images need different Windows builds: {detail}; no node runs them all with "
-                "process isolation",
-                "rebuild every image of the pod on the same base image release, or use a Hyper-V RuntimeClass",
-            )
-        )
+        plan.findings.append(_mixed_builds_finding(plan.subject, known))
         return plan
     if not builds or unknown:
         return plan
     plan.build = builds[0]
+    if options.mode == "runtime_class":
+        _plan_runtime_class(plan, spec, kind, builds[0], options)
+    else:
+        _plan_selector(plan, spec, kind, _pinned_version(known), options)
+    return plan
+
+
+def _unknown_build_finding(subject: str, unknown: Sequence[str], some_known: bool) -> dict[str, Any]:
+    """The finding for images whose Windows build no tag or option tells."""
+    return finding(
+        "image_build_unknown",
+        "medium" if some_known else "high",
+        subject,
+        None,
+        f"cannot tell the Windows build of {', '.join(unknown)} from its tag",
+        "give the image's build in the images option (image or repository: version)",
+    )
+
+
+def _mixed_builds_finding(subject: str, known: Sequence[ImageBuild]) -> dict[str, Any]:
+    """The finding for a pod whose images need different Windows builds."""
+    detail = ", ".join(f"{i.image} ({i.version.version})" for i in known if i.version)
+    return finding(
+        "mixed_image_builds",
+        "critical",
+        subject,
+        None,
+        f"the pod's images need different Windows builds: {detail}; no node runs them all with process isolation",
+        "rebuild every image of the pod on the same base image release, or use a Hyper-V RuntimeClass",
+    )
+
+
+def _pinned_version(known: Sequence[ImageBuild]) -> WindowsVersion:
+    """The lowest version of the images, with their revision when they all agree on one."""
     version = min((i.version for i in known if i.version), key=lambda v: v.sort_key)
     revisions = {i.version.revision for i in known if i.version and i.version.revision is not None}
     if len(revisions) == 1:
         version = WindowsVersion(version.major, version.minor, version.build, revisions.pop())
-    path = pod_spec_path(kind)
-    if options.mode == "runtime_class":
-        wanted_class = runtime_class_name(plan.build, options.runtime_class_prefix)
-        plan.after = {"nodeSelector": selector, "runtimeClassName": wanted_class}
-        if spec.get("runtimeClassName") != wanted_class:
-            plan.patch = nest(path, {"runtimeClassName": wanted_class})
-        return plan
+    return version
+
+
+def _plan_runtime_class(
+    plan: WorkloadPlan, spec: Mapping[str, Any], kind: str, build: int, options: SelectorOptions
+) -> None:
+    """Fill PLAN's ``after`` and patch for runtime_class mode: the RuntimeClass of BUILD."""
+    wanted_class = runtime_class_name(build, options.runtime_class_prefix)
+    plan.after = {"nodeSelector": plan.before["nodeSelector"], "runtimeClassName": wanted_class}
+    if spec.get("runtimeClassName") != wanted_class:
+        plan.patch = nest(pod_spec_path(kind), {"runtimeClassName": wanted_class})
+
+
+def _plan_selector(
+    plan: WorkloadPlan, spec: Mapping[str, Any], kind: str, version: WindowsVersion, options: SelectorOptions
+) -> None:
+    """Fill PLAN's ``after`` and patch for selector mode, or add a finding when the label needs an unknown revision."""
+    selector = plan.before["nodeSelector"]
     wanted: dict[str, str] = {}
     if options.set_os_label:
         wanted[OS_LABEL] = "windows"
@@ -585,15 +610,14 @@ def plan_workload(
                 f"tag the image with its full version (10.0.{version.build}.NNNN) or give it in the images option",
             )
         )
-        return plan
+        return
     wanted[options.selector_label] = value
     changes = label_changes(selector, wanted)
     after_selector = dict(selector)
     after_selector.update(wanted)
     plan.after = {"nodeSelector": after_selector, "runtimeClassName": spec.get("runtimeClassName")}
     if changes:
-        plan.patch = nest(path, {"nodeSelector": changes})
-    return plan
+        plan.patch = nest(pod_spec_path(kind), {"nodeSelector": changes})
 
 
 # --- RuntimeClasses -------------------------------------------------------------------------------------------
@@ -761,17 +785,7 @@ def workload_report(
         return None, []
     isolation = isolation_of(spec, runtime_classes)
     allowed = [n for n in nodes if node_allowed(spec, n.labels, runtime_classes)]
-    runnable: list[str] = []
-    blocked: dict[str, list[str]] = {}
-    pulls: list[dict[str, Any]] = []
-    for node in allowed:
-        if node.version is None:
-            continue
-        reasons = _node_reasons(known, node.name, node.version, isolation, rules, pulls)
-        if reasons:
-            blocked[node.name] = reasons
-        else:
-            runnable.append(node.name)
+    runnable, blocked, pulls = _judge_nodes(known, allowed, isolation, rules)
     report = {
         "kind": kind,
         "namespace": meta.get("namespace"),
@@ -786,15 +800,49 @@ def workload_report(
         "blocked_nodes": blocked,
     }
     findings: list[dict[str, Any]] = _no_match_findings(subject, pulls)
+    findings += _placement_findings(subject, known, allowed, runnable, blocked, isolation)
+    return report, with_image_sources(findings, known)
+
+
+def _judge_nodes(
+    known: Sequence[ImageBuild], allowed: Sequence[WindowsNode], isolation: str, rules: str
+) -> tuple[list[str], dict[str, list[str]], list[dict[str, Any]]]:
+    """(runnable node names, blocked node name -> reasons, pulls) over the allowed nodes of known version."""
+    runnable: list[str] = []
+    blocked: dict[str, list[str]] = {}
+    pulls: list[dict[str, Any]] = []
+    for node in allowed:
+        if node.version is None:
+            continue
+        reasons = _node_reasons(known, node.name, node.version, isolation, rules, pulls)
+        if reasons:
+            blocked[node.name] = reasons
+        else:
+            runnable.append(node.name)
+    return runnable, blocked, pulls
+
+
+def _selector_fix(known: Sequence[ImageBuild]) -> str:
+    """The fix that pins a workload to its images' one build, or asks to rebuild them on one release."""
     builds = sorted({i.version.build for i in known if i.version is not None})
+    if len(builds) == 1:
+        return f"set nodeSelector {WINDOWS_BUILD_LABEL}=10.0.{builds[0]} (wincontainers.compat.k8s_workload_selector)"
+    return "rebuild the pod's images on one base image release"
+
+
+def _placement_findings(
+    subject: str,
+    known: Sequence[ImageBuild],
+    allowed: Sequence[WindowsNode],
+    runnable: Sequence[str],
+    blocked: Mapping[str, list[str]],
+    isolation: str,
+) -> list[dict[str, Any]]:
+    """At most one finding on where the selectors let the workload go: nowhere, nowhere it runs, or too far."""
     image_text = ", ".join(i.text() for i in known)
-    selector_fix = (
-        f"set nodeSelector {WINDOWS_BUILD_LABEL}=10.0.{builds[0]} (wincontainers.compat.k8s_workload_selector)"
-        if len(builds) == 1
-        else "rebuild the pod's images on one base image release"
-    )
+    selector_fix = _selector_fix(known)
     if not allowed:
-        findings.append(
+        return [
             finding(
                 "no_matching_windows_node",
                 "high",
@@ -803,11 +851,11 @@ def workload_report(
                 f"no Windows node matches the selectors of {subject} ({image_text})",
                 selector_fix,
             )
-        )
-    elif not runnable and blocked:
+        ]
+    if not runnable and blocked:
         hosts = sorted({str(n.version.build) for n in allowed if n.version})
         first = next(n for n in allowed if n.name in blocked and n.version)
-        findings.append(
+        return [
             finding(
                 "image_build_mismatch",
                 "critical",
@@ -819,9 +867,9 @@ def workload_report(
                 if first.version
                 else selector_fix,
             )
-        )
-    elif blocked:
-        findings.append(
+        ]
+    if blocked:
+        return [
             finding(
                 "selector_allows_incompatible_nodes",
                 "high",
@@ -831,8 +879,8 @@ def workload_report(
                 f"{', '.join(sorted(blocked))}, where it fails with {isolation} isolation",
                 selector_fix,
             )
-        )
-    return report, with_image_sources(findings, known)
+        ]
+    return []
 
 
 def _node_reasons(

@@ -767,6 +767,50 @@ def _with_source(found: list[dict[str, Any]], source: Mapping[str, Any]) -> list
     return [{**item, **extra} for item in found]
 
 
+def _failure_findings(
+    service: ServiceView,
+    failing: Sequence[Mapping[str, Any]],
+    version: Optional[WindowsVersion],
+    fleet: Fleet,
+    version_label: str,
+) -> list[dict[str, Any]]:
+    """One ``task_failed`` finding per node and error class of a service's failing tasks, newest first."""
+    subject = f"service {service.name}"
+    found: list[dict[str, Any]] = []
+    seen: set[tuple[Optional[str], str]] = set()
+    for task in failing:
+        key = (task["node_id"], task["class"])
+        if key in seen:
+            continue
+        seen.add(key)
+        host = fleet.version(str(task["node_id"])) if task["node_id"] else None
+        found.append(
+            finding(
+                "task_failed",
+                "critical" if task["class"] != "unknown" else "high",
+                subject,
+                task["hostname"],
+                f"task {service.name}.{task['slot']} {task['state']}: {task['error']}",
+                _fix_for(task["class"], version, host, fleet, version_label),
+                error_class=task["class"],
+                hresult=task["hresult"],
+            )
+        )
+    return found
+
+
+def _not_converged_finding(service: ServiceView, running: int, desired: int) -> dict[str, Any]:
+    """The finding for a service that runs fewer replicas than it wants."""
+    return finding(
+        "service_not_converged",
+        "critical" if running == 0 else "high",
+        f"service {service.name}",
+        None,
+        f"{running}/{desired} replicas running",
+        "see the task_failed findings of this service; placement constraints may leave no eligible node",
+    )
+
+
 def service_report(
     service: ServiceView,
     tasks: Sequence[Mapping[str, Any]],
@@ -791,39 +835,11 @@ def service_report(
     )
     failing = [classify_task(t, fleet.hostname(t.get("NodeID"))) for t in own if task_error(t)]
     failing.sort(key=lambda t: str(t.get("timestamp") or ""), reverse=True)
-    subject = f"service {service.name}"
-    found: list[dict[str, Any]] = []
-    seen: set[tuple[Optional[str], str]] = set()
     converged = not desired or running >= desired
-    for task in [] if converged else failing:  # past failures of a converged service are history, not findings
-        key = (task["node_id"], task["class"])
-        if key in seen:
-            continue
-        seen.add(key)
-        host = fleet.version(str(task["node_id"])) if task["node_id"] else None
-        found.append(
-            finding(
-                "task_failed",
-                "critical" if task["class"] != "unknown" else "high",
-                subject,
-                task["hostname"],
-                f"task {service.name}.{task['slot']} {task['state']}: {task['error']}",
-                _fix_for(task["class"], version, host, fleet, version_label),
-                error_class=task["class"],
-                hresult=task["hresult"],
-            )
-        )
-    if not converged:
-        found.append(
-            finding(
-                "service_not_converged",
-                "critical" if running == 0 else "high",
-                subject,
-                None,
-                f"{running}/{desired} replicas running",
-                "see the task_failed findings of this service; placement constraints may leave no eligible node",
-            )
-        )
+    found: list[dict[str, Any]] = []
+    if not converged:  # past failures of a converged service are history, not findings
+        found += _failure_findings(service, failing, version, fleet, version_label)
+        found.append(_not_converged_finding(service, running, desired))
     if pulls:
         found += pulled_entry_findings(service, pulls, fleet, version_label)
     elif version is not None:

@@ -92,6 +92,34 @@ def _with_source(item: Mapping[str, Any], view: HostView, registry: object, verd
     return out
 
 
+def _revision_change_findings(name: str, view: HostView) -> list[dict[str, Any]]:
+    """On a host whose containers need its exact revision (build 14393), one finding per process-isolated container
+    of the host's build: pending updates change the revision and stop it."""
+    found: list[dict[str, Any]] = []
+    if view.build is None or not same_revision_required(view.build):
+        return found
+    for container in containers_of(view):
+        image = safe_version(container.get("image_os_version"))
+        isolation = container.get("isolation") or view.isolation
+        if isolation != "process" or image is None or image.build != view.build:
+            continue
+        label = container.get("name") or container.get("id")
+        found.append(
+            finding(
+                "update_impact",
+                "high",
+                f"container {label}",
+                name,
+                f"the pending updates change the revision of this Windows Server 2016 host ({view.version}); "
+                f"process-isolated image {container.get('image')} ({image.version}) needs the exact revision",
+                "rebuild the image on the base image of the new revision (pin it with the base_image_tag filter, "
+                "pin='version'), or run it with Hyper-V isolation",
+                image=container.get("image"),
+            )
+        )
+    return found
+
+
 def patch_impact(
     name: str,
     facts: Optional[Mapping[str, Any]],
@@ -124,26 +152,8 @@ def patch_impact(
     view = host_view(name, check_facts(name, facts), read_target(target, "target_version"))
     verdicts = Verdicts(policy.rules, compat)
     found = check_update_impact(view, verdicts)
-    if view.target is None and updates_pending and view.build is not None and same_revision_required(view.build):
-        for container in containers_of(view):
-            image = safe_version(container.get("image_os_version"))
-            isolation = container.get("isolation") or view.isolation
-            if isolation != "process" or image is None or image.build != view.build:
-                continue
-            label = container.get("name") or container.get("id")
-            found.append(
-                finding(
-                    "update_impact",
-                    "high",
-                    f"container {label}",
-                    name,
-                    f"the pending updates change the revision of this Windows Server 2016 host ({view.version}); "
-                    f"process-isolated image {container.get('image')} ({image.version}) needs the exact revision",
-                    "rebuild the image on the base image of the new revision (pin it with the base_image_tag filter, "
-                    "pin='version'), or run it with Hyper-V isolation",
-                    image=container.get("image"),
-                )
-            )
+    if view.target is None and updates_pending:
+        found += _revision_change_findings(name, view)
     found += _still_newer_after(view)
     found = [_with_source(item, view, registry, verdicts) for item in found]
     return {

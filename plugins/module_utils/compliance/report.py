@@ -82,33 +82,16 @@ def evaluate(
     policy = policy or Policy()
     swarm, k8s, targets = swarm or {}, k8s or {}, targets or {}
     verdicts = Verdicts(policy.rules, compat)
-    views = {
-        name: host_view(name, check_facts(name, facts), read_target(targets.get(name), f"the target version of {name}"))
-        for name, facts in sorted(hosts.items())
-    }
+    views = _host_views(hosts, targets)
     index = image_index(views.values())
-    per_host = {name: host_findings(view, policy, verdicts, index) for name, view in views.items()}
-    for items in per_host.values():
-        for item in items:
-            item["suite"] = HOSTS_SUITE
-    checks = [(HOSTS_SUITE, name, check) for name, view in views.items() for check in _host_checks(view)]
-    orchestrated: list[dict[str, Any]] = []
-    clusters = [("swarm", name, state, check_swarm) for name, state in sorted(swarm.items())]
-    clusters += [("k8s", name, state, check_k8s) for name, state in sorted(k8s.items())]
-    for kind, cluster, state, check in clusters:
-        suite = f"{kind} {cluster}"
-        found, ran = check(cluster, state, views, policy, verdicts, index, registry)
-        own = [dict(item, suite=suite) for item in found]
-        orchestrated += own + fold_consequences(own, orchestrator_findings(suite, state, views))
-        checks += ran
-    unique = _dedupe([item for items in per_host.values() for item in items] + orchestrated)
+    host_found, checks = _run_host_checks(views, policy, verdicts, index)
+    orchestrated, ran = _run_cluster_checks(swarm, k8s, views, policy, verdicts, index, registry)
+    checks += ran
+    unique = _dedupe(host_found + orchestrated)
     findings = by_severity(unique, within=lambda f: (f.get("host") or "", f["check"], f["subject"]))
     columns = image_columns(list(views.values()), swarm, k8s, index, registry)
     findings = with_image_sources(findings, columns)
-    by_host: dict[str, list[Mapping[str, Any]]] = {name: [] for name in views}
-    for ranked in findings:  # a finding counts for the one host it names; a cluster object's for its cluster only
-        if ranked.get("host") in by_host:
-            by_host[ranked["host"]].append(ranked)
+    by_host = _findings_by_host(views, findings)
     rows = [host_row(view, by_host.get(name, []), policy) for name, view in views.items()]
     return {
         "schema": SCHEMA,
@@ -123,6 +106,60 @@ def evaluate(
         "checks": [{"suite": suite, "subject": subject, "check": check} for suite, subject, check in checks],
         "findings": findings,
     }
+
+
+def _host_views(hosts: Mapping[str, Optional[Mapping[str, Any]]], targets: Mapping[str, Any]) -> dict[str, HostView]:
+    """Host name -> its checked view with its target version, in name order."""
+    return {
+        name: host_view(name, check_facts(name, facts), read_target(targets.get(name), f"the target version of {name}"))
+        for name, facts in sorted(hosts.items())
+    }
+
+
+def _run_host_checks(
+    views: Mapping[str, HostView], policy: Policy, verdicts: Verdicts, index: Mapping[str, str]
+) -> tuple[list[dict[str, Any]], list[tuple[str, str, str]]]:
+    """The hosts suite: its findings (tagged with the suite) and the (suite, subject, check) triples it ran."""
+    per_host = {name: host_findings(view, policy, verdicts, index) for name, view in views.items()}
+    for items in per_host.values():
+        for item in items:
+            item["suite"] = HOSTS_SUITE
+    checks = [(HOSTS_SUITE, name, check) for name, view in views.items() for check in _host_checks(view)]
+    return [item for items in per_host.values() for item in items], checks
+
+
+def _run_cluster_checks(
+    swarm: Mapping[str, Mapping[str, Any]],
+    k8s: Mapping[str, Mapping[str, Any]],
+    views: Mapping[str, HostView],
+    policy: Policy,
+    verdicts: Verdicts,
+    index: Mapping[str, str],
+    registry: object,
+) -> tuple[list[dict[str, Any]], list[tuple[str, str, str]]]:
+    """One suite per swarm and Kubernetes cluster: findings with their consequences, and the checks run."""
+    orchestrated: list[dict[str, Any]] = []
+    checks: list[tuple[str, str, str]] = []
+    clusters = [("swarm", name, state, check_swarm) for name, state in sorted(swarm.items())]
+    clusters += [("k8s", name, state, check_k8s) for name, state in sorted(k8s.items())]
+    for kind, cluster, state, check in clusters:
+        suite = f"{kind} {cluster}"
+        found, ran = check(cluster, state, views, policy, verdicts, index, registry)
+        own = [dict(item, suite=suite) for item in found]
+        orchestrated += own + fold_consequences(own, orchestrator_findings(suite, state, views))
+        checks += ran
+    return orchestrated, checks
+
+
+def _findings_by_host(
+    views: Mapping[str, HostView], findings: Sequence[Mapping[str, Any]]
+) -> dict[str, list[Mapping[str, Any]]]:
+    """Host name -> the findings that name it; a cluster object's finding counts for its cluster only."""
+    by_host: dict[str, list[Mapping[str, Any]]] = {name: [] for name in views}
+    for ranked in findings:
+        if ranked.get("host") in by_host:
+            by_host[ranked["host"]].append(ranked)
+    return by_host
 
 
 def with_image_sources(
