@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
+from ansible_collections.wincontainers.compat.plugins.module_utils.compliance.currency import (
+    with_base_image_currency,
+)
 from ansible_collections.wincontainers.compat.plugins.module_utils.compliance.facts import (
     HostView,
     check_facts,
@@ -104,7 +107,7 @@ def evaluate(
     unique = _dedupe([item for items in per_host.values() for item in items] + orchestrated)
     findings = by_severity(unique, within=lambda f: (f.get("host") or "", f["check"], f["subject"]))
     columns = image_columns(list(views.values()), swarm, k8s, index, registry)
-    findings = with_image_sources(findings, columns)
+    findings = with_image_sources(with_base_image_currency(findings, columns, registry, policy), columns)
     by_host: dict[str, list[Mapping[str, Any]]] = {name: [] for name in views}
     for ranked in findings:  # a finding counts for the one host it names; a cluster object's for its cluster only
         if ranked.get("host") in by_host:
