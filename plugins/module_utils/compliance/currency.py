@@ -42,8 +42,8 @@ def tag_lists_of(registry: object) -> dict[str, list[str]]:
 
 def _repository(ref: str) -> str:
     name = ref.split("@", 1)[0]
-    head, _, tail = name.rpartition("/")
-    return f"{head}/{tail.split(':', 1)[0]}" if head else tail.split(":", 1)[0]
+    slash = name.rfind("/") + 1  # a registry port (localhost:5000/app) is before the last slash
+    return name[:slash] + name[slash:].split(":", 1)[0]
 
 
 def _tag_list_for(ref: str, build: int, lists: Mapping[str, list[str]]) -> Optional[str]:
