@@ -52,6 +52,7 @@ ARGUMENT_SPEC: dict[str, Any] = {
     "swarm_os_label": {"type": "str", "default": "OS"},
     "swarm_version_label": {"type": "str", "default": "OsVersion"},
     "k8s_version_labels": {"type": "list", "elements": "str", "default": list(DEFAULT_VERSION_LABELS)},
+    "base_image_max_behind": {"type": "int", "default": 1},
     "dest": {"type": "path"},
     "basename": {"type": "str", "default": "compliance"},
     "formats": {"type": "list", "elements": "str", "default": list(FORMATS), "choices": list(FORMATS)},
@@ -88,12 +89,13 @@ def load_offline(directory: str) -> dict[str, Any]:
 
     A host file holds what ``ansible -m wincontainers.compat.win_container_host_facts --tree hosts/`` writes (or
     the bare facts), optionally with a top-level ``target_version``. A registry file holds a recorded
-    ``registry_image_info`` result (its ``images`` by reference); the files' images are merged in name order.
+    ``registry_image_info`` result (its ``images`` by reference and ``tag_lists`` by repository); the files'
+    images and tag lists are merged in name order.
     """
     root = Path(directory)
     if not root.is_dir():
         raise AnsibleActionFail(f"offline_dir {directory} is not a directory (expected hosts/, swarm/ and k8s/ in it)")
-    loaded: dict[str, Any] = {"hosts": {}, "targets": {}, "swarm": {}, "k8s": {}, "registry": {}}
+    loaded: dict[str, Any] = {"hosts": {}, "targets": {}, "swarm": {}, "k8s": {}, "registry": {}, "tag_lists": {}}
     for path in sorted((root / "hosts").glob("*")) if (root / "hosts").is_dir() else []:
         if path.is_file() and not path.name.startswith("."):
             name = path.name[: -len(".json")] if path.name.endswith(".json") else path.name
@@ -108,7 +110,9 @@ def load_offline(directory: str) -> dict[str, Any]:
         for path in sorted((root / kind).glob("*.json")) if (root / kind).is_dir() else []:
             loaded[kind][path.stem] = _read_json(path)
     for path in sorted((root / "registry").glob("*.json")) if (root / "registry").is_dir() else []:
-        loaded["registry"].update(registry_images(_read_json(path), str(path)))
+        document = _read_json(path)
+        loaded["registry"].update(registry_images(document, str(path)))
+        loaded["tag_lists"].update(registry_tag_lists(document, str(path)))
     return loaded
 
 
@@ -120,6 +124,15 @@ def registry_images(value: Any, what: str) -> dict[str, Any]:
             f"{what} must be the result of wincontainers.compat.registry_image_info (a dict with images by reference)"
         )
     return dict(images)
+
+
+def registry_tag_lists(value: Any, what: str) -> dict[str, Any]:
+    """The ``tag_lists`` of a ``registry_image_info`` result (none for bare images), checked to be a mapping."""
+    if not isinstance(value, Mapping) or "images" not in value or value.get("tag_lists") is None:
+        return {}
+    if not isinstance(value["tag_lists"], Mapping):
+        raise AnsibleActionFail(f"{what}: tag_lists must be a mapping of repository -> {{tags, error}}")
+    return dict(value["tag_lists"])
 
 
 def named_states(value: Any, what: str) -> dict[str, Mapping[str, Any]]:
@@ -195,8 +208,8 @@ class ActionModule(ActionBase):
         try:
             use_catalog(args["catalog"])
             policy = make_policy(args)
-            registry = {**offline.get("registry", {}), **registry_images(args["registry"] or {}, "registry")}
-            report = evaluate(hosts, swarm=swarm, k8s=k8s, targets=targets, policy=policy, registry=registry or None)
+            registry = self._registry(args, offline)
+            report = evaluate(hosts, swarm=swarm, k8s=k8s, targets=targets, policy=policy, registry=registry)
         except WinCompatError as exc:
             raise AnsibleActionFail(str(exc)) from exc
         result.update(
@@ -217,6 +230,16 @@ class ActionModule(ActionBase):
             see = result["reports"].get("html", written[0]) if written else args["fail_see"]
             result.update(failed=True, msg=fail_message(reached, args["fail_on"], see))
         return result
+
+    @staticmethod
+    def _registry(args: Mapping[str, Any], offline: Mapping[str, Any]) -> Optional[dict[str, Any]]:
+        """The registry answers (images and tag lists) of the offline input and O(registry), the option's last."""
+        given = args["registry"] or {}
+        images = {**offline.get("registry", {}), **registry_images(given, "registry")}
+        tag_lists = {**offline.get("tag_lists", {}), **registry_tag_lists(given, "registry")}
+        if not images and not tag_lists:
+            return None
+        return {"images": images, "tag_lists": tag_lists} if tag_lists else images
 
     def _host_inputs(
         self, args: Mapping[str, Any], offline: Mapping[str, Any], task_vars: Mapping[str, Any]

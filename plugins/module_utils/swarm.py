@@ -588,6 +588,49 @@ class Placement:
     isolation: str
 
 
+def list_served(
+    image: str, registry: object, node_versions: Sequence[WindowsVersion], isolation: str = "process"
+) -> Optional[dict[WindowsVersion, bool]]:
+    """Per Windows node build: whether the entry of IMAGE's registry manifest list a Docker Engine pulls there runs.
+
+    None unless REGISTRY (``registry_image_info``'s result) holds a manifest list for IMAGE; a build no entry fits
+    (Docker's "no matching manifest") is not served.
+    """
+    if registry is None or "builds" not in image_source(image, registry, rules=ENGINE_RULES):
+        return None
+    served = {}
+    for node in node_versions:
+        answer = image_source(image, registry, node=node, rules=ENGINE_RULES)
+        entry = safe_version(answer["version"])
+        served[node] = entry is not None and runs(entry, node, isolation)
+    return served
+
+
+def plan_list_placement(
+    service: ServiceView,
+    served: Mapping[WindowsVersion, bool],
+    *,
+    isolation: str = "process",
+    os_label: str = DEFAULT_OS_LABEL,
+    version_label: str = DEFAULT_VERSION_LABEL,
+    version_format: str = "major.minor.build",
+) -> PlacementPlan:
+    """A manifest-list image under process isolation: ``OS==windows``, no build pinned, and
+    ``<version_label>!=<build>`` for each Windows node build whose pulled entry cannot run there."""
+    wanted: dict[str, Optional[str]] = {f"node.labels.{os_label}": WINDOWS} if os_label else {}
+    if version_label:
+        wanted[f"node.labels.{version_label}"] = None
+    constraints = rewrite_constraints(service.constraints, wanted)
+    unserved = sorted({format_version(node, version_format) for node, ok in served.items() if not ok})
+    if version_label:
+        constraints += [f"node.labels.{version_label}!={label}" for label in unserved]
+    served_labels = sorted({format_version(node, version_format) for node, ok in served.items() if ok})
+    reason = f"manifest list: {isolation} isolation on nodes with {version_label} {', '.join(served_labels) or 'none'}"
+    if unserved:
+        reason += f" (no entry runs on {', '.join(unserved)})"
+    return PlacementPlan(constraints, isolation, reason)
+
+
 def placement_targets(
     params: Mapping[str, Any], services: Sequence[ServiceView]
 ) -> tuple[list[Placement], dict[str, str]]:
@@ -602,7 +645,7 @@ def placement_targets(
     kept: list[Placement] = []
     skipped: dict[str, str] = {}
     for target in chosen:
-        if image_version(target.service.image, target.given) is None:
+        if image_version(target.service.image, target.given) is None and not _is_list(target, params):
             image = target.service.image
             skipped[target.service.name] = f"the tag of {image} names no Windows build; give services[].image_version"
         else:
@@ -610,8 +653,26 @@ def placement_targets(
     return kept, skipped
 
 
+def _is_list(target: Placement, params: Mapping[str, Any]) -> bool:
+    """Whether TARGET is placed by its registry manifest list: no build given, a list in O(registry), not Hyper-V."""
+    isolation = target.isolation or params["isolation"]
+    kept = target.service.isolation if isolation == "keep" else ""
+    if target.given not in (None, "") or "hyperv" in (isolation, kept):
+        return False
+    return list_served(target.service.image, params.get("registry"), []) is not None
+
+
 def plan_target(target: Placement, node_versions: Sequence[WindowsVersion], params: Mapping[str, Any]) -> PlacementPlan:
-    """The placement plan of TARGET over the Windows node builds, with the label options of PARAMS."""
+    """The placement plan of TARGET over the Windows node builds, with the label options of PARAMS.
+
+    A manifest-list image of O(registry) (no build given, not Hyper-V) is placed by the builds its entries serve.
+    """
+    labels = {key: params[key] for key in ("os_label", "version_label", "version_format")}
+    if _is_list(target, params):
+        served = list_served(target.service.image, params.get("registry"), node_versions)
+        keep = (target.isolation or params["isolation"]) == "keep"
+        isolation = target.service.isolation if keep else "process"
+        return plan_list_placement(target.service, served or {}, isolation=isolation, **labels)
     version = image_version(target.service.image, target.given)
     if version is None:  # pragma: no cover - filtered by placement_targets()
         raise SwarmPlanError(f"service {target.service.name}: no Windows build")

@@ -62,7 +62,8 @@ options:
       - C(swarm/<cluster>.json) - a result of M(wincontainers.compat.swarm_compat_info).
       - C(k8s/<cluster>.json) - a result of M(wincontainers.compat.k8s_compat_info), optionally with
         C(runtime_classes) (a list of C(name), C(handler), C(node_selector)).
-      - C(registry/<name>.json) - recorded results of M(wincontainers.compat.registry_image_info), merged.
+      - C(registry/<name>.json) - recorded results of M(wincontainers.compat.registry_image_info), merged (their
+        C(images) and C(tag_lists)).
     type: path
   swarm:
     description:
@@ -85,6 +86,8 @@ options:
       - Every image column, matrix cell and image finding says where its build came from (C(source) and
         C(image_source)) V(registry) with the digest, V(host) (an image store), V(given), or V(tag) (the tag text,
         marked as a guess).
+      - Its C(tag_lists) (the tags of base image repositories such as C(mcr.microsoft.com/windows/servercore)) give
+        the C(base_image_stale) check the newest monthly image of each build; see O(base_image_max_behind).
     type: dict
   targets:
     description:
@@ -136,6 +139,19 @@ options:
     type: list
     elements: str
     default: [node.kubernetes.io/windows-build, beta.kubernetes.io/osbuild, wincontainers.compat/release]
+  base_image_max_behind:
+    description:
+      - How many monthly base images a running or deployed image may be behind the newest one its registry
+        publishes for its build before the report has a C(base_image_stale) finding (V(0) wants the newest).
+      - The default V(1) leaves a month to rebuild after each Patch Tuesday release.
+      - The newest revision is read only from the C(tag_lists) of O(registry) (the version-pinned tags
+        C(10.0.<build>.<revision>) of the image's own repository when listed, else of the first listed repository,
+        by name, that publishes its build), and the count is C(base_image_currency)'s. Without tag lists, for an image
+        whose version has no revision, or a build no list publishes, there is no finding (nothing is guessed).
+      - The finding says how many monthly images the image is behind and the tag to rebuild on (C(rebuild_on));
+        its severity is V(low), V(medium) from 3 monthly images behind. Each build of a manifest list is judged.
+    type: int
+    default: 1
   dest:
     description:
       - The directory on the controller to write the reports to. No file is written when omitted.

@@ -50,6 +50,18 @@ options:
         description: Overrides O(isolation) for this service.
         type: str
         choices: [auto, process, hyperv, keep]
+  registry:
+    description:
+      - The result of M(wincontainers.compat.registry_image_info) for the service images (or its
+        RV(wincontainers.compat.registry_image_info#module:images)).
+      - A service whose image is a manifest list there (and that has no O(services[].image_version) and does not
+        run with Hyper-V isolation) is placed by the builds its entries really serve, not by its tag text. Per
+        Windows node build, the entry the node's Docker Engine pulls (moby's rules, as
+        P(wincontainers.compat.select_manifest#filter) with C(rules=docker)) must run there with process isolation;
+        the service gets O(os_label)C(==windows), no build pinned in O(version_label), and
+        O(version_label)C(!=<build>) for each node build no entry serves. O(isolation=auto) then means process.
+      - Such a service is placed even when its tag names no build.
+    type: dict
   isolation:
     description:
       - V(auto) picks Hyper-V isolation for an image older than every Windows node and keeps the service's
@@ -246,6 +258,7 @@ def argument_spec() -> dict[str, Any]:
         "version_label": {"type": "str", "default": "OsVersion"},
         "version_format": {"type": "str", "default": "major.minor.build", "choices": list(VERSION_FORMATS)},
         "conflict_retries": {"type": "int", "default": 5},
+        "registry": {"type": "dict"},
     }
 
 

@@ -62,6 +62,7 @@ class Policy:
     swarm_os_label: str = "OS"
     swarm_version_label: str = "OsVersion"
     k8s_version_labels: tuple[str, ...] = k8s.DEFAULT_VERSION_LABELS
+    base_image_max_behind: int = 1
 
     def as_dict(self) -> dict[str, Any]:
         """The policy as JSON-ready data, for the report."""
@@ -72,6 +73,7 @@ class Policy:
             "unpinned_tags": list(self.unpinned_tags),
             "swarm_labels": {"os": self.swarm_os_label, "version": self.swarm_version_label},
             "k8s_version_labels": list(self.k8s_version_labels),
+            "base_image_max_behind": self.base_image_max_behind,
         }
 
 
@@ -96,7 +98,19 @@ def make_policy(options: Optional[Mapping[str, Any]] = None) -> Policy:
             kwargs[key] = str(options[key])
     if options.get("k8s_version_labels") is not None:
         kwargs["k8s_version_labels"] = tuple(str(key) for key in options["k8s_version_labels"])
+    if options.get("base_image_max_behind") is not None:
+        kwargs["base_image_max_behind"] = _monthly_images(options["base_image_max_behind"])
     return Policy(**kwargs)
+
+
+def _monthly_images(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdigit():
+        shown = describe(value)
+        raise OptionError(f"base_image_max_behind must be a whole number of monthly images, 0 or more; got {shown}")
+    count = int(str(value).strip())
+    if count >= 10_000:
+        raise OptionError(f"base_image_max_behind must be below 10000 monthly images; got {count}")
+    return count
 
 
 def _date(value: object) -> datetime.date:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
+from ansible_collections.wincontainers.compat.plugins.module_utils.compliance.currency import (
+    with_base_image_currency,
+)
 from ansible_collections.wincontainers.compat.plugins.module_utils.compliance.facts import (
     HostView,
     check_facts,
@@ -90,7 +93,7 @@ def evaluate(
     unique = _dedupe(host_found + orchestrated)
     findings = by_severity(unique, within=lambda f: (f.get("host") or "", f["check"], f["subject"]))
     columns = image_columns(list(views.values()), swarm, k8s, index, registry)
-    findings = with_image_sources(findings, columns)
+    findings = with_image_sources(with_base_image_currency(findings, columns, registry, policy), columns)
     by_host = _findings_by_host(views, findings)
     rows = [host_row(view, by_host.get(name, []), policy) for name, view in views.items()]
     return {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from ansible_collections.wincontainers.compat.plugins.module_utils import swarm as sw
 from ansible_collections.wincontainers.compat.plugins.module_utils.registry import OCI_INDEX, image_result
 
@@ -92,3 +93,77 @@ def test_a_registry_build_replaces_the_tag_guess() -> None:
     assert guessed_findings[0]["image_source_label"] == "tag (guess)"
     mismatch = next(f for f in read_findings if f["check"] == "image_build_mismatch")
     assert "win2019-01" in mismatch["hosts"] and "win2022-01" not in mismatch["hosts"]
+
+
+# --- swarm_service_placement: a manifest-list image is placed by the builds its entries serve ---------------
+NODES = [sw.parse_windows_version(v) for v in ("10.0.14393", "10.0.17763", "10.0.20348", "10.0.26100")]
+PARAMS = {"isolation": "auto", "os_label": "OS", "version_label": "OsVersion", "version_format": "major.minor.build"}
+
+
+def placed(image: str, registry: Any, isolation: str = "", given: Any = None, **params: Any) -> sw.PlacementPlan:
+    svc = service(image)
+    svc.constraints = ["node.labels.OsVersion==10.0.17763", "node.labels.zone==eu"]
+    target = sw.Placement(svc, given, isolation)
+    return sw.plan_target(target, NODES, {**PARAMS, "registry": registry, **params})
+
+
+@pytest.mark.parametrize(
+    ("listed", "excluded", "served"),
+    [
+        (THREE_BUILDS, ["10.0.14393"], "10.0.17763, 10.0.20348, 10.0.26100"),
+        (TWO_BUILDS, ["10.0.14393", "10.0.17763"], "10.0.20348, 10.0.26100"),
+    ],
+)
+def test_a_manifest_list_is_placed_by_the_builds_its_entries_serve(
+    listed: dict[str, Any], excluded: list[str], served: str
+) -> None:
+    plan = placed(ORDERS, {"images": {ORDERS: listed}})
+    assert plan.constraints == [
+        "node.labels.zone==eu",  # not ours: kept
+        "node.labels.OS==windows",
+        *(f"node.labels.OsVersion!={build}" for build in excluded),
+    ]
+    assert plan.isolation == "process"
+    assert plan.reason.startswith(f"manifest list: process isolation on nodes with OsVersion {served} (no entry runs")
+
+
+@pytest.mark.parametrize(
+    ("registry", "isolation", "given", "expected"),
+    [
+        (
+            None,
+            "",
+            "ltsc2022",
+            ["node.labels.OsVersion==10.0.20348", "node.labels.zone==eu", "node.labels.OS==windows"],
+        ),
+        ({"images": {ORDERS: THREE_BUILDS}}, "", "ltsc2022", None),  # a given build wins over the list
+        ({"images": {ORDERS: THREE_BUILDS}}, "hyperv", None, "skipped"),  # Hyper-V: not placed by the list
+    ],
+)
+def test_the_list_is_used_only_without_a_given_build_or_hyperv(
+    registry: Any, isolation: str, given: Any, expected: Any
+) -> None:
+    params = {
+        **PARAMS,
+        "registry": registry,
+        "services": [{"name": "orders", "image_version": given, "isolation": isolation or None}],
+    }
+    svc = service(ORDERS)
+    svc.constraints = ["node.labels.OsVersion==10.0.17763", "node.labels.zone==eu"]
+    kept, skipped = sw.placement_targets(params, [svc])
+    if expected == "skipped":
+        assert list(skipped) == ["orders"] and kept == []
+        return
+    plan = sw.plan_target(kept[0], NODES, params)
+    if expected is None:
+        assert plan.constraints[0] == "node.labels.OsVersion==10.0.20348"
+        return
+    assert plan.constraints == expected
+
+
+def test_a_tag_naming_no_build_is_placed_when_the_registry_has_its_list() -> None:
+    params = {**PARAMS, "services": [], "registry": {"images": {ORDERS: THREE_BUILDS}}}
+    kept, skipped = sw.placement_targets(params, [service(ORDERS)])
+    assert (len(kept), skipped) == (1, {})
+    without, skipped = sw.placement_targets({**params, "registry": None}, [service(ORDERS)])
+    assert without == [] and "names no Windows build" in skipped["orders"]
