@@ -30,6 +30,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.findings impo
     finding,
 )
 from ansible_collections.wincontainers.compat.plugins.module_utils.version import (
+    WindowsVersion,
     safe_version,
 )
 
@@ -145,16 +146,26 @@ def _hyperv_hint(view: HostView, image_version: str, isolation: str, verdicts: V
     return ", or move it to a host of its own build"
 
 
-def check_image_revision(view: HostView) -> list[dict[str, Any]]:
-    """Process-isolated images with a newer update revision (UBR) than the host (error 0xc0370106)."""
-    found = []
+def newer_revision_images(
+    view: HostView, build: Optional[int], revision: Optional[int]
+) -> list[tuple[Mapping[str, Any], WindowsVersion]]:
+    """The process-isolated containers of VIEW whose image is of BUILD with an update revision (UBR) newer than
+    REVISION, each with its image's version (error 0xc0370106 at start)."""
+    newer = []
     for container in containers_of(view):
         image = safe_version(container.get("image_os_version"))
         isolation = container.get("isolation") or view.isolation
-        if image is None or isolation != "process" or view.build != image.build:
+        if image is None or isolation != "process" or image.build != build:
             continue
-        if image.revision is None or view.revision is None or image.revision <= view.revision:
-            continue
+        if image.revision is not None and revision is not None and image.revision > revision:
+            newer.append((container, image))
+    return newer
+
+
+def check_image_revision(view: HostView) -> list[dict[str, Any]]:
+    """Process-isolated images with a newer update revision (UBR) than the host (error 0xc0370106)."""
+    found = []
+    for container, image in newer_revision_images(view, view.build, view.revision):
         label = container.get("name") or container.get("id")
         found.append(
             finding(

@@ -13,6 +13,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.compliance.fa
 )
 from ansible_collections.wincontainers.compat.plugins.module_utils.compliance.hosts import (
     check_update_impact,
+    newer_revision_images,
 )
 from ansible_collections.wincontainers.compat.plugins.module_utils.compliance.policy import (
     RUNNING_OK,
@@ -36,25 +37,20 @@ def _still_newer_after(view: HostView) -> list[dict[str, Any]]:
     if target is None or target.revision is None or target.build != view.build:
         return []
     found = []
-    for container in containers_of(view):
-        image = safe_version(container.get("image_os_version"))
-        isolation = container.get("isolation") or view.isolation
-        if image is None or isolation != "process" or image.build != target.build or image.revision is None:
-            continue
-        if image.revision > target.revision:
-            label = container.get("name") or container.get("id")
-            found.append(
-                finding(
-                    "image_revision",
-                    "high",
-                    f"container {label}",
-                    view.name,
-                    f"image {container.get('image')} ({image.version}) stays newer than the host after the update to "
-                    f"{target.version}: a newer process-isolated image can exit at start (0xc0370106)",
-                    f"install an update that brings revision {image.revision} or later instead",
-                    image=container.get("image"),
-                )
+    for container, image in newer_revision_images(view, target.build, target.revision):
+        label = container.get("name") or container.get("id")
+        found.append(
+            finding(
+                "image_revision",
+                "high",
+                f"container {label}",
+                view.name,
+                f"image {container.get('image')} ({image.version}) stays newer than the host after the update to "
+                f"{target.version}: a newer process-isolated image can exit at start (0xc0370106)",
+                f"install an update that brings revision {image.revision} or later instead",
+                image=container.get("image"),
             )
+        )
     return found
 
 
