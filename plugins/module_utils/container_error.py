@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Iterable, Optional
 
+from ansible_collections.wincontainers.compat.plugins.module_utils import catalog
 from ansible_collections.wincontainers.compat.plugins.module_utils.bounds import (
     MAX_DEPTH,
     check_depth,
     check_length,
 )
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError, describe
+from ansible_collections.wincontainers.compat.plugins.module_utils.tags import retarget_image
 from ansible_collections.wincontainers.compat.plugins.module_utils.version import parse_windows_version
 
 # HCS error codes (hcsshim internal/hcs/errors.go, winerror.h ERROR_VMCOMPUTE_*) and the system message of each.
@@ -119,8 +121,6 @@ def _release_hint(version: Optional[str], repo: str = "servercore") -> str:
     """`` (tag ltsc2019)``: the MCR tag of the release of ``version``, when the catalog knows it."""
     if not version:
         return ""
-    from ansible_collections.wincontainers.compat.plugins.module_utils import catalog
-
     build = parse_windows_version(version).build
     entry = catalog.entry_for_build(build)
     if entry is None:
@@ -151,7 +151,6 @@ def _variant(host: Optional[str], text: str) -> str:
     reference = _image_version_from_ref(text)[0]
     if not host or not reference:
         return ""
-    from ansible_collections.wincontainers.compat.plugins.module_utils.tags import retarget_image
 
     try:
         variant = retarget_image(reference, host)
