@@ -35,7 +35,7 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT / ".tmp" / "collections"))
 
 from ansible_collections.wincontainers.compat.plugins.module_utils.host_facts import build_host_facts  # noqa: E402
-from ansible_collections.wincontainers.compat.plugins.modules.swarm_compat_info import report  # noqa: E402
+from ansible_collections.wincontainers.compat.plugins.module_utils.swarm_runner import report  # noqa: E402
 
 SWARM_DEFAULTS = {"os_label": "OS", "version_label": "OsVersion", "version_format": "major.minor.build"}
 

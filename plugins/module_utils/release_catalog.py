@@ -143,8 +143,12 @@ RELEASES: tuple[dict, ...] = (
         ],
         "tags": {"servercore": ["ltsc2016"], "nanoserver": ["sac2016"], "server": [], "windows": []},
         # version-compatibility: 14393.1770 = KB4041691, .1914 = KB4051033, .1944 = KB4053579;
-        # update-containers: 14393.3443 = KB4534271 (January 2020).
-        "kb_revisions": {"KB4041691": 1770, "KB4051033": 1914, "KB4053579": 1944, "KB4534271": 3443},
+        # update-containers: 14393.3443 = KB4534271 (January 2020); update history (windows-server-release-info):
+        # .7428 = KB5044293 (October 2024), .7515 = KB5046612, .7606 = KB5048671, .7699 = KB5049993 (January 2025).
+        "kb_revisions": {
+            "KB4041691": 1770, "KB4051033": 1914, "KB4053579": 1944, "KB4534271": 3443,
+            "KB5044293": 7428, "KB5046612": 7515, "KB5048671": 7606, "KB5049993": 7699,
+        },
         "sources": [
             _LIFECYCLE + "windows-server-2016", _LIFECYCLE + "windows-10-2016-ltsb", _W10_RELEASES,
             _BASE_IMAGE_LIFECYCLE, _VERSION_COMPAT, _UPDATE_CONTAINERS, _HCSSHIM_BUILDS, _HUB_SERVERCORE,
@@ -256,8 +260,12 @@ RELEASES: tuple[dict, ...] = (
             "servercore": ["ltsc2019", "1809"], "nanoserver": ["1809"], "server": [], "windows": ["ltsc2019", "1809"],
         },
         # version-compatibility: nanoserver:1809-KB4493509 = 10.0.17763.437; update-containers: .973 = KB4534273,
-        # servercore:1809-KB4546852 = .1040, .1098 = KB4538461; windows:1809-KB5034768 = .5458 (recorded tag list).
-        "kb_revisions": {"KB4493509": 437, "KB4534273": 973, "KB4546852": 1040, "KB4538461": 1098, "KB5034768": 5458},
+        # servercore:1809-KB4546852 = .1040, .1098 = KB4538461; windows:1809-KB5034768 = .5458 (recorded tag list);
+        # update history: .6414 = KB5044277 (October 2024), .6532 = KB5046615, .6659 = KB5048661, .6775 = KB5050008.
+        "kb_revisions": {
+            "KB4493509": 437, "KB4534273": 973, "KB4546852": 1040, "KB4538461": 1098, "KB5034768": 5458,
+            "KB5044277": 6414, "KB5046615": 6532, "KB5048661": 6659, "KB5050008": 6775,
+        },
         "sources": [
             _LIFECYCLE + "windows-server-2019", _LIFECYCLE + "windows-10-enterprise-ltsc-2019", _SERVER_RELEASES,
             _W10_RELEASES, _BASE_IMAGE_LIFECYCLE, _VERSION_COMPAT, _UPDATE_CONTAINERS, _WS2019_GA_BLOG,
@@ -362,8 +370,9 @@ RELEASES: tuple[dict, ...] = (
              "version": "20H2", "released": "2020-10-20", "end_of_support": "2023-05-09"},
         ],
         "tags": {"servercore": ["20H2"], "nanoserver": ["20H2"], "server": [], "windows": ["20H2"]},
-        # Docker Hub tag table of mcr.microsoft.com/windows (July 2022): 20H2-KB5015807 = 10.0.19042.1826.
-        "kb_revisions": {"KB5015807": 1826},
+        # Docker Hub tag table of mcr.microsoft.com/windows (July 2022): 20H2-KB5015807 = 10.0.19042.1826;
+        # update history: .1706 = KB5013942 (May 2022), .1766 = KB5014699, .1889 = KB5016616 (the last, August 2022).
+        "kb_revisions": {"KB5013942": 1706, "KB5014699": 1766, "KB5015807": 1826, "KB5016616": 1889},
         "sources": [
             _SERVER_RELEASES, _W10_RELEASES, _BASE_IMAGE_LIFECYCLE, _HCSSHIM_BUILDS, _HUB_SERVERCORE, _HUB_WINDOWS,
         ],
@@ -460,8 +469,12 @@ RELEASES: tuple[dict, ...] = (
         ],
         "tags": {"servercore": ["ltsc2022"], "nanoserver": ["ltsc2022"], "server": ["ltsc2022"], "windows": []},
         # Docker Hub tag table of mcr.microsoft.com/windows/server: ltsc2022-KB5015827 = 10.0.20348.825 (July 2022);
-        # recorded tag list: server:ltsc2022-KB5034770 = 10.0.20348.2322 (February 2024).
-        "kb_revisions": {"KB5015827": 825, "KB5034770": 2322},
+        # recorded tag list: server:ltsc2022-KB5034770 = 10.0.20348.2322 (February 2024); update history:
+        # .2762 = KB5044281 (October 2024), .2849 = KB5046616, .2966 = KB5048654, .3091 = KB5049983 (January 2025).
+        "kb_revisions": {
+            "KB5015827": 825, "KB5034770": 2322,
+            "KB5044281": 2762, "KB5046616": 2849, "KB5048654": 2966, "KB5049983": 3091,
+        },
         "sources": [
             _LIFECYCLE + "windows-server-2022", _SERVER_RELEASES, _VERSION_COMPAT, _HCSSHIM_BUILDS,
             _HUB_SERVERCORE, _HUB_NANOSERVER, _HUB_SERVER, "https://github.com/ocurrent/ocaml-dockerfile/issues/201",
@@ -588,7 +601,9 @@ RELEASES: tuple[dict, ...] = (
              "released": "2024-10-01", "mainstream_end": "2029-10-09", "end_of_support": "2034-10-10"},
         ],
         "tags": {"servercore": ["ltsc2025"], "nanoserver": ["ltsc2025"], "server": ["ltsc2025"], "windows": []},
-        "kb_revisions": {},
+        # update history (windows-server-release-info): 26100.2314 = KB5046617 (November 2024), .2605 = KB5048667,
+        # .2894 = KB5050009 (January 2025).
+        "kb_revisions": {"KB5046617": 2314, "KB5048667": 2605, "KB5050009": 2894},
         "sources": [
             _LIFECYCLE + "windows-server-2025", _LIFECYCLE + "windows-11-enterprise-ltsc-2024",
             _SERVER_RELEASES, _W11_RELEASES, _BASE_IMAGE_LIFECYCLE, _VERSION_COMPAT,

@@ -1,7 +1,8 @@
 """Base image currency through a real ``ansible-playbook`` run of the compliance role on recorded tag lists.
 
-The example fleet gets a recorded ``registry_image_info`` answer holding only ``tag_lists`` (MCR's servercore tags
-as its ``/v2/.../tags/list`` returns them). Images more than one monthly image behind their build's newest tag must
+The example fleet's recorded ``registry_image_info`` answer of MCR (``state/registry/mcr.json``, only ``tag_lists``)
+is replaced by another recording of servercore's tags (``/v2/.../tags/list``), whose newest 17763 image is a month
+later than the bundled one. Images more than one monthly image behind their build's newest tag must
 get a ``base_image_stale`` finding naming the tag to rebuild on, in the JSON, JUnit and HTML reports; images of
 builds the list does not publish, and tags without a revision, get none.
 """
@@ -23,7 +24,7 @@ TAGS += ["10.0.17763.6659", "10.0.17763.6775", "10.0.17763.6893", "10.0.20348.28
 
 def _record_tag_lists(inventory: Path) -> None:
     recorded = {"changed": False, "images": {}, "tag_lists": {SERVERCORE: {"tags": TAGS, "error": None}}}
-    path = inventory.parent / "state" / "registry" / "mcr-tags.json"
+    path = inventory.parent / "state" / "registry" / "mcr.json"  # replaces the bundled recording
     path.write_text(json.dumps(recorded), encoding="utf-8")
 
 

@@ -26,6 +26,7 @@ XSD = REPO_ROOT / "tests" / "unit" / "fixtures" / "junit" / "junit-10.xsd"
 ROLE = "wincontainers.compat.compliance : "
 REPORT_TASK = ROLE + "Check the fleet and write the reports"
 EXPECTED_CHECKS = {
+    "base_image_stale": 1,  # the IIS image, by the recorded servercore tag list
     "container_compat": 1,
     "daemon_isolation": 2,
     "host_support": 1,

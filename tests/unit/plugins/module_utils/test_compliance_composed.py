@@ -199,7 +199,7 @@ def test_the_demo_reports_match_the_golden_copies() -> None:
         k8s=offline["k8s"],
         targets={"win2016-01": "10.0.14393.7699"},
         policy=c.make_policy({"isolation": "auto", "today": golden["as_of"]}),
-        registry=offline["registry"],
+        registry={"images": offline["registry"], "tag_lists": offline["tag_lists"]},
     )
     assert render_json(report) == (GOLDEN / "compliance.json").read_text(encoding="utf-8")
     assert render_junit(report) == (GOLDEN / "compliance.xml").read_text(encoding="utf-8")
