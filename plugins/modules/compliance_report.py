@@ -145,8 +145,11 @@ options:
         publishes for its build before the report has a C(base_image_stale) finding (V(0) wants the newest).
       - The default V(1) leaves a month to rebuild after each Patch Tuesday release.
       - The newest revision is read only from the C(tag_lists) of O(registry) (the version-pinned tags
-        C(10.0.<build>.<revision>) of the image's own repository when listed, else of the first listed repository,
-        by name, that publishes its build), and the count is C(base_image_currency)'s. Without tag lists, for an image
+        C(10.0.<build>.<revision>) of the image's own repository when listed, else of the repository its name sits
+        under (C(servercore/iis) under C(servercore)); else the base repository is not known and the first listed
+        repository, by name, that publishes its build is assumed, which the finding says (C(base_repository_assumed));
+        every Windows base repository publishes the same monthly revisions, so the count holds, and the tag to rebuild
+        on names the assumed repository), and the count is C(base_image_currency)'s. Without tag lists, for an image
         whose version has no revision, or a build no list publishes, there is no finding (nothing is guessed).
       - The finding says how many monthly images the image is behind and the tag to rebuild on (C(rebuild_on));
         its severity is V(low), V(medium) from 3 monthly images behind. Each build of a manifest list is judged.

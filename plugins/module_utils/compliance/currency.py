@@ -46,12 +46,21 @@ def _repository(ref: str) -> str:
     return name[:slash] + name[slash:].split(":", 1)[0]
 
 
-def _tag_list_for(ref: str, build: int, lists: Mapping[str, list[str]]) -> Optional[str]:
-    """The image's own repository's list, else the first (by name) that publishes monthly images of ``build``."""
+def _tag_list_for(ref: str, build: int, lists: Mapping[str, list[str]]) -> tuple[Optional[str], bool]:
+    """The list that tells ``ref``'s base revisions, and whether choosing it was a guess.
+
+    The image's own repository, else the repository its name sits under (``servercore/iis`` under
+    ``servercore``): both are known. Otherwise the base repository is not known, and the first list (by name)
+    that publishes monthly images of ``build`` is assumed (every Windows base repository publishes the same
+    monthly revisions, so the count holds; the tag to rebuild on names the assumed repository).
+    """
     own = _repository(ref)
-    if own in lists and pinned_revisions(lists[own], build):
-        return own
-    return next((name for name, tags in lists.items() if pinned_revisions(tags, build)), None)
+    known = [name for name in lists if own == name or own.startswith(name + "/")]
+    for name in sorted(known, key=len, reverse=True):
+        if pinned_revisions(lists[name], build):
+            return name, False
+    assumed = next((name for name, tags in lists.items() if pinned_revisions(tags, build)), None)
+    return assumed, assumed is not None
 
 
 def _column_versions(column: Mapping[str, Any]) -> list[str]:
@@ -61,20 +70,32 @@ def _column_versions(column: Mapping[str, Any]) -> list[str]:
     return [str(column["version"])] if column.get("version") else []
 
 
-def _stale_finding(ref: str, version: str, repository: str, currency: Mapping[str, Any]) -> dict[str, Any]:
+def _stale_finding(
+    ref: str, version: str, repository: str, assumed: bool, currency: Mapping[str, Any]
+) -> dict[str, Any]:
     behind = currency["behind"]
     severity = "medium" if behind >= MEDIUM_FROM else "low"
     newest = f"10.0.{currency['build']}.{currency['newest_revision']}"
+    source = f"{repository} (assumed: the image's base repository is not known)" if assumed else repository
+    rebuild_on = currency["rebuild_on"]
+    fix = (
+        f"rebuild {ref} on the {newest} image of its base repository ({rebuild_on} if it is {repository}) "
+        "and redeploy it"
+        if assumed
+        else f"rebuild {ref} on {rebuild_on} and redeploy it"
+    )
     return finding(
         CHECK,
         severity,
         f"image {ref}",
         None,
-        f"image {ref} is built on {version}, {behind} monthly image(s) behind the newest {newest} of {repository}",
-        f"rebuild {ref} on {currency['rebuild_on']} and redeploy it",
+        f"image {ref} is built on {version}, {behind} monthly image(s) behind the newest {newest} of {source}",
+        fix,
         image=ref,
         behind=behind,
-        rebuild_on=currency["rebuild_on"],
+        rebuild_on=rebuild_on,
+        base_repository=repository,
+        base_repository_assumed=assumed,
         suite="images",
     )
 
@@ -96,7 +117,7 @@ def base_image_findings(
             parsed = safe_version(version)
             if parsed is None or parsed.revision is None:
                 continue
-            repository = _tag_list_for(ref, parsed.build, lists)
+            repository, assumed = _tag_list_for(ref, parsed.build, lists)
             if repository is None:
                 continue
             try:
@@ -104,7 +125,7 @@ def base_image_findings(
             except WinCompatError:
                 continue
             if currency["stale"]:
-                found.append(_stale_finding(ref, parsed.version, repository, currency))
+                found.append(_stale_finding(ref, parsed.version, repository, assumed, currency))
     return found
 
 

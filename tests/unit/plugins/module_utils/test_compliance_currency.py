@@ -68,7 +68,12 @@ def test_stale_base_images_by_policy(image_version: str, max_behind: Optional[in
     assert (item["behind"], item["severity"], item["host"], item["image"]) == (behind, severity, None, "contoso/app:1")
     assert item["rebuild_on"] == f"{SERVERCORE}:{newest}"
     assert f"{behind} monthly image(s) behind the newest {newest} of {SERVERCORE}" in item["message"]
-    assert item["fix"] == f"rebuild contoso/app:1 on {SERVERCORE}:{newest} and redeploy it"
+    # contoso/app names no base repository: the one list is assumed, and the finding says so
+    assert item["base_repository_assumed"] is True
+    assert item["fix"] == (
+        f"rebuild contoso/app:1 on the {newest} image of its base repository "
+        f"({SERVERCORE}:{newest} if it is {SERVERCORE}) and redeploy it"
+    )
     assert item["image_source"] == "host"  # where the image's build came from, as every image finding says
 
 
@@ -97,8 +102,27 @@ def test_own_repository_list_wins_over_others() -> None:
     }
     own = stale(report("10.0.20348.2700", lists, 0, image=f"{SERVERCORE}:10.0.20348.2700"))
     assert [(f["behind"], f["rebuild_on"]) for f in own] == [(3, f"{SERVERCORE}:10.0.20348.2966")]
+    assert [f["base_repository_assumed"] for f in own] == [False]
     other = stale(report("10.0.20348.2700", lists, 0))  # an app image: the first list (by name) of its build
     assert [(f["behind"], f["rebuild_on"]) for f in other] == [(1, f"{NANOSERVER}:10.0.20348.2762")]
+    assert [f["base_repository_assumed"] for f in other] == [True]
+    assert "assumed: the image's base repository is not known" in other[0]["message"]
+    assert f"({NANOSERVER}:10.0.20348.2762 if it is {NANOSERVER})" in other[0]["fix"]
+
+
+def test_repository_an_image_sits_under_is_its_base() -> None:
+    lists = {
+        "images": {},
+        "tag_lists": {
+            NANOSERVER: {"tags": ["10.0.20348.2700", "10.0.20348.2762"], "error": None},
+            SERVERCORE: {"tags": TAGS, "error": None},
+        },
+    }
+    found = stale(report("10.0.20348.2700", lists, 0, image=f"{SERVERCORE}/iis:windowsservercore-ltsc2022"))
+    assert [(f["behind"], f["rebuild_on"], f["base_repository_assumed"]) for f in found] == [
+        (3, f"{SERVERCORE}:10.0.20348.2966", False)
+    ]
+    assert "assumed" not in found[0]["message"]
 
 
 def test_manifest_list_entry_each_judged() -> None:
