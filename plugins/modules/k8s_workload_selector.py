@@ -106,7 +106,7 @@ options:
       - A workload whose list runs on no Windows node build of the cluster is V(skipped) with the reason, and a
         C(no_node_runs_image) finding; it is not changed. So is a list serving several builds in
         O(mode=runtime_class), since a RuntimeClass selects one build.
-      - Without it the build is read from the tag text, a guess (C(guess) in RV(workloads[].images)).
+      - Without it the build is read from the tag text, a guess (C(images[].guess) in RV(workloads)).
     type: dict
 attributes:
   check_mode:
