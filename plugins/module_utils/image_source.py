@@ -12,12 +12,16 @@ One owner for the question every planner and report asks about an image. :func:`
 
 ``source`` is None when nothing tells the build. A registry answer holding an error falls through to the host
 and the tag, and its message stays in ``registry_error``.
+
+:func:`list_serves` answers the placement question for a manifest list: per node build, whether the entry the
+engine pulls there runs there.
 """
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, Optional, Sequence
 
+from ansible_collections.wincontainers.compat.plugins.module_utils.compat import container_compat
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import OptionError, WinCompatError, describe
 from ansible_collections.wincontainers.compat.plugins.module_utils.manifest import ManifestListError, select_manifest
 from ansible_collections.wincontainers.compat.plugins.module_utils.registry import (
@@ -26,7 +30,11 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.registry impo
     parse_reference,
 )
 from ansible_collections.wincontainers.compat.plugins.module_utils.tags import image_windows_version
-from ansible_collections.wincontainers.compat.plugins.module_utils.version import WindowsVersion, parse_windows_version
+from ansible_collections.wincontainers.compat.plugins.module_utils.version import (
+    WindowsVersion,
+    parse_windows_version,
+    safe_version,
+)
 
 SOURCES: tuple[str, ...] = ("registry", "host", "tag")
 
@@ -145,6 +153,25 @@ def image_source(
     if tagged is not None:
         return _answer(tagged.version, "tag", **extra)
     return _answer(None, None, **extra)
+
+
+def list_serves(
+    ref: str, registry: object, hosts: Sequence[WindowsVersion], rules: str, isolation: str = "process"
+) -> Optional[dict[WindowsVersion, bool]]:
+    """Per host of HOSTS: whether the entry of REF's manifest list the engine pulls there (RULES ``containerd`` or
+    ``docker``) runs there with ISOLATION (the core's documented rules).
+
+    None unless REGISTRY (``registry_image_info``'s result) holds a manifest list for REF; a host no entry fits
+    ("no matching manifest") is not served.
+    """
+    if registry is None or "builds" not in image_source(ref, registry, rules=rules):
+        return None
+    served = {}
+    for host in hosts:
+        entry = safe_version(image_source(ref, registry, node=host, rules=rules)["version"])
+        status = container_compat(entry.version, host.version, isolation=isolation)["status"] if entry else None
+        served[host] = status in ("supported", "preview")
+    return served
 
 
 def source_label(answer: Mapping[str, Any]) -> str:

@@ -18,6 +18,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.errors import
 from ansible_collections.wincontainers.compat.plugins.module_utils.findings import finding
 from ansible_collections.wincontainers.compat.plugins.module_utils.image_source import (
     image_source,
+    list_serves,
     registry_entry,
     source_label,
 )
@@ -484,6 +485,8 @@ class WorkloadPlan:
     findings: list[dict[str, Any]]
     build: Optional[int] = None
     windows: bool = True
+    builds: list[int] = field(default_factory=list)
+    skipped: Optional[str] = None  # why the workload is left alone although it is a Windows workload
 
     @property
     def subject(self) -> str:
@@ -495,10 +498,8 @@ class WorkloadPlan:
             "namespace": self.namespace,
             "name": self.name,
             "build": self.build,
-            "images": [
-                {"image": i.image, "version": i.version.version if i.version else None, "source": i.source}
-                for i in self.images
-            ],
+            "builds": list(self.builds),
+            "images": [i.as_dict() for i in self.images],
             "before": self.before,
             "after": self.after,
             "changed": self.patch is not None,
@@ -509,51 +510,174 @@ class WorkloadPlan:
         return {"before_header": header, "after_header": header, "before": self.before, "after": self.after}
 
 
-def plan_workload(
-    obj: Mapping[str, Any], kind: str, options: SelectorOptions, given: Mapping[str, Any]
-) -> WorkloadPlan:
-    """Plan the nodeSelector (or runtimeClassName) of one workload from the builds of its images.
+# --- required node affinity on the build label ----------------------------------------------------------------
+AFFINITY_PATH = ("affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution")
 
-    Only the owned selector keys are set; every other nodeSelector key is kept. Workloads whose images
-    need different builds are reported, not changed: no node can run them all with process isolation.
+
+def required_terms(pod_spec: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The ``nodeSelectorTerms`` of the pod spec's required node affinity (empty when it has none)."""
+    current: Any = pod_spec
+    for key in AFFINITY_PATH:
+        current = current.get(key) if isinstance(current, Mapping) else None
+    terms = current.get("nodeSelectorTerms") if isinstance(current, Mapping) else None
+    return [dict(term) for term in terms or [] if isinstance(term, Mapping)]
+
+
+def with_build_expression(terms: Sequence[Mapping[str, Any]], key: str, values: Sequence[str]) -> list[dict[str, Any]]:
+    """TERMS with ``KEY In VALUES`` in every term (terms are ORed, expressions ANDed), or one term of it alone.
+
+    An expression on KEY is replaced where it stands; every other expression, ``matchFields`` and term is kept.
+    """
+    ours = {"key": key, "operator": "In", "values": list(values)}
+    if not terms:
+        return [{"matchExpressions": [ours]}]
+    result = []
+    for term in terms:
+        expressions: list[dict[str, Any]] = []
+        for expression in term.get("matchExpressions") or []:
+            if expression.get("key") != key:
+                expressions.append(dict(expression))
+            elif ours not in expressions:
+                expressions.append(ours)
+        if ours not in expressions:
+            expressions.append(ours)
+        result.append({**term, "matchExpressions": expressions})
+    return result
+
+
+def without_build_expression(terms: Sequence[Mapping[str, Any]], key: str) -> list[dict[str, Any]]:
+    """TERMS without the expressions on KEY; a term that held only such expressions is dropped.
+
+    Dropping it changes nothing else: what is left of it would be an empty term, which matches no node, and terms
+    are ORed. Terms without an expression on KEY are kept as they are.
+    """
+    result = []
+    for term in terms:
+        expressions = list(term.get("matchExpressions") or [])
+        kept = [dict(e) for e in expressions if e.get("key") != key]
+        if len(kept) == len(expressions):
+            result.append(dict(term))
+            continue
+        rest = {name: value for name, value in term.items() if name != "matchExpressions"}
+        if kept:
+            rest["matchExpressions"] = kept
+        if rest:
+            result.append(rest)
+    return result
+
+
+def _scheduling(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """What the selector module manages of a pod spec: nodeSelector, required node affinity terms, RuntimeClass."""
+    return {
+        "nodeSelector": dict(spec.get("nodeSelector") or {}),
+        "nodeSelectorTerms": required_terms(spec),
+        "runtimeClassName": spec.get("runtimeClassName"),
+    }
+
+
+def plan_workload(
+    obj: Mapping[str, Any],
+    kind: str,
+    options: SelectorOptions,
+    given: Mapping[str, Any],
+    registry: object = None,
+    nodes: Sequence[WindowsNode] = (),
+) -> WorkloadPlan:
+    """Plan the nodeSelector, required node affinity (or runtimeClassName) of one workload from its images' builds.
+
+    With REGISTRY (``registry_image_info``'s result) a single-manifest image has its config's build, and a manifest
+    list runs on the builds of NODES (the cluster's Windows nodes) where containerd pulls an entry that runs there.
+    One label value is set in the nodeSelector; several (a list serving several builds) in a required node affinity
+    ``In`` expression, since a nodeSelector cannot say "A or B". Only the owned keys and expression change; every
+    other nodeSelector key, term and expression is kept. Workloads whose images need different builds, or whose
+    list runs on no node of the cluster, are reported, not changed.
     """
     meta = obj.get("metadata") or {}
     namespace, name = str(meta.get("namespace", "")), str(meta.get("name", ""))
     spec = pod_spec_of(obj, kind)
-    images = [image_build(str(c.get("image", "")), given) for c in containers_of(spec)]
-    selector = dict(spec.get("nodeSelector") or {})
-    before: dict[str, Any] = {"nodeSelector": selector, "runtimeClassName": spec.get("runtimeClassName")}
+    images = [image_build(str(c.get("image", "")), given, registry) for c in containers_of(spec)]
+    before = _scheduling(spec)
     plan = WorkloadPlan(kind, namespace, name, images, None, before, dict(before), [])
-    unknown = [i.image for i in images if i.version is None]
-    known = [i for i in images if i.version is not None]
+    unknown = [i.image for i in images if not i.known]
+    known = [i for i in images if i.known]
+    selector = before["nodeSelector"]
     plan.windows = bool(known) or selector.get(OS_LABEL) == "windows" or selector.get(BETA_OS_LABEL) == "windows"
     if not plan.windows:
         return plan  # a Linux workload: none of its images is a Windows image we know of
     if unknown:
         plan.findings.append(_unknown_build_finding(plan.subject, unknown, bool(known)))
-    builds = sorted({i.version.build for i in known if i.version})
-    if len(builds) > 1:
-        plan.findings.append(_mixed_builds_finding(plan.subject, known))
+    fixed = [i for i in known if i.version is not None]
+    if len({i.version.build for i in fixed if i.version}) > 1:
+        plan.findings.append(_mixed_builds_finding(plan.subject, fixed))
         return plan
-    if not builds or unknown:
+    if not known or unknown:
         return plan
-    plan.build = builds[0]
+    targets = _target_versions(plan, known, nodes)
+    if not targets:
+        return plan
+    plan.builds = sorted({v.build for v in targets})
+    plan.build = plan.builds[0] if len(plan.builds) == 1 else None
     if options.mode == "runtime_class":
-        _plan_runtime_class(plan, spec, kind, builds[0], options)
+        _plan_runtime_class(plan, spec, kind, options)
     else:
-        _plan_selector(plan, spec, kind, _pinned_version(known), options)
+        _plan_node_scheduling(plan, spec, kind, targets, options)
     return plan
 
 
+def _target_versions(
+    plan: WorkloadPlan, known: Sequence[ImageBuild], nodes: Sequence[WindowsNode]
+) -> list[WindowsVersion]:
+    """The versions the selector values are made of: the images' one build, or the builds of the nodes every
+    manifest list of them serves (skips PLAN, with a finding, when there are none)."""
+    fixed = [i for i in known if i.version is not None]
+    lists = [i for i in known if i.listed is not None]
+    if not lists:
+        return [_pinned_version(fixed)]
+    hosts = sorted({n.version for n in nodes if n.version is not None}, key=lambda v: v.sort_key)
+    served = [list_serves(i.image, i.listed, hosts, ENGINE_RULES) or {} for i in lists]
+    runnable = [host for host in hosts if all(serves.get(host) for serves in served)]
+    if fixed:
+        pinned = _pinned_version(fixed)
+        runnable = [pinned] if any(host.build == pinned.build for host in runnable) else []
+    if not runnable:
+        plan.skipped = _no_node_reason(known, hosts)
+        plan.findings.append(_no_node_finding(plan.subject, plan.skipped, known, hosts))
+    return runnable
+
+
+def _no_node_reason(known: Sequence[ImageBuild], hosts: Sequence[WindowsVersion]) -> str:
+    builds = ", ".join(sorted({str(h.build) for h in hosts})) or "none"
+    return (
+        f"no Windows node build of the cluster ({builds}) runs {', '.join(i.text() for i in known)} with process "
+        "isolation: containerd pulls no entry there, or the entry it pulls does not run there; not changed"
+    )
+
+
+def _no_node_finding(
+    subject: str, reason: str, known: Sequence[ImageBuild], hosts: Sequence[WindowsVersion]
+) -> dict[str, Any]:
+    releases = ", ".join(sorted({release_label_value(h.build) for h in hosts})) or "the nodes' builds"
+    return finding(
+        "no_node_runs_image",
+        "high",
+        subject,
+        None,
+        reason,
+        f"add a build of {releases} to the image's manifest list, or add Windows nodes of a build it serves",
+        image=known[0].image,
+    )
+
+
 def _unknown_build_finding(subject: str, unknown: Sequence[str], some_known: bool) -> dict[str, Any]:
-    """The finding for images whose Windows build no tag or option tells."""
+    """The finding for images whose Windows build no tag, option or registry answer tells."""
     return finding(
         "image_build_unknown",
         "medium" if some_known else "high",
         subject,
         None,
         f"cannot tell the Windows build of {', '.join(unknown)} from its tag",
-        "give the image's build in the images option (image or repository: version)",
+        "give the image's build in the images option (image or repository: version), or its registry_image_info "
+        "answer in the registry option",
     )
 
 
@@ -579,45 +703,59 @@ def _pinned_version(known: Sequence[ImageBuild]) -> WindowsVersion:
     return version
 
 
-def _plan_runtime_class(
-    plan: WorkloadPlan, spec: Mapping[str, Any], kind: str, build: int, options: SelectorOptions
-) -> None:
-    """Fill PLAN's ``after`` and patch for runtime_class mode: the RuntimeClass of BUILD."""
-    wanted_class = runtime_class_name(build, options.runtime_class_prefix)
-    plan.after = {"nodeSelector": plan.before["nodeSelector"], "runtimeClassName": wanted_class}
+def _plan_runtime_class(plan: WorkloadPlan, spec: Mapping[str, Any], kind: str, options: SelectorOptions) -> None:
+    """Fill PLAN's ``after`` and patch for runtime_class mode: the RuntimeClass of its one build."""
+    if len(plan.builds) > 1:
+        plan.skipped = (
+            f"its images run on builds {', '.join(map(str, plan.builds))} and a RuntimeClass selects one build; "
+            "use mode=node_selector (required node affinity); not changed"
+        )
+        return
+    wanted_class = runtime_class_name(plan.builds[0], options.runtime_class_prefix)
+    plan.after = {**plan.before, "runtimeClassName": wanted_class}
     if spec.get("runtimeClassName") != wanted_class:
         plan.patch = nest(pod_spec_path(kind), {"runtimeClassName": wanted_class})
 
 
-def _plan_selector(
-    plan: WorkloadPlan, spec: Mapping[str, Any], kind: str, version: WindowsVersion, options: SelectorOptions
+def _plan_node_scheduling(
+    plan: WorkloadPlan, spec: Mapping[str, Any], kind: str, targets: Sequence[WindowsVersion], options: SelectorOptions
 ) -> None:
-    """Fill PLAN's ``after`` and patch for selector mode, or add a finding when the label needs an unknown revision."""
-    selector = plan.before["nodeSelector"]
-    wanted: dict[str, str] = {}
-    if options.set_os_label:
-        wanted[OS_LABEL] = "windows"
-    value = selector_value(version, options)
-    if value is None:
-        plan.findings.append(
-            finding(
-                "image_revision_unknown",
-                "high",
-                plan.subject,
-                None,
-                f"{options.selector_label} needs the revision of build {version.build}, which the image tags "
-                "do not carry",
-                f"tag the image with its full version (10.0.{version.build}.NNNN) or give it in the images option",
-            )
-        )
+    """Fill PLAN's ``after`` and patch for selector mode: one value in the nodeSelector, several in a required node
+    affinity ``In`` expression (our key leaves the other); a finding when a value needs an unknown revision."""
+    values = [selector_value(version, options) for version in targets]
+    if None in values:
+        build = next(v.build for v, value in zip(targets, values) if value is None)
+        plan.findings.append(_revision_finding(plan.subject, options.selector_label, build))
         return
-    wanted[options.selector_label] = value
-    changes = label_changes(selector, wanted)
-    after_selector = dict(selector)
-    after_selector.update(wanted)
-    plan.after = {"nodeSelector": after_selector, "runtimeClassName": spec.get("runtimeClassName")}
-    if changes:
-        plan.patch = nest(pod_spec_path(kind), {"nodeSelector": changes})
+    chosen = sorted({str(value) for value in values})
+    key, selector, terms = options.selector_label, plan.before["nodeSelector"], plan.before["nodeSelectorTerms"]
+    wanted: dict[str, Optional[str]] = {OS_LABEL: "windows"} if options.set_os_label else {}
+    if len(chosen) == 1:
+        wanted[key] = chosen[0]
+        terms_after = without_build_expression(terms, key)
+    else:
+        terms_after = with_build_expression(terms, key, chosen)
+        if key in selector:
+            wanted[key] = None
+    changes = {k: v for k, v in wanted.items() if selector.get(k) != v}
+    selector_after = {k: v for k, v in {**selector, **wanted}.items() if v is not None}
+    plan.after = {**plan.before, "nodeSelector": selector_after, "nodeSelectorTerms": terms_after}
+    patch: dict[str, Any] = {"nodeSelector": changes} if changes else {}
+    if terms_after != terms:
+        patch["affinity"] = nest(AFFINITY_PATH[1:], {"nodeSelectorTerms": terms_after} if terms_after else None)
+    if patch:
+        plan.patch = nest(pod_spec_path(kind), patch)
+
+
+def _revision_finding(subject: str, label: str, build: int) -> dict[str, Any]:
+    return finding(
+        "image_revision_unknown",
+        "high",
+        subject,
+        None,
+        f"{label} needs the revision of build {build}, which the image tags do not carry",
+        f"tag the image with its full version (10.0.{build}.NNNN) or give it in the images option",
+    )
 
 
 # --- RuntimeClasses -------------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.k8s import (
     WORKLOAD_KINDS,
     LabelOptions,
     SelectorOptions,
+    WindowsNode,
     check_label_key,
     desired_runtime_classes,
     is_windows_node,
@@ -192,12 +193,15 @@ def _patch_refused(run: _Selection, plan: Any, entry: dict[str, Any], exc: KubeE
     return ItemResult(plan.subject, uid, False, REFUSED if exc.status == 422 else FAILED, error)
 
 
-def _select_one(api: KubeApi, run: _Selection, group: str, kind: str, obj: Mapping[str, Any], params: Any) -> None:
-    """Plan one workload and patch it when its selector differs; the outcome lands in RUN."""
+def _select_one(
+    api: KubeApi, run: _Selection, listed: tuple[str, str, Mapping[str, Any]], params: Any, nodes: list[WindowsNode]
+) -> None:
+    """Plan one workload and patch it when its scheduling differs; the outcome lands in RUN."""
+    group, kind, obj = listed
     meta = obj.get("metadata") or {}
     subject, uid = f"{kind.lower()} {meta.get('namespace')}/{meta.get('name')}", str(meta.get("uid") or "")
     try:
-        plan = plan_workload(obj, kind, selector_options(params), params["images"])
+        plan = plan_workload(obj, kind, selector_options(params), params["images"], params["registry"], nodes)
     except WinCompatError as exc:
         run.items.append(ItemResult(subject, uid, False, FAILED, str(exc)))
         return
@@ -207,7 +211,10 @@ def _select_one(api: KubeApi, run: _Selection, group: str, kind: str, obj: Mappi
     entry = plan.result()
     entry["outcome"] = "unchanged" if plan.patch is None else "would patch"
     item = ItemResult(plan.subject, uid, plan.patch is not None, UPDATED if plan.patch else UNCHANGED)
-    if plan.patch is not None and not params["_check_mode"]:
+    if plan.skipped is not None:
+        entry["outcome"] = "skipped"
+        item = ItemResult(plan.subject, uid, False, SKIPPED, plan.skipped)
+    elif plan.patch is not None and not params["_check_mode"]:
         try:
             api.merge_patch(object_path(group, WORKLOAD_APIS[kind][1], plan.namespace, plan.name), plan.patch)
             entry["outcome"] = "patched"
@@ -219,12 +226,24 @@ def _select_one(api: KubeApi, run: _Selection, group: str, kind: str, obj: Mappi
     run.items.append(item)
 
 
+def _cluster_windows_nodes(api: KubeApi, params: Mapping[str, Any]) -> list[WindowsNode]:
+    """The Windows nodes, listed once when O(registry) is given (a manifest list is placed by their builds)."""
+    if not params["registry"]:
+        return []
+    try:
+        return windows_nodes(api.list(node_path()))
+    except KubeError as exc:
+        raise exc.within("cannot list nodes", api_requests=api.requests) from exc
+
+
 def run_workload_selector(module: AnsibleModule) -> dict[str, Any]:
-    """One list call per kind; plan each Windows workload and patch those whose selector differs."""
+    """One list call per kind (and of the nodes with O(registry)); plan each Windows workload, patch those whose
+    scheduling differs."""
     params = dict(module.params, _check_mode=module.check_mode)
     selector_options(params)  # bad options fail before any request
     api = KubeApi(params)
     names = set(params["names"] or [])
+    nodes = _cluster_windows_nodes(api, params)
     run = _Selection()
     for kind in params["kinds"]:
         try:
@@ -235,7 +254,7 @@ def run_workload_selector(module: AnsibleModule) -> dict[str, Any]:
             continue
         for obj in objects:
             if not names or (obj.get("metadata") or {}).get("name") in names:
-                _select_one(api, run, group, kind, obj, params)
+                _select_one(api, run, (group, kind, obj), params, nodes)
     output: dict[str, Any] = {
         "workloads": run.entries,
         "failed_workloads": run.failed,

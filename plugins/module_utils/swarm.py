@@ -20,11 +20,14 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.errors import
     describe,
 )
 from ansible_collections.wincontainers.compat.plugins.module_utils.findings import finding
-from ansible_collections.wincontainers.compat.plugins.module_utils.image_source import image_source, source_label
+from ansible_collections.wincontainers.compat.plugins.module_utils.image_source import (
+    image_source,
+    list_serves,
+    source_label,
+)
 from ansible_collections.wincontainers.compat.plugins.module_utils.tags import (
     base_image_tag,
     image_repository,
-    image_windows_version,
 )
 from ansible_collections.wincontainers.compat.plugins.module_utils.version import (
     WindowsVersion,
@@ -443,11 +446,10 @@ def image_name(image: str) -> str:
     return image.split("@", 1)[0]
 
 
-def image_version(image: str, given: object = None) -> Optional[WindowsVersion]:
-    """The Windows build of a service image: GIVEN when set, else read from the tag (``...-ltsc2019``)."""
-    if given not in (None, ""):
-        return parse_windows_version(given)
-    return image_windows_version(image)
+def image_version(image: str, given: object = None, registry: object = None) -> Optional[WindowsVersion]:
+    """The Windows build of a service image: GIVEN when set, else REGISTRY's (``registry_image_info``'s result: a
+    single manifest's config, the only build of a list), else the build its tag names (``...-ltsc2019``)."""
+    return safe_version(service_image_source(image, given, registry)["version"])
 
 
 @dataclass(frozen=True)
@@ -588,24 +590,6 @@ class Placement:
     isolation: str
 
 
-def list_served(
-    image: str, registry: object, node_versions: Sequence[WindowsVersion], isolation: str = "process"
-) -> Optional[dict[WindowsVersion, bool]]:
-    """Per Windows node build: whether the entry of IMAGE's registry manifest list a Docker Engine pulls there runs.
-
-    None unless REGISTRY (``registry_image_info``'s result) holds a manifest list for IMAGE; a build no entry fits
-    (Docker's "no matching manifest") is not served.
-    """
-    if registry is None or "builds" not in image_source(image, registry, rules=ENGINE_RULES):
-        return None
-    served = {}
-    for node in node_versions:
-        answer = image_source(image, registry, node=node, rules=ENGINE_RULES)
-        entry = safe_version(answer["version"])
-        served[node] = entry is not None and runs(entry, node, isolation)
-    return served
-
-
 def plan_list_placement(
     service: ServiceView,
     served: Mapping[WindowsVersion, bool],
@@ -645,12 +629,24 @@ def placement_targets(
     kept: list[Placement] = []
     skipped: dict[str, str] = {}
     for target in chosen:
-        if image_version(target.service.image, target.given) is None and not _is_list(target, params):
-            image = target.service.image
-            skipped[target.service.name] = f"the tag of {image} names no Windows build; give services[].image_version"
+        version = image_version(target.service.image, target.given, params.get("registry"))
+        if version is None and not _is_list(target, params):
+            skipped[target.service.name] = _unknown_build_reason(target.service.image, params.get("registry"))
         else:
             kept.append(Placement(target.service, target.given, target.isolation or params["isolation"]))
     return kept, skipped
+
+
+def _unknown_build_reason(image: str, registry: object) -> str:
+    """Why the build of IMAGE is unknown: its tag names none, or it is a manifest list placed with Hyper-V."""
+    builds = image_source(image, registry, rules=ENGINE_RULES).get("builds")
+    if builds is not None:
+        listed = ", ".join(builds) or "no Windows build"
+        return (
+            f"{image} is a manifest list ({listed}) and the service runs with Hyper-V isolation, where no one build "
+            "is pinned by the list; give services[].image_version"
+        )
+    return f"the tag of {image} names no Windows build; give services[].image_version or its registry answer"
 
 
 def _is_list(target: Placement, params: Mapping[str, Any]) -> bool:
@@ -659,21 +655,22 @@ def _is_list(target: Placement, params: Mapping[str, Any]) -> bool:
     kept = target.service.isolation if isolation == "keep" else ""
     if target.given not in (None, "") or "hyperv" in (isolation, kept):
         return False
-    return list_served(target.service.image, params.get("registry"), []) is not None
+    return list_serves(target.service.image, params.get("registry"), [], ENGINE_RULES) is not None
 
 
 def plan_target(target: Placement, node_versions: Sequence[WindowsVersion], params: Mapping[str, Any]) -> PlacementPlan:
     """The placement plan of TARGET over the Windows node builds, with the label options of PARAMS.
 
-    A manifest-list image of O(registry) (no build given, not Hyper-V) is placed by the builds its entries serve.
+    A manifest-list image of O(registry) (no build given, not Hyper-V) is placed by the builds its entries serve; a
+    single-manifest image by the build of its config there, else by the build its tag names.
     """
     labels = {key: params[key] for key in ("os_label", "version_label", "version_format")}
     if _is_list(target, params):
-        served = list_served(target.service.image, params.get("registry"), node_versions)
+        served = list_serves(target.service.image, params.get("registry"), node_versions, ENGINE_RULES)
         keep = (target.isolation or params["isolation"]) == "keep"
         isolation = target.service.isolation if keep else "process"
         return plan_list_placement(target.service, served or {}, isolation=isolation, **labels)
-    version = image_version(target.service.image, target.given)
+    version = image_version(target.service.image, target.given, params.get("registry"))
     if version is None:  # pragma: no cover - filtered by placement_targets()
         raise SwarmPlanError(f"service {target.service.name}: no Windows build")
     return plan_placement(
@@ -793,11 +790,11 @@ def _fix_for(
     return "; or ".join(fixes)
 
 
-def service_image_source(service: ServiceView, given: object = None, registry: object = None) -> dict[str, Any]:
-    """Where the service image's build comes from (``image_source``); a build GIVEN for the service wins."""
+def service_image_source(image: str, given: object = None, registry: object = None) -> dict[str, Any]:
+    """Where a service image's build comes from (``image_source``); a build GIVEN for the service wins."""
     if given not in (None, ""):
         return {"version": parse_windows_version(given).version, "source": "given", "digest": None, "guess": False}
-    return image_source(service.image, registry, rules=ENGINE_RULES)
+    return image_source(image, registry, rules=ENGINE_RULES)
 
 
 def node_pulls(service: ServiceView, fleet: Fleet, registry: object, os_label: str) -> dict[str, dict[str, Any]]:
@@ -886,7 +883,7 @@ def service_report(
     With REGISTRY (the ``registry_image_info`` result) the image's build is read from the registry, per node for a
     manifest list; every image finding says where the build came from.
     """
-    source = service_image_source(service, given_version, registry)
+    source = service_image_source(service.image, given_version, registry)
     pulls = node_pulls(service, fleet, registry, os_label) if source["source"] == "registry" else {}
     version = safe_version(source["version"])
     own = [t for t in tasks if t.get("ServiceID") == service.id]

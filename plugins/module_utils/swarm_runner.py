@@ -49,7 +49,6 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.swarm import 
     build_wants,
     check_option_keys,
     fleet_versions,
-    image_version,
     label_findings,
     match_facts,
     node_summary,
@@ -59,11 +58,13 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.swarm import 
     placement_targets,
     plan_node,
     plan_target,
+    service_image_source,
     service_report,
     updated_service_spec,
     updated_spec,
     windows_node_versions,
 )
+from ansible_collections.wincontainers.compat.plugins.module_utils.version import safe_version
 
 try:
     from docker.errors import DockerException
@@ -230,17 +231,21 @@ def _apply_placement(api: Any, placed: _Placed, nodes: list, params: Mapping[str
     return _Placed(applied.state.target, applied.state.plan, applied.attempts, applied.conflicts)
 
 
-def _service_entry(listed: ServiceView, done: _Placed) -> tuple[dict[str, Any], ItemResult]:
+def _service_entry(listed: ServiceView, done: _Placed, registry: object) -> tuple[dict[str, Any], ItemResult]:
     """The per-service entry of RV(services) and its outcome; LISTED is the service as first listed."""
     svc, plan, error = done.target.service, done.plan, done.error
     changed = error is None and placement_differs(svc, plan)
     outcome = FAILED if error is not None else (UPDATED if changed else UNCHANGED)
-    version = image_version(svc.image, done.target.given)
+    source = service_image_source(svc.image, done.target.given, registry)
+    version = safe_version(source["version"])
     entry = {
         "id": svc.id,
         "name": svc.name,
         "image": svc.image,
         "image_version": version.version if version else None,
+        "image_source": source["source"],
+        "image_digest": source.get("digest") or source.get("list_digest"),
+        "image_build_guess": bool(source.get("guess")),
         "changed": changed,
         "constraints_before": list(listed.constraints),
         "constraints": list(listed.constraints if error else plan.constraints),
@@ -285,7 +290,7 @@ def run_service_placement(module: AnsibleModule) -> dict[str, Any]:
     entries, results = [], []
     diff: dict[str, dict[str, Any]] = {"before": {}, "after": {}}
     for first, done in zip(planned, placed):
-        entry, item = _service_entry(first.target.service, done)
+        entry, item = _service_entry(first.target.service, done, params.get("registry"))
         entries.append(entry)
         results.append(item)
         if entry["changed"]:

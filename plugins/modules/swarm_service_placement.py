@@ -14,8 +14,9 @@ description:
     C(node.labels.OS==windows) and C(node.labels.OsVersion==<build of the image>), the constraints Microsoft
     tells operators to add by hand. Every other constraint, placement preference and field of the service
     spec is kept as it is.
-  - The wanted build comes from the image tag (C(...:ltsc2019), C(...-ltsc2022), C(...:10.0.17763.5458)),
-    read by M(wincontainers.compat.windows_version), or from O(services[].image_version).
+  - The wanted build comes from O(services[].image_version), else from O(registry) (the image config's
+    C(os.version) of a single-manifest image), else from the image tag (C(...:ltsc2019), C(...-ltsc2022),
+    C(...:10.0.17763.5458)), read by M(wincontainers.compat.windows_version). RV(services[].image_source) says which.
   - With O(isolation=auto), a service whose image is older than every Windows node (so it runs nowhere with
     process isolation, but everywhere with Hyper-V isolation) gets C(--isolation=hyperv) and no build
     constraint. Windows nodes are the nodes whose platform is Windows or that carry O(os_label)=V(windows);
@@ -32,8 +33,8 @@ author:
 options:
   services:
     description:
-      - Services to place. When empty, every service whose image tag names a Windows build; the others are
-        listed in RV(skipped_services).
+      - Services to place. When empty, every service whose image's Windows build is known (from O(registry) or its
+        tag); the others are listed in RV(skipped_services).
     type: list
     elements: dict
     default: []
@@ -54,6 +55,9 @@ options:
     description:
       - The result of M(wincontainers.compat.registry_image_info) for the service images (or its
         RV(wincontainers.compat.registry_image_info#module:images)).
+      - A service whose image is a single manifest there (and that has no O(services[].image_version)) gets the build
+        of its image config (C(os.version)), not the one its tag names; such a service is placed even when its tag
+        names no build.
       - A service whose image is a manifest list there (and that has no O(services[].image_version) and does not
         run with Hyper-V isolation) is placed by the builds its entries really serve, not by its tag text. Per
         Windows node build, the entry the node's Docker Engine pulls (moby's rules, as
@@ -116,6 +120,16 @@ EXAMPLES = r"""
   wincontainers.compat.swarm_service_placement:
     docker_host: tcp://manager1.example.com:2376
 
+- name: Read the service images from their registry
+  wincontainers.compat.registry_image_info:
+    images:
+      - registry.example.com/shop/web:2024.11.3
+  register: shop_images
+
+- name: Constrain the services by the builds the registry reports, not by their tags
+  wincontainers.compat.swarm_service_placement:
+    registry: "{{ shop_images }}"
+
 - name: Place a service whose tag does not name the build, never changing its isolation
   wincontainers.compat.swarm_service_placement:
     services:
@@ -176,8 +190,23 @@ services:
       type: str
       returned: always
     image_version:
-      description: Windows version the constraints are built for.
+      description: Windows version the constraints are built for (null for a manifest list of several builds).
       type: str
+      returned: always
+    image_source:
+      description:
+        - Where RV(services[].image_version) came from, V(given) (O(services[].image_version)), V(registry)
+          (O(registry)) or V(tag) (the tag text, a guess).
+      type: str
+      returned: always
+      sample: registry
+    image_digest:
+      description: The digest of the image (of the manifest list for a list) when the build came from the registry.
+      type: str
+      returned: always
+    image_build_guess:
+      description: Whether the build is a guess read from the tag text.
+      type: bool
       returned: always
     changed:
       description: Whether the service was (or in check mode would be) updated.
@@ -218,7 +247,7 @@ services:
       type: str
       returned: always
 skipped_services:
-  description: Services left alone, with the reason (no Windows build in the image tag).
+  description: Services left alone, with the reason (no Windows build given, in the registry answer or in the tag).
   returned: always
   type: dict
 conflicts:

@@ -167,3 +167,25 @@ def test_a_tag_naming_no_build_is_placed_when_the_registry_has_its_list() -> Non
     assert (len(kept), skipped) == (1, {})
     without, skipped = sw.placement_targets({**params, "registry": None}, [service(ORDERS)])
     assert without == [] and "names no Windows build" in skipped["orders"]
+
+
+def test_a_single_manifest_is_placed_by_the_build_of_its_config() -> None:
+    app = "registry.example/app:2024.11.3"  # the tag names no build; the image config says 10.0.20348.2966
+    single = image_result(D["c"], "application/vnd.oci.image.manifest.v1+json", [platform("10.0.20348.2966", D["c"])])
+    params = {**PARAMS, "services": [], "registry": {"images": {app: single}}}
+    kept, skipped = sw.placement_targets(params, [service(app)])
+    assert (len(kept), skipped) == (1, {})
+    plan = sw.plan_target(kept[0], NODES, params)
+    assert plan.constraints == ["node.labels.OS==windows", "node.labels.OsVersion==10.0.20348"]
+    assert sw.service_image_source(app, None, params["registry"])["source"] == "registry"
+    tagged = "registry.example/app:1.0-ltsc2019"  # a tag that guesses wrong loses to the registry
+    plan = sw.plan_target(sw.Placement(service(tagged), None, "auto"), NODES, {**params, "registry": {tagged: single}})
+    assert "node.labels.OsVersion==10.0.20348" in plan.constraints
+    _kept, skipped = sw.placement_targets({**params, "registry": None}, [service(app)])
+    assert "names no Windows build" in skipped["orders"]
+
+
+def test_a_list_under_hyperv_is_skipped_naming_its_builds() -> None:
+    params = {**PARAMS, "services": [{"name": "orders", "isolation": "hyperv"}], "registry": {ORDERS: THREE_BUILDS}}
+    _kept, skipped = sw.placement_targets(params, [service(ORDERS)])
+    assert "manifest list (10.0.17763.6659, 10.0.20348.2966, 10.0.26100.2605)" in skipped["orders"]
