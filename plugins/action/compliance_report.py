@@ -31,6 +31,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.reports impor
     render_junit,
     render_text,
 )
+from ansible_collections.wincontainers.compat.plugins.module_utils.swarm import VERSION_FORMATS
 from ansible_collections.wincontainers.compat.plugins.plugin_utils.catalog import use_catalog
 
 FACTS_KEY = "wincontainers_host"
@@ -51,6 +52,7 @@ ARGUMENT_SPEC: dict[str, Any] = {
     "unpinned_tags": {"type": "list", "elements": "str", "default": ["latest"]},
     "swarm_os_label": {"type": "str", "default": "OS"},
     "swarm_version_label": {"type": "str", "default": "OsVersion"},
+    "swarm_version_format": {"type": "str", "default": "major.minor.build", "choices": list(VERSION_FORMATS)},
     "k8s_version_labels": {"type": "list", "elements": "str", "default": list(DEFAULT_VERSION_LABELS)},
     "base_image_max_behind": {"type": "int", "default": 1},
     "dest": {"type": "path"},

@@ -42,6 +42,7 @@ MANAGED_BY = "wincontainers.compat"
 OSBUILD_FORMATS = ("auto", "build", "build.revision", "major.minor.build", "version")
 # The toleration Kubernetes documents for Windows nodes tainted os=windows:NoSchedule.
 WINDOWS_TOLERATION = {"key": "os", "operator": "Equal", "value": "windows", "effect": "NoSchedule"}
+KUBELET_LABEL_FIX = "restart kubelet on the node so that it re-registers its labels"
 _LABEL_VALUE = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?)?$")
 _LABEL_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$")
 _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?$")
@@ -321,10 +322,10 @@ def plan_node(
 
 
 def kubelet_label_findings(name: str, labels: Mapping[str, str], version: WindowsVersion) -> list[dict[str, Any]]:
-    """Check kubelet's ``node.kubernetes.io/windows-build`` label against the node's build."""
-    expected = windows_build_value(version)
+    """Check kubelet's ``node.kubernetes.io/windows-build`` label against the node's build, as compliance does
+    (``wrong_version_labels``)."""
     actual = labels.get(WINDOWS_BUILD_LABEL)
-    if actual == expected:
+    if actual is not None and not wrong_version_labels(labels, version, [WINDOWS_BUILD_LABEL]):
         return []
     if actual is None:
         return [
@@ -345,9 +346,51 @@ def kubelet_label_findings(name: str, labels: Mapping[str, str], version: Window
             f"node {name}",
             name,
             f"{WINDOWS_BUILD_LABEL}={actual} but the node reports build {version.version}",
-            "restart kubelet on the node so that it re-registers its labels",
+            KUBELET_LABEL_FIX,
         )
     ]
+
+
+@dataclass(frozen=True)
+class WrongLabel:
+    """A version label whose value is none of the values it should have (``expected``)."""
+
+    key: str
+    value: str
+    expected: tuple[str, ...]
+
+
+def node_label_values(version: WindowsVersion, options: LabelOptions) -> dict[str, str]:
+    """The version labels kubelet (``node.kubernetes.io/windows-build``) and ``k8s_node_labels`` (``options``) set on
+    a node of ``version``; an owned label whose format needs a revision ``version`` lacks is absent."""
+    owned, _missing = desired_node_labels(version, options)
+    return {WINDOWS_BUILD_LABEL: windows_build_value(version), **owned}
+
+
+def build_label_values(version: WindowsVersion) -> tuple[str, ...]:
+    """Every value ``k8s_node_labels`` can write for ``version``'s build: each ``osbuild_format``'s, and the release."""
+    values = [osbuild_value(version, fmt) for fmt in OSBUILD_FORMATS if fmt != "auto"]
+    return tuple(dict.fromkeys([*(value for value in values if value), release_label_value(version.build)]))
+
+
+def wrong_version_labels(
+    labels: Mapping[str, str], version: WindowsVersion, keys: Iterable[str], options: LabelOptions = LabelOptions()
+) -> list[WrongLabel]:
+    """The labels of ``keys`` a node of ``version`` carries with another value than kubelet or ``k8s_node_labels``
+    sets (selectors compare strings); a key neither sets must hold a value of ``build_label_values``.
+
+    A missing label is not judged, nor an owned label whose format needs a revision ``version`` lacks.
+    """
+    exact = node_label_values(version, options)
+    wrong = []
+    for key in keys:
+        value = labels.get(key)
+        if value is None or (key not in exact and key in options.owned_keys()):
+            continue
+        expected = (exact[key],) if key in exact else build_label_values(version)
+        if value not in expected:
+            wrong.append(WrongLabel(key, value, expected))
+    return wrong
 
 
 # --- workloads -----------------------------------------------------------------------------------------------

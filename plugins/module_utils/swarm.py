@@ -1008,23 +1008,31 @@ def label_findings(fleet: Fleet, version_label: str, version_format: str = "majo
         version, source = fleet.versions.get(node.id, (None, "unknown"))
         if version is None or source == "node_labels":
             continue
-        want = format_version(version, version_format)
-        have = node.labels.get(version_label)
-        if have == want:
-            continue
-        message = f"label {version_label} is missing" if have is None else f"label {version_label}={have}"
-        found.append(
-            finding(
-                "swarm_node_labels",
-                "medium" if have is None else "high",
-                f"node {node.hostname}",
-                node.hostname,
-                f"{message}; the node runs {version.version} ({source})",
-                f"set {version_label}={want} with wincontainers.compat.swarm_node_labels",
-                label=version_label,
-            )
-        )
+        found += node_label_findings(node, version, source, version_label, version_format)
     return found
+
+
+def node_label_findings(
+    node: Node, version: WindowsVersion, source: str, version_label: str, version_format: str = "major.minor.build"
+) -> list[dict]:
+    """The node's version label against the exact value ``swarm_node_labels`` writes for ``version``: constraints
+    compare strings, so ``10.0.17763.1039`` does not match ``node.labels.OsVersion==10.0.17763``."""
+    want = format_version(version, version_format)
+    have = node.labels.get(version_label)
+    if have == want:
+        return []
+    message = f"label {version_label} is missing" if have is None else f"label {version_label}={have}, expected {want}"
+    return [
+        finding(
+            "swarm_node_labels",
+            "medium" if have is None else "high",
+            f"node {node.hostname}",
+            node.hostname,
+            f"{message}; the node runs {version.version} ({source})",
+            f"set {version_label}={want} with wincontainers.compat.swarm_node_labels",
+            label=version_label,
+        )
+    ]
 
 
 def check_option_keys(os_label: str, version_label: str) -> None:

@@ -19,7 +19,9 @@ description:
     the Docker engine's default isolation against O(isolation); image tags pinned (no V(latest)); the image's
     release in support.
   - Orchestrator checks - Swarm node labels (O(swarm_version_label)) and Kubernetes node labels
-    (O(k8s_version_labels)) against what the matching hosts really run; services whose placement constraints,
+    (O(k8s_version_labels)) against the values the label modules and kubelet set for what the matching hosts
+    really run (the same rule as M(wincontainers.compat.swarm_compat_info) and
+    M(wincontainers.compat.k8s_compat_info)); services whose placement constraints,
     and workloads whose nodeSelector or RuntimeClass, allow nodes whose real build cannot run their image;
     image tags pinned. When no Windows node runs the image's build, the fix names the image rebuilt for the
     builds the cluster runs (and Hyper-V isolation where the rules allow it) rather than a build no node has.
@@ -128,14 +130,31 @@ options:
     default: OS
   swarm_version_label:
     description:
-      - The Swarm node label that carries the Windows version; it must name the host's build (and its
-        revision, when the label has one).
+      - The Swarm node label that carries the Windows version. It must be present and hold exactly the value
+        M(wincontainers.compat.swarm_node_labels) writes for the host's version in O(swarm_version_format), as
+        M(wincontainers.compat.swarm_compat_info) checks it - Swarm constraints compare strings, so a label
+        V(10.0.17763.6659) does not match C(node.labels.OsVersion==10.0.17763).
     type: str
     default: OsVersion
+  swarm_version_format:
+    description:
+      - The form of the Swarm version label, as the O(wincontainers.compat.swarm_node_labels#module:version_format)
+        that labels the nodes - V(major.minor.build) (V(10.0.17763)), V(build) (V(17763)) or V(version)
+        (V(10.0.17763.6659)). The placement fixes name constraints in this form too.
+    type: str
+    default: major.minor.build
+    choices: [major.minor.build, build, version]
   k8s_version_labels:
     description:
-      - Kubernetes node labels that name a Windows build, a version or a release; each one present must
-        match the host.
+      - Kubernetes node labels that name a Windows build, a version or a release; each one present must hold
+        the value set for the host's version (selectors and RuntimeClasses compare strings). A missing label is
+        no finding.
+      - C(node.kubernetes.io/windows-build) must be what kubelet sets (V(10.0.17763)); the labels
+        M(wincontainers.compat.k8s_node_labels) manages by default, C(beta.kubernetes.io/osbuild) and
+        C(wincontainers.compat/release), what it writes with its defaults (C(osbuild_format=auto), for example
+        V(17763), V(14393.7606), V(ltsc2019)), as M(wincontainers.compat.k8s_compat_info) checks them.
+      - Any other label must hold one of the values M(wincontainers.compat.k8s_node_labels) can write for the
+        host's build (V(17763), V(17763.6659), V(10.0.17763), V(10.0.17763.6659) or V(ltsc2019)).
     type: list
     elements: str
     default: [node.kubernetes.io/windows-build, beta.kubernetes.io/osbuild, wincontainers.compat/release]

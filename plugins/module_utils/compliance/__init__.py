@@ -32,7 +32,6 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.compliance.fa
 from ansible_collections.wincontainers.compat.plugins.module_utils.compliance.hosts import wanted_isolation
 from ansible_collections.wincontainers.compat.plugins.module_utils.compliance.orchestrators import (
     k8s_runtime_classes,
-    label_mismatch,
     match_hosts,
     node_labels,
     node_name,
@@ -66,7 +65,6 @@ __all__ = [
     "host_view",
     "is_unpinned",
     "k8s_runtime_classes",
-    "label_mismatch",
     "make_policy",
     "match_hosts",
     "node_labels",

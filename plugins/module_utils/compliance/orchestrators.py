@@ -92,16 +92,6 @@ def real_version(node: Mapping[str, Any], view: Optional[HostView]) -> Optional[
     return node_version(node)
 
 
-def label_mismatch(value: str, real: WindowsVersion) -> bool:
-    """A version label is wrong when it names another build, or another revision where it names one."""
-    labelled = safe_version(value)
-    if labelled is None:
-        return True
-    if labelled.build != real.build:
-        return True
-    return labelled.revision is not None and real.revision is not None and labelled.revision != real.revision
-
-
 def swarm_node(entry: Mapping[str, Any]) -> tuple[swarm.Node, tuple[str, ...]]:
     """The Swarm planner's node for a recorded node entry, and the constraint attributes the entry does not carry
     (a constraint on those cannot rule the node out)."""
@@ -149,34 +139,47 @@ def _named_in(names: frozenset, planned: k8s.WindowsNode) -> bool:
     return planned.name in names
 
 
-def _label_checks(
-    check: str, node: Mapping[str, Any], view: HostView, keys: Sequence[str], fix: str, required: Sequence[str] = ()
-) -> list[dict[str, Any]]:
+def swarm_label_findings(entry: Mapping[str, Any], view: HostView, policy: Policy) -> list[dict[str, Any]]:
+    """The Swarm planner's label finding (``swarm.node_label_findings``) of a recorded node whose host runs a known
+    version, named after the node entry and its inventory host."""
     real = safe_version(view.version)
     if real is None:
         return []
-    labels = node_labels(node)
+    node, _unknown = swarm_node(entry)
+    found = swarm.node_label_findings(node, real, "host_facts", policy.swarm_version_label, policy.swarm_version_format)
+    role = (
+        f" (role wincontainers.compat.swarm_labels sets {policy.swarm_os_label} and {policy.swarm_version_label} "
+        "from the gathered facts)"
+    )
+    return [dict(item, subject=f"node {node_name(entry)}", host=view.name, fix=item["fix"] + role) for item in found]
+
+
+_K8S_LABEL_FIX = (
+    "run wincontainers.compat.k8s_node_labels (role wincontainers.compat.k8s_labels) from the gathered facts"
+)
+
+
+def k8s_label_findings(entry: Mapping[str, Any], view: HostView, policy: Policy) -> list[dict[str, Any]]:
+    """The labels of ``policy.k8s_version_labels`` a recorded node carries with another value than kubelet or
+    ``k8s_node_labels`` sets for what its host runs (``k8s.wrong_version_labels``)."""
+    real = safe_version(view.version)
+    if real is None:
+        return []
     found = []
-    for key in keys:
-        value = labels.get(key)
-        if value is None:
-            if key in required:
-                found.append(
-                    finding(check, "medium", f"node {node_name(node)}", view.name, f"label {key} is missing", fix)
-                )
-            continue
-        if label_mismatch(value, real):
-            found.append(
-                finding(
-                    check,
-                    "high",
-                    f"node {node_name(node)}",
-                    view.name,
-                    f"label {key}={value} does not match the host, which runs {real.version}",
-                    fix,
-                    label=key,
-                )
+    for wrong in k8s.wrong_version_labels(node_labels(entry), real, policy.k8s_version_labels):
+        expected = wrong.expected[0] if len(wrong.expected) == 1 else f"one of {', '.join(wrong.expected)}"
+        fix = k8s.KUBELET_LABEL_FIX if wrong.key == k8s.WINDOWS_BUILD_LABEL else _K8S_LABEL_FIX
+        found.append(
+            finding(
+                "k8s_node_labels",
+                "high",
+                f"node {node_name(entry)}",
+                view.name,
+                f"label {wrong.key}={wrong.value}, expected {expected}; the host runs {real.version}",
+                fix,
+                label=wrong.key,
             )
+        )
     return found
 
 
@@ -280,20 +283,9 @@ def check_swarm(
     matched = match_hosts(nodes, views, "id")
     found: list[dict[str, Any]] = []
     checks: list[tuple[str, str, str]] = []
-    label_fix = (
-        f"run wincontainers.compat.swarm_node_labels (role wincontainers.compat.swarm_labels) to set "
-        f"{policy.swarm_os_label} and {policy.swarm_version_label} from the gathered facts"
-    )
     for position, view in matched.items():
         checks.append((suite, f"node {node_name(nodes[position])}", "swarm_node_labels"))
-        found += _label_checks(
-            "swarm_node_labels",
-            nodes[position],
-            view,
-            [policy.swarm_version_label],
-            label_fix,
-            required=[policy.swarm_version_label],
-        )
+        found += swarm_label_findings(nodes[position], view, policy)
     classes = node_classes(nodes, matched, swarm_node)
     for service in state.get("services") or []:
         subject = f"service {service.get('name') or service.get('id')}"
@@ -308,7 +300,8 @@ def check_swarm(
             per_node=any(str(c).strip().startswith(("node.hostname", "node.id")) for c in constraints),
             select=lambda version: (
                 f"constrain the service to node.labels.{policy.swarm_version_label}=="
-                f"{version.major}.{version.minor}.{version.build} with wincontainers.compat.swarm_service_placement, "
+                f"{swarm.format_version(version, policy.swarm_version_format)} with "
+                "wincontainers.compat.swarm_service_placement, "
                 "after fixing the node labels"
             ),
             hyperv="run the service with --isolation=hyperv",
@@ -597,12 +590,9 @@ def check_k8s(
     matched = match_hosts(nodes, views, "uid")
     found: list[dict[str, Any]] = []
     checks: list[tuple[str, str, str]] = []
-    label_fix = (
-        "run wincontainers.compat.k8s_node_labels (role wincontainers.compat.k8s_labels) from the gathered facts"
-    )
     for position, view in matched.items():
         checks.append((suite, f"node {node_name(nodes[position])}", "k8s_node_labels"))
-        found += _label_checks("k8s_node_labels", nodes[position], view, policy.k8s_version_labels, label_fix)
+        found += k8s_label_findings(nodes[position], view, policy)
     runtime_classes = k8s_runtime_classes(state.get("runtime_classes") or [])
     classes = node_classes(nodes, matched, k8s_node)
     for workload in state.get("workloads") or []:

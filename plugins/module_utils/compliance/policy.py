@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 
-from ansible_collections.wincontainers.compat.plugins.module_utils import k8s
+from ansible_collections.wincontainers.compat.plugins.module_utils import k8s, swarm
 from ansible_collections.wincontainers.compat.plugins.module_utils.compat import (
     RULE_SETS,
     container_compat,
@@ -61,6 +61,7 @@ class Policy:
     unpinned_tags: tuple[str, ...] = ("latest",)
     swarm_os_label: str = "OS"
     swarm_version_label: str = "OsVersion"
+    swarm_version_format: str = "major.minor.build"
     k8s_version_labels: tuple[str, ...] = k8s.DEFAULT_VERSION_LABELS
     base_image_max_behind: int = 1
 
@@ -71,7 +72,11 @@ class Policy:
             "rules": self.rules,
             "today": self.today.isoformat(),
             "unpinned_tags": list(self.unpinned_tags),
-            "swarm_labels": {"os": self.swarm_os_label, "version": self.swarm_version_label},
+            "swarm_labels": {
+                "os": self.swarm_os_label,
+                "version": self.swarm_version_label,
+                "version_format": self.swarm_version_format,
+            },
             "k8s_version_labels": list(self.k8s_version_labels),
             "base_image_max_behind": self.base_image_max_behind,
         }
@@ -96,6 +101,10 @@ def make_policy(options: Optional[Mapping[str, Any]] = None) -> Policy:
     for key in ("swarm_os_label", "swarm_version_label"):
         if options.get(key):
             kwargs[key] = str(options[key])
+    if options.get("swarm_version_format") is not None:
+        kwargs["swarm_version_format"] = check_choice(
+            "swarm_version_format", options["swarm_version_format"], swarm.VERSION_FORMATS
+        )
     if options.get("k8s_version_labels") is not None:
         kwargs["k8s_version_labels"] = tuple(str(key) for key in options["k8s_version_labels"])
     if options.get("base_image_max_behind") is not None:

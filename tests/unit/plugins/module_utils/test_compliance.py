@@ -120,29 +120,13 @@ def test_swarm_constraint_allows(constraints: list[str], allowed: bool) -> None:
     assert swarm.constraints_allow(constraints, planned, unknown) is allowed
 
 
-@pytest.mark.parametrize(
-    ("label", "real", "wrong"),
-    [
-        ("10.0.17763", "10.0.17763.6659", False),
-        ("17763", "10.0.17763.6659", False),
-        ("ltsc2019", "10.0.17763.6659", False),
-        ("10.0.20348", "10.0.17763.6659", True),
-        ("ltsc2022", "10.0.26100.2605", True),
-        ("14393.7606", "10.0.14393.7606", False),
-        ("14393.7515", "10.0.14393.7606", True),  # stale revision after patching
-        ("not-a-version", "10.0.17763.6659", True),
-    ],
-)
-def test_label_mismatch(label: str, real: str, wrong: bool) -> None:
-    version = c.safe_version(real)
-    assert version is not None
-    assert c.label_mismatch(label, version) is wrong
-
-
 def test_make_policy_validates_and_names_the_option() -> None:
     assert c.make_policy({"isolation": "auto", "today": "2026-11-28"}).today == TODAY
     with pytest.raises(OptionError, match="isolation must be one of"):
         c.make_policy({"isolation": "sometimes"})
+    assert c.make_policy({"swarm_version_format": "build"}).swarm_version_format == "build"
+    with pytest.raises(OptionError, match=r"swarm_version_format must be one of major\.minor\.build, build, version"):
+        c.make_policy({"swarm_version_format": "10.0"})
     with pytest.raises(OptionError, match="today must be a date"):
         c.make_policy({"today": "tomorrow"})
     with pytest.raises(OptionError, match="severity must be one of"):

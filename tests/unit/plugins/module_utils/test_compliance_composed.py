@@ -186,6 +186,216 @@ def test_where_the_old_answers_differed_compliance_now_answers_as_the_swarm_plan
         assert compliance_placement("swarm", state, {}) == swarm_info_placement(state, {})
 
 
+# ------------------------------------------------------------------------------ node labels, one answer
+
+
+def compliance_labels(
+    kind: str, state: dict[str, Any], hosts: dict[str, Any], policy: c.Policy
+) -> set[tuple[str, str]]:
+    """(node, label) of compliance's own label findings (not those the recorded info module reported)."""
+    report = c.evaluate(hosts, **{kind: {"recorded": state}}, policy=policy)
+    return {
+        (item["subject"].split(" ", 1)[1], item["label"])
+        for item in report["findings"]
+        if item["check"] == f"{kind}_node_labels" and "source" not in item
+    }
+
+
+def host_versions(nodes: list[dict[str, Any]], hosts: dict[str, Any], id_key: str) -> dict[int, Any]:
+    """Position -> the version of the host matched to the node, for the nodes that have host facts."""
+    views = {name: c.host_view(name, facts) for name, facts in hosts.items()}
+    matched = c.match_hosts(nodes, views, id_key)
+    return {position: c.safe_version(view.version) for position, view in matched.items() if view.version}
+
+
+def swarm_info_labels(state: dict[str, Any], hosts: dict[str, Any], version_format: str) -> set[tuple[str, str]]:
+    """The same question answered as swarm_compat_info answers it (``label_findings`` over its fleet)."""
+    planned = [c.swarm_node(node)[0] for node in state["nodes"]]
+    real = host_versions(state["nodes"], hosts, "id")
+    fleet = swarm.Fleet(planned, {planned[position].id: (version, "host_facts") for position, version in real.items()})
+    found = swarm.label_findings(fleet, "OsVersion", version_format)
+    return {(item["subject"].split(" ", 1)[1], item["label"]) for item in found}
+
+
+def k8s_info_labels(state: dict[str, Any], hosts: dict[str, Any]) -> set[tuple[str, str]]:
+    """The same question answered as k8s_compat_info answers it (``plan_node``: the owned labels it would change
+    and kubelet's label), for the labels the node carries."""
+    found = set()
+    for position, version in host_versions(state["nodes"], hosts, "uid").items():
+        entry = state["nodes"][position]
+        labels = c.node_labels(entry)
+        info = {"kernelVersion": version.version}  # the node reports what its host runs, as the facts say
+        node = {"metadata": {"name": c.node_name(entry), "labels": labels}, "status": {"nodeInfo": info}}
+        plan = k8s.plan_node(node, k8s.LabelOptions(), version.version)
+        wrong = [key for key in plan.changes if key in labels]
+        wrong += [k8s.WINDOWS_BUILD_LABEL for item in plan.findings if item["check"] == "windows_build_label_mismatch"]
+        found.update((plan.name, key) for key in wrong)
+    return found
+
+
+def reported_hosts(state: dict[str, Any]) -> dict[str, Any]:
+    """Host facts named after each node, with the version its orchestrator reports."""
+    hosts = {}
+    for node in state["nodes"]:
+        reported = c.safe_version(node.get("kernel_version") or node.get("version"))
+        if reported is not None:
+            hosts[c.node_name(node).lower()] = {"version": {"version": reported.version}}
+    return hosts
+
+
+# Every recorded state; a Swarm state once per label format swarm_node_labels writes.
+LABELLED = [
+    (kind, file, state, version_format)
+    for kind, file, state in STATES
+    for version_format in (swarm.VERSION_FORMATS if kind == "swarm" else ("major.minor.build",))
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "file", "state", "version_format"), LABELLED, ids=[f"{file}-{fmt}" for _k, file, _s, fmt in LABELLED]
+)
+@pytest.mark.parametrize("facts_of", ["example hosts", "reported versions"])
+def test_compliance_and_the_planners_flag_the_same_node_labels(
+    kind: str, file: str, state: dict[str, Any], version_format: str, facts_of: str
+) -> None:
+    hosts = example_hosts() if facts_of == "example hosts" else reported_hosts(state)
+    policy = c.Policy(today=TODAY, swarm_version_format=version_format)
+    info = swarm_info_labels(state, hosts, version_format) if kind == "swarm" else k8s_info_labels(state, hosts)
+    assert compliance_labels(kind, state, hosts, policy) == info
+    if file.startswith("examples/") and facts_of == "example hosts":
+        assert info, "the example fleet has wrong node labels"
+
+
+SWARM_2019 = {"win2019-02": {"version": {"version": "10.0.17763.6775"}, "docker": {"swarm": {"node_id": "n19"}}}}
+
+
+def one_swarm_node(label: str) -> dict[str, Any]:
+    node = {"id": "n19", "hostname": "WIN2019-02", "os": "windows", "labels": {"OsVersion": label}}
+    return {"nodes": [node], "services": [], "findings": []}
+
+
+@pytest.mark.parametrize(
+    ("label", "version_format", "flagged"),
+    [
+        ("10.0.17763", "major.minor.build", False),
+        # compliance passed these before (they name the host's build); node.labels.OsVersion==10.0.17763 does not
+        # match them, because Swarm constraints compare strings
+        ("10.0.17763.6775", "major.minor.build", True),
+        ("17763", "major.minor.build", True),
+        ("ltsc2019", "major.minor.build", True),
+        ("10.0.17763", "build", True),
+        ("10.0.17763", "version", True),
+        # both answers agreed
+        ("17763", "build", False),
+        ("10.0.17763.6775", "version", False),
+        ("10.0.17763.6659", "version", True),  # a revision before the last update
+        ("10.0.20348", "major.minor.build", True),
+    ],
+)
+def test_where_the_old_label_answers_differed_compliance_now_answers_as_the_swarm_planner(
+    label: str, version_format: str, flagged: bool
+) -> None:
+    state = one_swarm_node(label)
+    policy = c.Policy(today=TODAY, swarm_version_format=version_format)
+    found = compliance_labels("swarm", state, SWARM_2019, policy)
+    assert found == ({("WIN2019-02", "OsVersion")} if flagged else set())
+    assert found == swarm_info_labels(state, SWARM_2019, version_format)
+
+
+def test_a_swarm_label_finding_names_the_value_swarm_node_labels_writes() -> None:
+    policy = c.Policy(today=TODAY, swarm_version_format="build")
+    report = c.evaluate(SWARM_2019, swarm={"prod": one_swarm_node("10.0.17763")}, policy=policy)
+    (item,) = report["findings"]
+    assert (item["severity"], item["host"], item["subject"]) == ("high", "win2019-02", "node WIN2019-02")
+    assert item["message"] == "label OsVersion=10.0.17763, expected 17763; the node runs 10.0.17763.6775 (host_facts)"
+    assert item["fix"].startswith("set OsVersion=17763 with wincontainers.compat.swarm_node_labels")
+
+
+def test_a_label_finding_swarm_compat_info_recorded_is_reported_once() -> None:
+    state = one_swarm_node("10.0.20348")
+    fleet = swarm.Fleet(
+        [c.swarm_node(state["nodes"][0])[0]], {"n19": (c.safe_version("10.0.17763.6775"), "host_facts")}
+    )
+    state["findings"] = swarm.label_findings(fleet, "OsVersion")
+    report = c.evaluate(SWARM_2019, swarm={"prod": state}, policy=c.Policy(today=TODAY))
+    assert [(f["check"], f["host"]) for f in report["findings"]] == [("swarm_node_labels", "win2019-02")]
+
+
+def one_k8s_node(version: str, **labels: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    node = {"name": "k1", "os": "windows", "labels": {"kubernetes.io/os": "windows", **labels}}
+    return {"nodes": [node], "workloads": [], "runtime_classes": [], "findings": []}, {
+        "k1": {"version": {"version": version}}
+    }
+
+
+WINDOWS_BUILD, OSBUILD, RELEASE = k8s.DEFAULT_VERSION_LABELS
+
+
+@pytest.mark.parametrize(
+    ("version", "key", "label", "flagged"),
+    [
+        ("10.0.17763.6659", WINDOWS_BUILD, "10.0.17763", False),
+        ("10.0.17763.6659", OSBUILD, "17763", False),
+        ("10.0.14393.7606", OSBUILD, "14393.7606", False),
+        ("10.0.17763.6659", RELEASE, "ltsc2019", False),
+        # compliance passed these before (they name the host's build); kubelet and k8s_node_labels write another
+        # string, and nodeSelectors and RuntimeClasses compare strings
+        ("10.0.17763.6659", WINDOWS_BUILD, "10.0.17763.6659", True),
+        ("10.0.17763.6659", WINDOWS_BUILD, "17763", True),
+        ("10.0.17763.6659", OSBUILD, "10.0.17763", True),
+        ("10.0.17763.6659", OSBUILD, "17763.6659", True),
+        ("10.0.14393.7606", OSBUILD, "14393", True),  # 2016 needs the revision: osbuild_format auto writes it
+        ("10.0.17763.6659", RELEASE, "1809", True),
+        ("10.0.17763.6659", RELEASE, "10.0.17763", True),
+        # compliance flagged this right label before: 23h2 names no build it could read
+        ("10.0.25398.1189", RELEASE, "23h2", False),
+        # both answers agreed
+        ("10.0.20348.3091", RELEASE, "ltsc2025", True),
+        ("10.0.20348.3091", WINDOWS_BUILD, "10.0.26100", True),
+    ],
+)
+def test_where_the_old_label_answers_differed_compliance_now_answers_as_the_k8s_planner(
+    version: str, key: str, label: str, flagged: bool
+) -> None:
+    state, hosts = one_k8s_node(version, **{key: label})
+    found = compliance_labels("k8s", state, hosts, c.Policy(today=TODAY))
+    assert found == ({("k1", key)} if flagged else set())
+    assert found == k8s_info_labels(state, hosts)
+
+
+@pytest.mark.parametrize(
+    ("label", "flagged"),
+    [
+        ("17763", False),
+        ("17763.6659", False),
+        ("10.0.17763", False),
+        ("10.0.17763.6659", False),
+        ("ltsc2019", False),
+        ("1809", True),  # compliance passed it before; k8s_node_labels writes no such value
+        ("17763.6000", True),  # another revision
+        ("20348", True),
+    ],
+)
+def test_a_label_neither_kubelet_nor_k8s_node_labels_sets_holds_a_value_k8s_node_labels_can_write(
+    label: str, flagged: bool
+) -> None:
+    state, hosts = one_k8s_node("10.0.17763.6659", **{"contoso.com/build": label})
+    policy = c.Policy(today=TODAY, k8s_version_labels=("contoso.com/build",))
+    assert compliance_labels("k8s", state, hosts, policy) == ({("k1", "contoso.com/build")} if flagged else set())
+
+
+def test_a_wrong_kubelet_label_is_fixed_by_kubelet() -> None:
+    state, hosts = one_k8s_node("10.0.17763.6659", **{WINDOWS_BUILD: "17763", RELEASE: "ltsc2022"})
+    report = c.evaluate(hosts, k8s={"aks": state}, policy=c.Policy(today=TODAY))
+    fixes = {item["label"]: (item["message"], item["fix"]) for item in report["findings"]}
+    assert fixes[WINDOWS_BUILD] == (
+        f"label {WINDOWS_BUILD}=17763, expected 10.0.17763; the host runs 10.0.17763.6659",
+        k8s.KUBELET_LABEL_FIX,
+    )
+    assert fixes[RELEASE][0] == f"label {RELEASE}=ltsc2022, expected ltsc2019; the host runs 10.0.17763.6659"
+    assert "wincontainers.compat.k8s_node_labels" in fixes[RELEASE][1]
+
+
 # ------------------------------------------------------------------------------ the demo's reports, unchanged
 
 

@@ -130,6 +130,24 @@ def test_kubelet_label_mismatch_is_reported() -> None:
     assert plan.findings[0]["severity"] == "high"
 
 
+def test_wrong_version_labels_are_those_kubelet_or_k8s_node_labels_would_not_set() -> None:
+    labels = {
+        k8s.WINDOWS_BUILD_LABEL: "10.0.14393",
+        k8s.DEFAULT_OSBUILD_LABEL: "14393",
+        k8s.DEFAULT_RELEASE_LABEL: "ltsc2016",
+        "contoso.com/build": "1607",
+    }
+    keys = [*labels, "contoso.com/absent"]
+    wrong = k8s.wrong_version_labels(labels, parse_windows_version("10.0.14393.7606"), keys)
+    assert [(w.key, w.expected) for w in wrong] == [
+        (k8s.DEFAULT_OSBUILD_LABEL, ("14393.7606",)),  # osbuild_format auto: 2016 containers need the revision
+        ("contoso.com/build", ("14393", "14393.7606", "10.0.14393", "10.0.14393.7606", "ltsc2016")),
+    ]
+    # without the revision the owned osbuild label cannot be computed, so it is not judged
+    unknown_revision = k8s.wrong_version_labels(labels, parse_windows_version("10.0.14393"), keys)
+    assert [w.key for w in unknown_revision] == ["contoso.com/build"]
+
+
 @pytest.mark.parametrize("key", ["", "a/", "-x", "UPPER_/x", "a" * 64, "bad prefix/x"])
 def test_label_keys_are_validated(key: str) -> None:
     with pytest.raises(OptionError, match="label key"):
