@@ -12,7 +12,7 @@ import os
 from typing import Any, Mapping, Optional
 
 from ansible.errors import AnsibleActionFail
-from ansible_collections.wincontainers.compat.plugins.module_utils.registry import RegistryError, credentials_for
+from ansible_collections.wincontainers.compat.plugins.module_utils.registry import RegistryError, explicit_credentials
 from ansible_collections.wincontainers.compat.plugins.module_utils.registry_client import (
     ClientOptions,
     DigestCache,
@@ -65,7 +65,7 @@ def check_connection_options(args: Mapping[str, Any]) -> None:
     auth = args["auth"]
     for host in auth:
         try:
-            credentials_for(str(host), {host: auth[host]})
+            explicit_credentials(str(host), {host: auth[host]})
         except RegistryError as exc:
             raise AnsibleActionFail(str(exc)) from exc
 
