@@ -12,18 +12,15 @@ verification first and over plain HTTP when HTTPS fails, as dockerd does.
 Content addressed by digest is immutable: ``DigestCache`` keeps it in memory for the run and optionally on disk
 (``cache_dir/sha256/<hex>``), verified against its digest on every read.
 
-Credentials a Docker ``config.json`` keeps in a credential helper (``credHelpers``, ``credsStore``) come from
-running ``docker-credential-<name> get`` (``CredentialHelpers``): no shell, the server address on stdin, the
-request ``timeout`` as its time limit, once per helper and registry for a run; its answer is never logged.
+Credentials a Docker ``config.json`` keeps in a credential helper (``credHelpers``, ``credsStore``) come from the
+``ask_helper`` a session is given (the controller's ``plugin_utils.credential_helpers``), once per registry.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import ssl
-import subprocess
 import tempfile
 import threading
 import time
@@ -43,7 +40,6 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.registry impo
     config_descriptor,
     config_platform,
     credentials_for,
-    helper_answer,
     image_result,
     index_platforms,
     is_digest,
@@ -497,73 +493,26 @@ def inspect_image(client: RegistryClient, ref: RegistryReference, cache: DigestC
     return image_result(digest, media_type, [platform])
 
 
-# --- credential helpers -------------------------------------------------------------------------------------
-def run_credential_helper(helper: CredentialHelper, timeout: float) -> Optional[dict[str, str]]:
-    """Run ``<program> get`` with the server address on stdin; the credentials of its answer (``helper_answer``).
-
-    Raises ``RegistryError`` naming the helper and the registry when the program is not on ``PATH``, cannot be
-    run or does not answer within ``timeout`` seconds.
-    """
-    path = shutil.which(helper.program)
-    if path is None:
-        raise RegistryError(f"{helper}: {helper.program} is not an executable on PATH")
-    try:
-        done = subprocess.run(
-            [path, "get"],
-            input=helper.server_address.encode("utf-8"),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise RegistryError(f"{helper} did not answer within {timeout:g} seconds") from None
-    except OSError as exc:
-        raise RegistryError(f"{helper} cannot be run: {exc.strerror or exc}") from None
-    return helper_answer(helper, done.returncode, done.stdout)
-
-
-class CredentialHelpers:
-    """The credential helpers of a run: each helper asked once per server address, its answer or error kept."""
-
-    def __init__(self, timeout: float) -> None:
-        self.timeout = timeout
-        self._answers: dict[CredentialHelper, tuple[Optional[dict[str, str]], str]] = {}
-        self._lock = threading.Lock()
-
-    def ask(self, helper: CredentialHelper) -> Optional[dict[str, str]]:
-        """The credentials ``helper`` holds (None for none); raises ``RegistryError`` when it failed."""
-        with self._lock:
-            if helper not in self._answers:
-                try:
-                    self._answers[helper] = (run_credential_helper(helper, self.timeout), "")
-                except RegistryError as exc:
-                    self._answers[helper] = (None, str(exc))
-            credentials, error = self._answers[helper]
-        if error:
-            raise RegistryError(error)
-        return dict(credentials) if credentials else None
-
-
 # --- many images at once ------------------------------------------------------------------------------------
 class RegistrySession:
     """One client per registry host for a run, with the credentials ``credentials_for`` picks for it.
 
-    A credential helper ``docker_config`` names is run at most once per registry (``CredentialHelpers``).
+    ``ask_helper`` answers for the credential helper ``docker_config`` names for a registry (``credentials_for``).
     """
 
     def __init__(
         self,
         options: ClientOptions,
+        ask_helper: Callable[[CredentialHelper], Optional[dict[str, str]]],
         auth: Optional[Mapping[str, Any]] = None,
         docker_config: Optional[Mapping[str, Any]] = None,
         cache: Optional[DigestCache] = None,
     ) -> None:
         self.options = options
+        self.ask_helper = ask_helper
         self.auth = dict(auth or {})
         self.docker_config = docker_config
         self.cache = cache or DigestCache()
-        self.helpers = CredentialHelpers(options.timeout)
         self._clients: dict[str, RegistryClient] = {}
         self._lock = threading.Lock()
 
@@ -571,7 +520,7 @@ class RegistrySession:
         """The client of ``ref``'s registry (created once; raises ``RegistryError`` for unusable credentials)."""
         with self._lock:
             if ref.api_host not in self._clients:
-                credentials = credentials_for(ref.registry, self.auth, self.docker_config, self.helpers.ask)
+                credentials = credentials_for(ref.registry, self.auth, self.docker_config, self.ask_helper)
                 self._clients[ref.api_host] = RegistryClient(ref.api_host, self.options, credentials)
             return self._clients[ref.api_host]
 

@@ -18,6 +18,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.registry_clie
     DigestCache,
     RegistrySession,
 )
+from ansible_collections.wincontainers.compat.plugins.plugin_utils.credential_helpers import CredentialHelpers
 
 CONNECTION_SPEC: dict[str, Any] = {
     "auth": {"type": "dict", "default": {}, "no_log": True},
@@ -71,7 +72,10 @@ def check_connection_options(args: Mapping[str, Any]) -> None:
 
 
 def registry_session(args: Mapping[str, Any], cache: Optional[DigestCache] = None) -> RegistrySession:
-    """The session of checked connection options: ``docker_config`` (else the default ``config.json``) loaded."""
+    """The session of checked connection options: ``docker_config`` (else the default ``config.json``) loaded.
+
+    Its credential helpers run within ``timeout``, each once per registry.
+    """
     check_connection_options(args)
     explicit = args["docker_config"] is not None
     config = load_docker_config(args["docker_config"] or default_docker_config(), explicit)
@@ -82,4 +86,4 @@ def registry_session(args: Mapping[str, Any], cache: Optional[DigestCache] = Non
         retries=args["retries"],
         insecure_registries=tuple(args["insecure_registries"]),
     )
-    return RegistrySession(options, args["auth"], config, cache)
+    return RegistrySession(options, CredentialHelpers(options.timeout).ask, args["auth"], config, cache)
