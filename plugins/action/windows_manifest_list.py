@@ -2,9 +2,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Action of ``windows_manifest_list``: assembles and pushes the list on the controller, through the registry API.
 
-Reads each per-build image's manifest and config blob with the client of ``registry_image_info``
-(``registry_client``), builds the list with ``manifest_list``, pushes it only when the registry's differs, and
-verifies it against the fleet with ``manifest_list.verify``.
+Reads each per-build image's manifest and config blob through the session ``plugin_utils.registry_options``
+builds from the connection options ``registry_image_info`` shares, builds the list with ``manifest_list``, pushes
+it only when the registry's differs, and verifies it against the fleet with ``manifest_list.verify``.
 """
 
 from __future__ import annotations
@@ -14,13 +14,6 @@ from typing import Any, Optional
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
-from ansible_collections.wincontainers.compat.plugins.action.registry_image_info import (
-    ARGUMENT_SPEC as INFO_ARGUMENT_SPEC,
-)
-from ansible_collections.wincontainers.compat.plugins.action.registry_image_info import (
-    default_docker_config,
-    load_docker_config,
-)
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError
 from ansible_collections.wincontainers.compat.plugins.module_utils.manifest_list import (
     MEDIA_TYPES,
@@ -42,13 +35,14 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.registry impo
     sha256_digest,
 )
 from ansible_collections.wincontainers.compat.plugins.module_utils.registry_client import (
-    ClientOptions,
     RegistryClient,
     RegistryHTTPError,
-    RegistrySession,
+)
+from ansible_collections.wincontainers.compat.plugins.plugin_utils.registry_options import (
+    CONNECTION_SPEC,
+    registry_session,
 )
 
-_CONNECTION = ("auth", "docker_config", "validate_certs", "ca_path", "insecure_registries", "timeout", "retries")
 ARGUMENT_SPEC: dict[str, Any] = {
     "name": {"type": "str", "required": True},
     "images": {"type": "list", "elements": "str", "required": True},
@@ -56,7 +50,7 @@ ARGUMENT_SPEC: dict[str, Any] = {
     "fleet": {"type": "raw"},
     "isolation": {"type": "str", "choices": ["process", "hyperv"], "default": "process"},
     "architecture": {"type": "str", "default": "amd64"},
-    **{key: INFO_ARGUMENT_SPEC[key] for key in _CONNECTION},
+    **CONNECTION_SPEC,
 }
 
 
@@ -120,22 +114,10 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail(f"windows_manifest_list: {exc}") from exc
         return result
 
-    def _session(self, args: dict[str, Any]) -> RegistrySession:
-        options = ClientOptions(
-            validate_certs=args["validate_certs"],
-            ca_path=args["ca_path"],
-            timeout=args["timeout"],
-            retries=args["retries"],
-            insecure_registries=tuple(args["insecure_registries"]),
-        )
-        explicit = args["docker_config"] is not None
-        config = load_docker_config(args["docker_config"] or default_docker_config(), explicit)
-        return RegistrySession(options, args["auth"], config)
-
     def _apply(self, args: dict[str, Any]) -> dict[str, Any]:
         target = target_reference(args["name"])
         refs = image_references(list(args["images"]), target)
-        client = self._session(args).client(target)
+        client = registry_session(args).client(target)
         entries = ordered_entries([read_entry(client, ref, given) for ref, given in zip(refs, args["images"])])
         desired = assemble(entries, list_media_type(entries, args["media_type"]))
         current, current_digest = current_list(client, target)

@@ -23,7 +23,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import (
     ImageReferenceError,
@@ -36,6 +36,12 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.version impor
 DOCKER_HUB = "docker.io"
 DOCKER_HUB_API = "registry-1.docker.io"
 DOCKER_HUB_CONFIG_KEY = "https://index.docker.io/v1/"
+# The credential helper protocol (github.com/docker/docker-credential-helpers): the program's name, the username
+# that marks an identity token, and the answer of a helper that holds nothing for the server.
+CREDENTIAL_HELPER_PREFIX = "docker-credential-"
+TOKEN_USERNAME = "<token>"
+CREDENTIALS_NOT_FOUND = "credentials not found in native keychain"
+_HELPER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _DOCKER_HUB_ALIASES = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"})
 
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
@@ -194,6 +200,87 @@ def _decode_config_auth(value: str, key: str) -> dict[str, str]:
     return {"username": username, "password": password}
 
 
+@dataclass(frozen=True)
+class CredentialHelper:
+    """A Docker credential helper to ask for one registry: ``docker-credential-<name> get``, the address on stdin.
+
+    ``source`` is the ``config.json`` key that named it (``credHelpers`` or ``credsStore``).
+    """
+
+    name: str
+    server_address: str
+    source: str
+
+    @property
+    def program(self) -> str:
+        """The executable looked up on ``PATH`` (``docker-credential-pass``)."""
+        return CREDENTIAL_HELPER_PREFIX + self.name
+
+    def __str__(self) -> str:
+        return f"credential helper {self.program} (docker config {self.source}) for {self.server_address}"
+
+
+def credential_server_address(registry: str) -> str:
+    """The address the Docker CLI asks credentials for: ``https://index.docker.io/v1/`` for Docker Hub, else the host.
+
+    It is both the ``credHelpers`` key and what a helper reads on stdin.
+    """
+    host = normalize_registry_host(registry)
+    return DOCKER_HUB_CONFIG_KEY if host == DOCKER_HUB else host
+
+
+def credential_helper(config: Mapping[str, Any], registry: str) -> Optional[CredentialHelper]:
+    """The helper ``config.json`` names for ``registry``: ``credHelpers[<address>]``, else ``credsStore``, else None.
+
+    ``credHelpers`` keys are matched exactly, as the Docker CLI matches them (Docker Hub's is
+    ``https://index.docker.io/v1/``); an empty name means no helper. Raises ``RegistryError`` for a
+    ``credHelpers`` that is not an object or a name that is not the suffix of a program name.
+    """
+    address = credential_server_address(registry)
+    helpers = config.get("credHelpers") or {}
+    if not isinstance(helpers, Mapping):
+        raise RegistryError(f"docker config credHelpers must be an object of registry: helper; got {describe(helpers)}")
+    source = f"credHelpers[{address!r}]" if address in helpers else "credsStore"
+    name = helpers[address] if address in helpers else config.get("credsStore")
+    if name is None or name == "":
+        return None
+    if not isinstance(name, str) or not _HELPER_NAME.match(name):
+        raise RegistryError(
+            f"docker config {source} must name a credential helper, the suffix of docker-credential-<name> "
+            f"such as pass or ecr-login; got {describe(name)}"
+        )
+    return CredentialHelper(name, address, source)
+
+
+def helper_answer(helper: CredentialHelper, returncode: int, output: bytes) -> Optional[dict[str, str]]:
+    """The credentials in a helper's ``get`` answer: ``{username, password}``, ``{identitytoken}`` or None.
+
+    Exit 0 with ``{"Username", "Secret"}`` JSON (``Username`` ``<token>`` makes ``Secret`` an identity token;
+    both empty, as some helpers answer for an unknown server, is nothing). A non-zero exit whose output is
+    ``credentials not found in native keychain`` is nothing too. Raises ``RegistryError`` naming the helper and
+    the address for anything else; the message never quotes an answer that exited 0 (it may hold the secret).
+    """
+    if returncode != 0:
+        text = output.decode("utf-8", "replace").strip()
+        if text == CREDENTIALS_NOT_FOUND:
+            return None
+        first = text.splitlines()[0][:200] if text else "no output"
+        raise RegistryError(f"{helper} failed with exit status {returncode}: {first}")
+    try:
+        answer = json.loads(output.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise RegistryError(f"{helper} did not answer JSON ({type(exc).__name__})") from None
+    username = answer.get("Username") if isinstance(answer, dict) else None
+    secret = answer.get("Secret") if isinstance(answer, dict) else None
+    if not isinstance(username, str) or not isinstance(secret, str):
+        raise RegistryError(f"{helper} did not answer a JSON object with the strings Username and Secret")
+    if not username and not secret:
+        return None
+    if username == TOKEN_USERNAME:
+        return {"identitytoken": secret}
+    return {"username": username, "password": secret}
+
+
 # --- HTTP helpers -------------------------------------------------------------------------------------------
 def retry_after_seconds(value: Optional[str], default: float, ceiling: float = 60.0) -> float:
     """Seconds to wait from a ``Retry-After`` value (delta-seconds; an HTTP date counts as ``default``)."""
@@ -315,14 +402,12 @@ def is_image_result(value: object) -> bool:
     return isinstance(value, Mapping) and isinstance(value.get("platforms"), list) and "media_type" in value
 
 
-def credentials_for(
-    registry: str, auth: Mapping[str, Any], docker_config: Optional[Mapping[str, Any]] = None
-) -> Optional[dict[str, str]]:
-    """The credentials to use for ``registry``: its ``auth`` entry, else its ``config.json`` ``auths`` entry.
+def explicit_credentials(registry: str, auth: Mapping[str, Any]) -> Optional[dict[str, str]]:
+    """The ``auth`` option's entry for ``registry``: ``{username, password}`` or ``{token}``, None without one.
 
     ``auth`` is keyed by registry host (``docker.io``, ``index.docker.io`` and the config.json key
-    ``https://index.docker.io/v1/`` all name Docker Hub) with ``{username, password}`` or ``{token}``.
-    Raises ``RegistryError`` for an entry with neither.
+    ``https://index.docker.io/v1/`` all name Docker Hub). Raises ``RegistryError`` for an entry with neither
+    (naming the host, never the secret).
     """
     wanted = normalize_registry_host(registry)
     for key, entry in (auth or {}).items():
@@ -333,7 +418,28 @@ def credentials_for(
         if entry.get("token"):
             return {"token": str(entry["token"])}
         return {"username": str(entry["username"]), "password": str(entry.get("password") or "")}
-    return docker_config_credentials(docker_config, registry) if docker_config else None
+    return None
+
+
+def credentials_for(
+    registry: str,
+    auth: Mapping[str, Any],
+    docker_config: Optional[Mapping[str, Any]],
+    ask_helper: Callable[[CredentialHelper], Optional[dict[str, str]]],
+) -> Optional[dict[str, str]]:
+    """The credentials to use for ``registry``, in the Docker CLI's order after the explicit ``auth`` entry.
+
+    ``auth`` wins; else the credential helper ``docker_config`` names for the registry (``credHelpers``, else
+    ``credsStore``), whose answer ``ask_helper`` returns and which replaces the ``auths`` entry even when it
+    holds nothing (as the CLI's native store does); else the ``auths`` entry. None means anonymous.
+    """
+    given = explicit_credentials(registry, auth)
+    if given is not None or not docker_config:
+        return given
+    helper = credential_helper(docker_config, registry)
+    if helper is not None:
+        return ask_helper(helper)
+    return docker_config_credentials(docker_config, registry)
 
 
 # --- base image currency ------------------------------------------------------------------------------------

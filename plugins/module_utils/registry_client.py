@@ -11,6 +11,9 @@ verification first and over plain HTTP when HTTPS fails, as dockerd does.
 
 Content addressed by digest is immutable: ``DigestCache`` keeps it in memory for the run and optionally on disk
 (``cache_dir/sha256/<hex>``), verified against its digest on every read.
+
+Credentials a Docker ``config.json`` keeps in a credential helper (``credHelpers``, ``credsStore``) come from the
+``ask_helper`` a session is given (the controller's ``plugin_utils.credential_helpers``), once per registry.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from typing import Any, Callable, Mapping, Optional
 
 from ansible_collections.wincontainers.compat.plugins.module_utils.registry import (
     MANIFEST_ACCEPT,
+    CredentialHelper,
     RegistryError,
     RegistryReference,
     basic_authorization,
@@ -491,16 +495,21 @@ def inspect_image(client: RegistryClient, ref: RegistryReference, cache: DigestC
 
 # --- many images at once ------------------------------------------------------------------------------------
 class RegistrySession:
-    """One client per registry host for a run, with the credentials ``credentials_for`` picks for it."""
+    """One client per registry host for a run, with the credentials ``credentials_for`` picks for it.
+
+    ``ask_helper`` answers for the credential helper ``docker_config`` names for a registry (``credentials_for``).
+    """
 
     def __init__(
         self,
         options: ClientOptions,
+        ask_helper: Callable[[CredentialHelper], Optional[dict[str, str]]],
         auth: Optional[Mapping[str, Any]] = None,
         docker_config: Optional[Mapping[str, Any]] = None,
         cache: Optional[DigestCache] = None,
     ) -> None:
         self.options = options
+        self.ask_helper = ask_helper
         self.auth = dict(auth or {})
         self.docker_config = docker_config
         self.cache = cache or DigestCache()
@@ -511,7 +520,7 @@ class RegistrySession:
         """The client of ``ref``'s registry (created once; raises ``RegistryError`` for unusable credentials)."""
         with self._lock:
             if ref.api_host not in self._clients:
-                credentials = credentials_for(ref.registry, self.auth, self.docker_config)
+                credentials = credentials_for(ref.registry, self.auth, self.docker_config, self.ask_helper)
                 self._clients[ref.api_host] = RegistryClient(ref.api_host, self.options, credentials)
             return self._clients[ref.api_host]
 

@@ -18,7 +18,8 @@ description:
   - Works with OCI image indexes and manifests and with Docker manifest lists v2 and image manifests schema 2.
   - Authenticates as registries do - anonymously, with the Bearer token flow of the C(WWW-Authenticate)
     challenge (Docker Hub, MCR, ACR, GHCR, Harbor) or with HTTP basic auth - with the credentials of O(auth) or
-    of the Docker C(config.json) (O(docker_config)).
+    of the Docker C(config.json) (O(docker_config)), its credential helpers (C(credHelpers), C(credsStore))
+    included.
   - A tag is turned into a digest with a C(HEAD) request when O(cache_dir) is set; content already known by its
     digest in the run or in O(cache_dir) is never fetched again. C(429) and C(5xx) answers are retried after
     their C(Retry-After).
@@ -52,16 +53,24 @@ options:
     description:
       - Credentials by registry host (C(contoso.azurecr.io), C(127.0.0.1:5000); C(docker.io) for Docker Hub).
       - Each entry holds C(username) and C(password), or C(token) (a registry Bearer token used as it is).
-      - Takes precedence over O(docker_config). Never logged.
+      - Takes precedence over O(docker_config) and its credential helpers. Never logged.
     type: dict
     default: {}
   docker_config:
     description:
-      - A Docker C(config.json) whose C(auths) entries are used for the registries O(auth) does not name - the
-        base64 C(auth) value (C(user:password)), C(username)/C(password), or C(identitytoken) (an OAuth refresh
-        token, as C(docker login) stores it for Azure Container Registry).
-      - Default C($DOCKER_CONFIG/config.json), else C(~/.docker/config.json), when it exists. Credential helpers
-        (C(credsStore), C(credHelpers)) are not run; give such registries in O(auth).
+      - A Docker C(config.json) whose credentials are used for the registries O(auth) does not name, looked up as
+        the Docker CLI does by the registry host (C(https://index.docker.io/v1/) for Docker Hub).
+      - A credential helper named for the registry in C(credHelpers), else in C(credsStore), is asked first - the
+        program C(docker-credential-<name>) on the controller's E(PATH), run as C(docker-credential-<name> get)
+        (no shell) with the registry's key on its standard input, once per registry and run, within O(timeout).
+        Its answer replaces the C(auths) entry, as in the Docker CLI; an answer of no credentials (C(credentials
+        not found in native keychain)) means anonymous access. A helper that is missing, fails or does not answer
+        in time is an error of that registry's images, naming the helper and the registry. The answer is never
+        logged.
+      - Without a helper, the C(auths) entry - the base64 C(auth) value (C(user:password)),
+        C(username)/C(password), or C(identitytoken) (an OAuth refresh token, as C(docker login) stores it for
+        Azure Container Registry).
+      - Default C($DOCKER_CONFIG/config.json), else C(~/.docker/config.json), when it exists.
     type: path
   validate_certs:
     description:
@@ -86,7 +95,7 @@ options:
     default: 8
   timeout:
     description:
-      - Seconds to wait for each HTTP answer.
+      - Seconds to wait for each HTTP answer, and for each credential helper of O(docker_config).
     type: float
     default: 30
   retries:

@@ -75,8 +75,11 @@ options:
     default: {}
   docker_config:
     description:
-      - A Docker C(config.json) whose C(auths) entries are used for registries O(auth) does not name; default
-        C($DOCKER_CONFIG/config.json), else C(~/.docker/config.json), when it exists.
+      - A Docker C(config.json) whose credentials are used for registries O(auth) does not name - its credential
+        helper for the registry (C(credHelpers), else C(credsStore)), else its C(auths) entry; as in
+        M(wincontainers.compat.registry_image_info). A helper that is missing or fails fails the task, naming
+        the helper and the registry.
+      - Default C($DOCKER_CONFIG/config.json), else C(~/.docker/config.json), when it exists.
     type: path
   validate_certs:
     description: Verify the TLS certificates of the registry and its token service.
@@ -91,7 +94,7 @@ options:
     elements: str
     default: []
   timeout:
-    description: Seconds to wait for each HTTP answer.
+    description: Seconds to wait for each HTTP answer, and for each credential helper of O(docker_config).
     type: float
     default: 30
   retries:

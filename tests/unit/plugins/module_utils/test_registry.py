@@ -174,14 +174,19 @@ def test_docker_config_auth_that_is_not_base64_names_its_key() -> None:
         docker_config_credentials({"auths": {"quay.io": {"auth": base64.b64encode(b"nocolon").decode()}}}, "quay.io")
 
 
+def _no_helper(helper: object) -> None:
+    raise AssertionError(f"no credential helper may be asked here; {helper} was")
+
+
 def test_auth_option_wins_over_docker_config() -> None:
     auth = {"docker.io": {"username": "a", "password": "b"}, "ghcr.io": {"token": "t"}}
-    assert credentials_for("docker.io", auth, DOCKER_CONFIG) == {"username": "a", "password": "b"}
-    assert credentials_for("ghcr.io", auth, DOCKER_CONFIG) == {"token": "t"}
-    assert credentials_for("contoso.azurecr.io", auth, DOCKER_CONFIG) == {"identitytoken": "refresh-me"}
-    assert credentials_for("quay.io", auth, None) is None
+    config = {"auths": DOCKER_CONFIG["auths"]}
+    assert credentials_for("docker.io", auth, config, _no_helper) == {"username": "a", "password": "b"}
+    assert credentials_for("ghcr.io", auth, config, _no_helper) == {"token": "t"}
+    assert credentials_for("contoso.azurecr.io", auth, config, _no_helper) == {"identitytoken": "refresh-me"}
+    assert credentials_for("quay.io", auth, None, _no_helper) is None
     with pytest.raises(RegistryError, match="username and password, or token"):
-        credentials_for("quay.io", {"quay.io": {"password": "only"}})
+        credentials_for("quay.io", {"quay.io": {"password": "only"}}, None, _no_helper)
 
 
 @pytest.mark.parametrize(
