@@ -223,7 +223,9 @@ def _tagged_builds(repo: str) -> list[int]:
 
 
 @functools.lru_cache(maxsize=1024)
-def images_for(version: WindowsVersion, host_kind: str, repo: str, isolation: str, rules: str) -> tuple[BaseImage, ...]:
+def _images_for(
+    version: WindowsVersion, host_kind: str, repo: str, isolation: str, rules: str
+) -> tuple[BaseImage, ...]:
     """The base images of ``repo`` whose builds run on a host, by ``compatible_image_tags``.
 
     A release is named by ``base_image_tag``; a version-pinned tag (``10.0.14393.R`` on Windows Server 2016) is an
@@ -255,7 +257,7 @@ def _preference(chosen: tuple[BaseImage, ...], profiles: list[_Profile], covers:
     return supported, tuple(sorted((image.build for image in chosen), reverse=True))
 
 
-def smallest_cover(covers: dict[BaseImage, set[int]], universe: set[int]) -> list[tuple[BaseImage, ...]]:
+def _smallest_cover(covers: dict[BaseImage, set[int]], universe: set[int]) -> list[tuple[BaseImage, ...]]:
     """Every smallest set of images whose covers together hold ``universe`` (exact search by growing size).
 
     Images that are the only cover of some element are taken first; images whose cover is within another's are
@@ -324,18 +326,18 @@ def _uncovered_rows(hosts: list[FleetHost], repo: str, isolation: str, rules: st
     ]
 
 
-def choose_images(profiles: list[_Profile], repo: str, isolation: str, rules: str) -> dict[_Profile, BaseImage]:
+def _choose_images(profiles: list[_Profile], repo: str, isolation: str, rules: str) -> dict[_Profile, BaseImage]:
     """The image each coverable host version gets, from a smallest set of images covering them all.
 
     A version gets the chosen image of its own build first, then a ``supported`` one, then the newest.
     """
     covers: dict[BaseImage, set[int]] = {}
     for index, profile in enumerate(profiles):
-        for image in images_for(*profile, repo, isolation, rules):
+        for image in _images_for(*profile, repo, isolation, rules):
             covers.setdefault(image, set()).add(index)
     if not profiles:
         return {}
-    candidates = smallest_cover(covers, set(range(len(profiles))))
+    candidates = _smallest_cover(covers, set(range(len(profiles))))
     chosen = max(candidates, key=lambda combo: _preference(combo, profiles, covers, isolation, rules))
     return {
         profile: max(
@@ -354,14 +356,14 @@ def _builder_rank(image: BaseImage, host: FleetHost, repo: str, rules: str) -> O
     """How well ``host`` builds on ``image``: 0 same build, 1 process isolation, 2 Hyper-V; None when it cannot."""
     if host.version is None:
         return None
-    if image in images_for(host.version, host.host_kind, repo, "process", rules):
+    if image in _images_for(host.version, host.host_kind, repo, "process", rules):
         return (0 if image.build == host.version.build else 1), "process"
-    if host.hyperv and image in images_for(host.version, host.host_kind, repo, "hyperv", rules):
+    if host.hyperv and image in _images_for(host.version, host.host_kind, repo, "hyperv", rules):
         return 2, "hyperv"
     return None
 
 
-def assign_build_hosts(rows: list[dict[str, Any]], build_hosts: object, repo: str, rules: str) -> list[dict[str, Any]]:
+def _assign_build_hosts(rows: list[dict[str, Any]], build_hosts: object, repo: str, rules: str) -> list[dict[str, Any]]:
     """Each row with the host that builds its image: ``build_host`` and ``build_isolation`` (None when none can).
 
     A build host runs the base image while it builds (``RUN`` steps), so it must run it: with process isolation
@@ -393,7 +395,7 @@ def build_matrix(
     last, grouped by reason, in rows whose ``base_image`` and ``tag_suffix`` are None and that carry ``reason``.
     Among several smallest sets, the one serving more host versions with ``supported`` (not ``preview``) images
     wins, then the one with newer builds. With ``build_hosts`` (a fleet of the same forms), every row also names
-    the host that builds its image (``assign_build_hosts``).
+    the host that builds its image (``_assign_build_hosts``).
     """
     check_choice("repo", repo, REPOSITORIES)
     check_choice("isolation", isolation, ISOLATIONS)
@@ -402,8 +404,8 @@ def build_matrix(
     profile_of: dict[str, _Profile] = {
         host.name: (host.version, host.host_kind) for host in hosts if host.version is not None
     }
-    coverable = [p for p in dict.fromkeys(profile_of.values()) if images_for(*p, repo, isolation, rules)]
-    image_of = choose_images(coverable, repo, isolation, rules)
+    coverable = [p for p in dict.fromkeys(profile_of.values()) if _images_for(*p, repo, isolation, rules)]
+    image_of = _choose_images(coverable, repo, isolation, rules)
     assigned: dict[BaseImage, list[str]] = {}
     for name, profile in profile_of.items():
         if profile in image_of:
@@ -411,4 +413,4 @@ def build_matrix(
     rows = [_row(image, names, repo) for image, names in sorted(assigned.items())]
     left = [host for host in hosts if profile_of.get(host.name) not in image_of]
     rows += _uncovered_rows(left, repo, isolation, rules)
-    return rows if build_hosts is None else assign_build_hosts(rows, build_hosts, repo, rules)
+    return rows if build_hosts is None else _assign_build_hosts(rows, build_hosts, repo, rules)

@@ -289,7 +289,7 @@ def _nearest_known(build: int) -> Optional[dict]:
     return _active.by_build[lower[-1]] if lower else None
 
 
-def unknown_release(build: int) -> dict:
+def _unknown_release(build: int) -> dict:
     """Return a synthesised entry, ``known: False``, for a build the catalog does not list."""
     nearest = _nearest_known(build)
     return {
@@ -330,7 +330,7 @@ def release_for_build(build: int) -> dict:
     """
     entry = _active.by_build.get(build)
     if entry is None:
-        return unknown_release(build)
+        return _unknown_release(build)
     result: dict = {key: _clone(value) for key, value in entry.items() if key not in RULE_FIELDS}
     primary = entry["products"][0]
     result["known"] = True

@@ -85,7 +85,7 @@ def effective_host_kind(build: int, host_kind: str) -> str:
     return str(kind) if kind in HOST_KINDS else host_kind
 
 
-def previous_ltsc(build: int) -> Optional[int]:
+def _previous_ltsc(build: int) -> Optional[int]:
     """The newest stable-ABI LTSC build strictly older than ``build`` (None below 20348)."""
     older = [ltsc for ltsc in catalog.stable_abi_ltsc_builds() if ltsc < build]
     return older[-1] if older else None
@@ -176,7 +176,7 @@ def _containerd(image: WindowsVersion, host: WindowsVersion, isolation: str, hos
 # --- documented ----------------------------------------------------------------------------------------------
 def _documented_process_other_build(image: WindowsVersion, host: WindowsVersion, host_kind: str) -> Verdict:
     """Process isolation with an older image build: only the stable-ABI pairs of the matrix."""
-    prev = previous_ltsc(host.build)
+    prev = _previous_ltsc(host.build)
     img, hst = _label(image), _label(host, host_kind)
     if host_kind == "server":
         if image.build == prev:

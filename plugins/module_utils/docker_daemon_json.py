@@ -98,7 +98,7 @@ def _unreadable_token(value: object) -> Optional[str]:
     return None
 
 
-def check_json_value(value: Any, where: str, duplicates: Optional[Mapping[int, list[str]]] = None) -> list[str]:
+def _check_json_value(value: Any, where: str, duplicates: Optional[Mapping[int, list[str]]] = None) -> list[str]:
     """Raise :class:`DaemonJsonError` for what dockerd cannot read in ``value``; return duplicate-key warnings.
 
     Refused: ``NaN``/``Infinity`` (as tokens or floats), numbers beyond float64, nesting deeper than
@@ -162,7 +162,7 @@ def load_daemon_json(text: Optional[str], path: str = "daemon.json") -> tuple[Op
         raise DaemonJsonError(f"{path} is nested too deeply to read; expected at most {MAX_DEPTH} levels") from exc
     if not isinstance(data, dict):
         raise DaemonJsonError(f"{path} holds a JSON {type(data).__name__}, expected a JSON object")
-    warnings = check_json_value(data, path, {id(obj): keys for obj, keys in repeated})
+    warnings = _check_json_value(data, path, {id(obj): keys for obj, keys in repeated})
     return data, warnings
 
 
@@ -273,7 +273,7 @@ def merge_daemon_json(
             f"settings must not contain {EXEC_OPTS!r} (a list dockerd reads by option name); "
             f"use exec_opts, e.g. exec_opts: {{isolation: hyperv}}; got {describe(settings[EXEC_OPTS])}"
         )
-    check_json_value(settings, "settings")
+    _check_json_value(settings, "settings")
     clash = sorted(set(settings) & set(remove))
     if clash:
         raise DaemonJsonError(f"keys both set and removed: {', '.join(clash)}; expected each key in one of them")

@@ -106,7 +106,7 @@ def run_items(
         return list(pool.map(one, items))
 
 
-def failed_message(results: Sequence[ItemResult], noun: str) -> Optional[str]:
+def _failed_message(results: Sequence[ItemResult], noun: str) -> Optional[str]:
     """The task failure naming every failed item with its error, or None when none failed."""
     failed = [r for r in results if r.outcome == FAILED]
     if not failed:
@@ -119,7 +119,7 @@ def finish(output: dict[str, Any], results: Sequence[ItemResult], noun: str) -> 
     """Add ``results`` and ``changed`` (any item changed) to OUTPUT, and ``failed``/``msg`` when items failed."""
     output["results"] = [r.as_dict() for r in results]
     output["changed"] = bool(output.get("changed")) or any(r.changed for r in results)
-    message = failed_message(results, noun)
+    message = _failed_message(results, noun)
     if message:
         output["failed"] = True
         output["msg"] = message

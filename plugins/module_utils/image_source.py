@@ -88,7 +88,7 @@ def registry_entry(ref: str, registry: object) -> Optional[Mapping[str, Any]]:
     return None
 
 
-def host_image_version(ref: str, host_images: object) -> Optional[str]:
+def _host_image_version(ref: str, host_images: object) -> Optional[str]:
     """The ``os_version`` an image store records for ``ref``: host facts ``images`` (by ``repo_tags``) or an index."""
     if isinstance(host_images, Mapping):
         value = host_images.get(ref)
@@ -146,7 +146,7 @@ def image_source(
     extra = {"registry_error": str(error)} if error else {}
     if entry is not None and not error:
         return _from_registry(entry, host, rules, architecture)
-    stored = host_image_version(ref, host_images)
+    stored = _host_image_version(ref, host_images)
     if stored:
         return _answer(stored, "host", **extra)
     tagged = image_windows_version(ref)

@@ -49,7 +49,7 @@ _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?$")
 
 
 # --- nodes ---------------------------------------------------------------------------------------------------
-def labels_of(obj: Mapping[str, Any]) -> dict[str, str]:
+def _labels_of(obj: Mapping[str, Any]) -> dict[str, str]:
     """The labels of an API object (empty when it has none)."""
     return dict((obj.get("metadata") or {}).get("labels") or {})
 
@@ -58,16 +58,16 @@ def name_of(obj: Mapping[str, Any]) -> str:
     return str((obj.get("metadata") or {}).get("name", ""))
 
 
-def node_info(node: Mapping[str, Any]) -> dict[str, Any]:
+def _node_info(node: Mapping[str, Any]) -> dict[str, Any]:
     return dict((node.get("status") or {}).get("nodeInfo") or {})
 
 
 def is_windows_node(node: Mapping[str, Any]) -> bool:
     """True when kubelet labelled the node Windows or its nodeInfo says so."""
-    labels = labels_of(node)
+    labels = _labels_of(node)
     if labels.get(OS_LABEL) == "windows" or labels.get(BETA_OS_LABEL) == "windows":
         return True
-    return str(node_info(node).get("operatingSystem", "")).lower() == "windows"
+    return str(_node_info(node).get("operatingSystem", "")).lower() == "windows"
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ def node_version(node: Mapping[str, Any], facts: Any = None) -> NodeVersion:
     Host facts win when they name the same build and carry a revision the node does not report; facts
     naming another build than the node reports are ignored as stale, and the problem is said.
     """
-    info = node_info(node)
+    info = _node_info(node)
     reported: Optional[WindowsVersion] = None
     for key in ("kernelVersion", "osImage"):
         value = info.get(key)
@@ -109,7 +109,7 @@ def node_version(node: Mapping[str, Any], facts: Any = None) -> NodeVersion:
         if reported.revision is not None:
             break
     if reported is None:
-        label = labels_of(node).get(WINDOWS_BUILD_LABEL)
+        label = _labels_of(node).get(WINDOWS_BUILD_LABEL)
         if label:
             try:
                 reported = parse_windows_version(label)
@@ -170,7 +170,7 @@ def osbuild_value(version: WindowsVersion, fmt: str = "auto") -> Optional[str]:
     return version.version
 
 
-def windows_build_value(version: WindowsVersion) -> str:
+def _windows_build_value(version: WindowsVersion) -> str:
     """The value kubelet sets on ``node.kubernetes.io/windows-build``: ``10.0.17763`` (no revision)."""
     return f"{version.major}.{version.minor}.{version.build}"
 
@@ -201,7 +201,7 @@ def check_label_key(key: str) -> str:
     return key
 
 
-def check_label_value(key: str, value: str) -> str:
+def _check_label_value(key: str, value: str) -> str:
     if not _LABEL_VALUE.match(value):
         raise OptionError(f"value {describe(value)} of label {key} is not a valid label value")
     return value
@@ -220,13 +220,13 @@ def desired_node_labels(version: WindowsVersion, options: LabelOptions) -> tuple
     if options.release_label:
         wanted[options.release_label] = release_label_value(version.build)
     if options.windows_build_label:
-        wanted[options.windows_build_label] = windows_build_value(version)
+        wanted[options.windows_build_label] = _windows_build_value(version)
     for key, value in options.extra_labels.items():
-        wanted[key] = check_label_value(key, str(value))
+        wanted[key] = _check_label_value(key, str(value))
     return wanted, missing
 
 
-def label_changes(current: Mapping[str, str], wanted: Mapping[str, str]) -> dict[str, str]:
+def _label_changes(current: Mapping[str, str], wanted: Mapping[str, str]) -> dict[str, str]:
     """The labels of ``wanted`` whose value differs from ``current`` (never a removal)."""
     return {key: value for key, value in wanted.items() if current.get(key) != value}
 
@@ -281,7 +281,7 @@ def plan_node(
 ) -> NodePlan:
     """Plan the owned labels of one Windows node and collect what is wrong with it."""
     name = name_of(node)
-    labels = labels_of(node)
+    labels = _labels_of(node)
     owned = options.owned_keys()
     before = {key: labels[key] for key in owned if key in labels}
     found = node_version(node, facts)
@@ -309,19 +309,19 @@ def plan_node(
                 f"node {name}",
                 name,
                 f"label {key} needs the update revision of build {found.version.build}, which the node does not "
-                f"report ({node_info(node).get('kernelVersion')!r}); the label is left as it is",
+                f"report ({_node_info(node).get('kernelVersion')!r}); the label is left as it is",
                 "pass the node's gathered wincontainers_host facts in host_facts, or choose osbuild_format=build",
             )
         )
     if check_kubelet_label:
-        findings.extend(kubelet_label_findings(name, labels, found.version))
-    changes = label_changes(labels, wanted)
+        findings.extend(_kubelet_label_findings(name, labels, found.version))
+    changes = _label_changes(labels, wanted)
     after = dict(before)
     after.update(wanted)
     return NodePlan(name, found.version, found.source, before, after, changes, rv, findings)
 
 
-def kubelet_label_findings(name: str, labels: Mapping[str, str], version: WindowsVersion) -> list[dict[str, Any]]:
+def _kubelet_label_findings(name: str, labels: Mapping[str, str], version: WindowsVersion) -> list[dict[str, Any]]:
     """Check kubelet's ``node.kubernetes.io/windows-build`` label against the node's build, as compliance does
     (``wrong_version_labels``)."""
     actual = labels.get(WINDOWS_BUILD_LABEL)
@@ -360,14 +360,14 @@ class WrongLabel:
     expected: tuple[str, ...]
 
 
-def node_label_values(version: WindowsVersion, options: LabelOptions) -> dict[str, str]:
+def _node_label_values(version: WindowsVersion, options: LabelOptions) -> dict[str, str]:
     """The version labels kubelet (``node.kubernetes.io/windows-build``) and ``k8s_node_labels`` (``options``) set on
     a node of ``version``; an owned label whose format needs a revision ``version`` lacks is absent."""
     owned, _missing = desired_node_labels(version, options)
-    return {WINDOWS_BUILD_LABEL: windows_build_value(version), **owned}
+    return {WINDOWS_BUILD_LABEL: _windows_build_value(version), **owned}
 
 
-def build_label_values(version: WindowsVersion) -> tuple[str, ...]:
+def _build_label_values(version: WindowsVersion) -> tuple[str, ...]:
     """Every value ``k8s_node_labels`` can write for ``version``'s build: each ``osbuild_format``'s, and the release."""
     values = [osbuild_value(version, fmt) for fmt in OSBUILD_FORMATS if fmt != "auto"]
     return tuple(dict.fromkeys([*(value for value in values if value), release_label_value(version.build)]))
@@ -377,17 +377,17 @@ def wrong_version_labels(
     labels: Mapping[str, str], version: WindowsVersion, keys: Iterable[str], options: LabelOptions = LabelOptions()
 ) -> list[WrongLabel]:
     """The labels of ``keys`` a node of ``version`` carries with another value than kubelet or ``k8s_node_labels``
-    sets (selectors compare strings); a key neither sets must hold a value of ``build_label_values``.
+    sets (selectors compare strings); a key neither sets must hold a value of ``_build_label_values``.
 
     A missing label is not judged, nor an owned label whose format needs a revision ``version`` lacks.
     """
-    exact = node_label_values(version, options)
+    exact = _node_label_values(version, options)
     wrong = []
     for key in keys:
         value = labels.get(key)
         if value is None or (key not in exact and key in options.owned_keys()):
             continue
-        expected = (exact[key],) if key in exact else build_label_values(version)
+        expected = (exact[key],) if key in exact else _build_label_values(version)
         if value not in expected:
             wrong.append(WrongLabel(key, value, expected))
     return wrong
@@ -406,7 +406,7 @@ def pod_spec_path(kind: str) -> tuple[str, ...]:
     return ("spec", "template", "spec")
 
 
-def pod_spec_of(obj: Mapping[str, Any], kind: str) -> dict[str, Any]:
+def _pod_spec_of(obj: Mapping[str, Any], kind: str) -> dict[str, Any]:
     current: Any = obj
     for key in pod_spec_path(kind):
         current = (current or {}).get(key) if isinstance(current, Mapping) else None
@@ -494,7 +494,7 @@ def runtime_class_name(build: int, prefix: str = "windows") -> str:
     return f"{prefix}-{release_label_value(build)}".lower()
 
 
-def hyperv_runtime_class_name(image_build: int, host_build: int, prefix: str = "windows") -> str:
+def _hyperv_runtime_class_name(image_build: int, host_build: int, prefix: str = "windows") -> str:
     return f"{prefix}-{release_label_value(image_build)}-hyperv-{release_label_value(host_build)}".lower()
 
 
@@ -507,10 +507,10 @@ class SelectorOptions:
     runtime_class_prefix: str = "windows"
 
 
-def selector_value(version: WindowsVersion, options: SelectorOptions) -> Optional[str]:
+def _selector_value(version: WindowsVersion, options: SelectorOptions) -> Optional[str]:
     """The value of the selector label for a node that runs images of ``version`` with process isolation."""
     if options.selector_label == WINDOWS_BUILD_LABEL:
-        return windows_build_value(version)
+        return _windows_build_value(version)
     if options.selector_label == DEFAULT_RELEASE_LABEL:
         return release_label_value(version.build)
     return osbuild_value(version, options.osbuild_format)
@@ -637,7 +637,7 @@ def plan_workload(
     """
     meta = obj.get("metadata") or {}
     namespace, name = str(meta.get("namespace", "")), str(meta.get("name", ""))
-    spec = pod_spec_of(obj, kind)
+    spec = _pod_spec_of(obj, kind)
     images = [image_build(str(c.get("image", "")), given, registry) for c in containers_of(spec)]
     before = _scheduling(spec)
     plan = WorkloadPlan(kind, namespace, name, images, None, before, dict(before), [])
@@ -765,7 +765,7 @@ def _plan_node_scheduling(
 ) -> None:
     """Fill PLAN's ``after`` and patch for selector mode: one value in the nodeSelector, several in a required node
     affinity ``In`` expression (our key leaves the other); a finding when a value needs an unknown revision."""
-    values = [selector_value(version, options) for version in targets]
+    values = [_selector_value(version, options) for version in targets]
     if None in values:
         build = next(v.build for v, value in zip(targets, values) if value is None)
         plan.findings.append(_revision_finding(plan.subject, options.selector_label, build))
@@ -834,13 +834,13 @@ def desired_runtime_classes(
     hosts = sorted(set(builds))
     for build in hosts:
         version = WindowsVersion(10, 0, build)
-        selector = {OS_LABEL: "windows", WINDOWS_BUILD_LABEL: windows_build_value(version)}
+        selector = {OS_LABEL: "windows", WINDOWS_BUILD_LABEL: _windows_build_value(version)}
         name = runtime_class_name(build, prefix)
         wanted[name] = runtime_class(name, handler, selector, tolerations)
         for image in sorted(set(hyperv_image_builds)):
             if image > build:
                 continue
-            hv_name = hyperv_runtime_class_name(image, build, prefix)
+            hv_name = _hyperv_runtime_class_name(image, build, prefix)
             hv_handler = hyperv_handler.format(image_build=image, host_build=build)
             wanted[hv_name] = runtime_class(hv_name, hv_handler, selector, tolerations)
     return wanted
@@ -856,7 +856,7 @@ def runtime_class_action(current: Optional[Mapping[str, Any]], wanted: Mapping[s
     want_sched = wanted.get("scheduling") or {}
     same_selector = (cur_sched.get("nodeSelector") or {}) == want_sched.get("nodeSelector")
     same_tolerations = (cur_sched.get("tolerations") or []) == want_sched.get("tolerations")
-    same_labels = labels_of(current).get(MANAGED_BY_LABEL) == MANAGED_BY
+    same_labels = _labels_of(current).get(MANAGED_BY_LABEL) == MANAGED_BY
     return None if same_selector and same_tolerations and same_labels else "patch"
 
 
@@ -925,7 +925,7 @@ def windows_nodes(nodes: Iterable[Mapping[str, Any]], facts: Optional[Mapping[st
     for node in nodes:
         if is_windows_node(node):
             name = name_of(node)
-            result.append(WindowsNode(name, labels_of(node), node_version(node, facts.get(name)).version))
+            result.append(WindowsNode(name, _labels_of(node), node_version(node, facts.get(name)).version))
     return result
 
 
@@ -959,7 +959,7 @@ def workload_report(
     """
     meta = obj.get("metadata") or {}
     subject = f"{kind.lower()} {meta.get('namespace', '')}/{meta.get('name', '')}"
-    spec = pod_spec_of(obj, kind)
+    spec = _pod_spec_of(obj, kind)
     images = [image_build(str(c.get("image", "")), given, registry) for c in containers_of(spec)]
     known = [i for i in images if i.known]
     if not known:

@@ -139,7 +139,7 @@ def _parse_kubeconfig_text(text: str) -> Optional[dict[str, Any]]:
     return None
 
 
-def describe_kubeconfig_text(text: str) -> str:
+def _describe_kubeconfig_text(text: str) -> str:
     """How an error names a kubeconfig given as text: a path as is, content only by its size (never echoed)."""
     if "\n" in text or len(text) > 256 or text.lstrip().startswith("{"):
         return f"(given as text, {len(text)} characters, not shown)"
@@ -153,7 +153,7 @@ def hide_kubeconfig_secrets(module: Any) -> None:
     """
     kubeconfig = module.params.get("kubeconfig")
     module.no_log_values.update(kubeconfig_secrets(kubeconfig))
-    if isinstance(kubeconfig, str) and describe_kubeconfig_text(kubeconfig) != kubeconfig:
+    if isinstance(kubeconfig, str) and _describe_kubeconfig_text(kubeconfig) != kubeconfig:
         module.no_log_values.add(kubeconfig)
 
 
@@ -246,9 +246,9 @@ def _load_kubeconfig(kubeconfig: Any, context: Optional[str], has_host: bool, cf
     content = _parse_kubeconfig_text(kubeconfig) if isinstance(kubeconfig, str) else None
     if content is not None:
         _load_kubeconfig_dict(content, context, cfg, f"given as text, {len(kubeconfig)} characters, not shown")
-    elif isinstance(kubeconfig, str) and describe_kubeconfig_text(kubeconfig) != kubeconfig:
+    elif isinstance(kubeconfig, str) and _describe_kubeconfig_text(kubeconfig) != kubeconfig:
         raise KubeError(
-            f"kubeconfig {describe_kubeconfig_text(kubeconfig)}: neither a file path nor kubeconfig content"
+            f"kubeconfig {_describe_kubeconfig_text(kubeconfig)}: neither a file path nor kubeconfig content"
             " (a YAML mapping with clusters, contexts and users)"
         )
     elif isinstance(kubeconfig, Mapping):

@@ -165,7 +165,7 @@ class _Selection:
     diffs: list[dict[str, Any]] = field(default_factory=list)
 
 
-def selector_options(params: Mapping[str, Any]) -> SelectorOptions:
+def _selector_options(params: Mapping[str, Any]) -> SelectorOptions:
     """Validated selector options from the module parameters."""
     return SelectorOptions(
         mode=params["mode"],
@@ -201,7 +201,7 @@ def _select_one(
     meta = obj.get("metadata") or {}
     subject, uid = f"{kind.lower()} {meta.get('namespace')}/{meta.get('name')}", str(meta.get("uid") or "")
     try:
-        plan = plan_workload(obj, kind, selector_options(params), params["images"], params["registry"], nodes)
+        plan = plan_workload(obj, kind, _selector_options(params), params["images"], params["registry"], nodes)
     except WinCompatError as exc:
         run.items.append(ItemResult(subject, uid, False, FAILED, str(exc)))
         return
@@ -240,7 +240,7 @@ def run_workload_selector(module: AnsibleModule) -> dict[str, Any]:
     """One list call per kind (and of the nodes with O(registry)); plan each Windows workload, patch those whose
     scheduling differs."""
     params = dict(module.params, _check_mode=module.check_mode)
-    selector_options(params)  # bad options fail before any request
+    _selector_options(params)  # bad options fail before any request
     api = KubeApi(params)
     names = set(params["names"] or [])
     nodes = _cluster_windows_nodes(api, params)
@@ -417,7 +417,7 @@ def run_runtime_classes(module: AnsibleModule) -> dict[str, Any]:
 
 
 # --- k8s_compat_info ---------------------------------------------------------------------------------------------
-def node_section(listed: list[dict[str, Any]], params: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[dict]]:
+def _node_section(listed: list[dict[str, Any]], params: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[dict]]:
     """The Windows nodes with their labels and label problems, and the findings about them."""
     options = LabelOptions(osbuild_label=params["osbuild_label"] or None, release_label=params["release_label"] or None)
     nodes, findings = [], []
@@ -446,7 +446,7 @@ def node_section(listed: list[dict[str, Any]], params: Mapping[str, Any]) -> tup
     return nodes, findings
 
 
-def events_by_pod(api: KubeApi, namespace: Optional[str]) -> dict[tuple[str, str], list[dict[str, Any]]]:
+def _events_by_pod(api: KubeApi, namespace: Optional[str]) -> dict[tuple[str, str], list[dict[str, Any]]]:
     """Pod events by (namespace, name), from one list call."""
     path = collection_path("/api/v1", "events", namespace)
     grouped: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
@@ -483,7 +483,7 @@ def _workload_section(api: KubeApi, params: Mapping[str, Any], listed: list, cla
 
 def _pod_section(api: KubeApi, params: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     pods, findings = [], []
-    grouped = events_by_pod(api, params["namespace"]) if params["events"] else {}
+    grouped = _events_by_pod(api, params["namespace"]) if params["events"] else {}
     for pod in api.list(collection_path("/api/v1", "pods", params["namespace"])):
         meta = pod.get("metadata") or {}
         report, found = pod_report(pod, grouped.get((str(meta.get("namespace", "")), str(meta.get("name", ""))), []))
@@ -499,7 +499,7 @@ def run_compat_info(module: AnsibleModule) -> dict[str, Any]:
     api = KubeApi(params)
     try:
         listed = api.list(node_path())
-        nodes, findings = node_section(listed, params)
+        nodes, findings = _node_section(listed, params)
         classes = _runtime_classes(api)
         workloads, found = _workload_section(api, params, listed, classes)
         pods, found_in_pods = _pod_section(api, params)

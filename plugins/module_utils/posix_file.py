@@ -86,7 +86,7 @@ def _copy_owner(source: os.stat_result, path: str) -> None:
         os.chown(path, source.st_uid, source.st_gid)
 
 
-def backup_copy(path: str) -> str:
+def _backup_copy(path: str) -> str:
     """Copy ``path`` byte for byte, with its mode and owner, to ``PATH.PID.YYYY-MM-DD@HH:MM:SS~``."""
     backup = f"{path}.{os.getpid()}.{time.strftime('%Y-%m-%d@%H:%M:%S~')}"
     try:
@@ -168,7 +168,7 @@ def replace_file(
     try:
         if prepare is not None:
             prepare(temporary)
-        backup_file = backup_copy(path) if backup and current is not None else None
+        backup_file = _backup_copy(path) if backup and current is not None else None
         os.replace(temporary, path)
     except OSError as exc:
         _remove_quietly(temporary)

@@ -100,7 +100,7 @@ class RegistryReference:
         return text + (f"@{self.digest}" if self.digest else "")
 
 
-def normalize_registry_host(host: str) -> str:
+def _normalize_registry_host(host: str) -> str:
     """``index.docker.io`` and the other Docker Hub names become ``docker.io``; other hosts are lowercased."""
     lowered = host.strip().lower()
     return DOCKER_HUB if lowered in _DOCKER_HUB_ALIASES else lowered
@@ -112,7 +112,7 @@ def parse_reference(ref: object) -> RegistryReference:
     Raises ``ImageReferenceError`` naming the reference.
     """
     parts = parse_image_reference(ref)
-    registry = normalize_registry_host(parts["registry"]) if parts["registry"] else DOCKER_HUB
+    registry = _normalize_registry_host(parts["registry"]) if parts["registry"] else DOCKER_HUB
     path = str(parts["path"])
     if registry == DOCKER_HUB and "/" not in path:
         path = f"library/{path}"
@@ -163,7 +163,7 @@ def basic_authorization(username: str, password: str) -> str:
 def _config_host(key: str) -> str:
     """The registry host a ``config.json`` ``auths`` key names (``https://index.docker.io/v1/`` -> docker.io)."""
     host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", key.strip(), flags=re.IGNORECASE).split("/", 1)[0]
-    return normalize_registry_host(host)
+    return _normalize_registry_host(host)
 
 
 def docker_config_credentials(config: Mapping[str, Any], registry: str) -> Optional[dict[str, str]]:
@@ -176,7 +176,7 @@ def docker_config_credentials(config: Mapping[str, Any], registry: str) -> Optio
     auths = config.get("auths") if isinstance(config, Mapping) else None
     if not isinstance(auths, Mapping):
         return None
-    wanted = normalize_registry_host(registry)
+    wanted = _normalize_registry_host(registry)
     for key, entry in auths.items():
         if not isinstance(entry, Mapping) or _config_host(str(key)) != wanted:
             continue
@@ -225,7 +225,7 @@ def credential_server_address(registry: str) -> str:
 
     It is both the ``credHelpers`` key and what a helper reads on stdin.
     """
-    host = normalize_registry_host(registry)
+    host = _normalize_registry_host(registry)
     return DOCKER_HUB_CONFIG_KEY if host == DOCKER_HUB else host
 
 
@@ -409,7 +409,7 @@ def explicit_credentials(registry: str, auth: Mapping[str, Any]) -> Optional[dic
     ``https://index.docker.io/v1/`` all name Docker Hub). Raises ``RegistryError`` for an entry with neither
     (naming the host, never the secret).
     """
-    wanted = normalize_registry_host(registry)
+    wanted = _normalize_registry_host(registry)
     for key, entry in (auth or {}).items():
         if _config_host(str(key)) != wanted:
             continue

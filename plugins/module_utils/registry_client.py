@@ -120,7 +120,7 @@ def _transport_reason(exc: BaseException) -> str:
     return f"TLS failure ({reason})" if _is_tls_failure(exc) else f"unreachable ({reason})"
 
 
-def is_insecure(registry: str, insecure_registries: tuple[str, ...]) -> bool:
+def _is_insecure(registry: str, insecure_registries: tuple[str, ...]) -> bool:
     """Whether ``registry`` (``host[:port]``) is listed, by host with port or by bare host."""
     host = registry.rsplit(":", 1)[0] if registry.count(":") == 1 else registry
     return registry in insecure_registries or host in insecure_registries
@@ -138,7 +138,7 @@ class RegistryClient:
         self.host = host
         self.options = options or ClientOptions()
         self.credentials = dict(credentials or {})
-        self.insecure = is_insecure(host, self.options.insecure_registries)
+        self.insecure = _is_insecure(host, self.options.insecure_registries)
         self._scheme: Optional[str] = None if self.insecure else "https"
         self._tokens: dict[str, str] = {}
         self._basic = False

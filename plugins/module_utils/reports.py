@@ -68,7 +68,7 @@ def _may_need_cleaning(text: str) -> bool:
     return len(data.translate(None, _CONTROL_BYTES)) != len(data)
 
 
-def xml_text(value: object) -> str:
+def _xml_text(value: object) -> str:
     """``value`` as text XML 1.0 can carry: each code point it cannot (``\\x1b``, a lone surrogate) is written
     as its Python escape, so the JUnit file stays well-formed and the reader still sees what was there."""
     text = str(value)
@@ -89,7 +89,7 @@ def case_of(item: Mapping[str, Any]) -> tuple[str, str, str]:
     return suite, str(subject), str(item["check"])
 
 
-def junit_timestamp(as_of: object) -> str:
+def _junit_timestamp(as_of: object) -> str:
     """The report's date as the date-time JUnit readers expect (``2026-11-28T00:00:00``, no time zone)."""
     day = datetime.date.fromisoformat(str(as_of)[:10]) if as_of else datetime.date.today()
     return datetime.datetime.combine(day, datetime.time()).isoformat()
@@ -103,7 +103,7 @@ def _junit_line(item: Mapping[str, Any]) -> str:
     return str(item["message"])
 
 
-def source_text(item: Mapping[str, Any]) -> str:
+def _source_text(item: Mapping[str, Any]) -> str:
     """Where a finding's or cell's image build came from (``registry sha256:...``, ``tag (guess)``), or ""."""
     return str(item.get("image_source_label") or item.get("source_label") or "")
 
@@ -111,7 +111,7 @@ def source_text(item: Mapping[str, Any]) -> str:
 def _junit_details(items: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join(
         f"[{f['severity']}] {_junit_line(f)}\nfix: {f['fix']}"
-        + (f"\nimage build from: {source_text(f)}" if source_text(f) else "")
+        + (f"\nimage build from: {_source_text(f)}" if _source_text(f) else "")
         for f in items
     )
 
@@ -147,7 +147,7 @@ def render_junit(report: Mapping[str, Any], *, fail_from: str = "low") -> str:
             failures=str(failures),
             errors="0",
             skipped="0",
-            timestamp=junit_timestamp(report.get("as_of")),
+            timestamp=_junit_timestamp(report.get("as_of")),
         )
         for subject, check, items in entries:
             case = ET.SubElement(element, "testcase", name=check, classname=f"{suite_name}.{subject}", time="0")
@@ -166,7 +166,7 @@ def render_junit(report: Mapping[str, Any], *, fail_from: str = "low") -> str:
     root.set("errors", "0")
     ET.indent(root)
     # ElementTree escapes markup but writes other characters as they are: what XML 1.0 cannot carry is escaped here
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + xml_text(ET.tostring(root, encoding="unicode")) + "\n"
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + _xml_text(ET.tostring(root, encoding="unicode")) + "\n"
 
 
 # ---------------------------------------------------------------------------------------------- text
@@ -195,7 +195,7 @@ def _mark(cell: Mapping[str, Any], mode: str) -> str:
     return mark + ("!" if (cell.get("caveats") or {}).get(mode) else "")
 
 
-def has_caveat(cell: Mapping[str, Any]) -> bool:
+def _has_caveat(cell: Mapping[str, Any]) -> bool:
     """True when the image runs under the cell's isolation but with a known risk (the core's caveats)."""
     return bool((cell.get("caveats") or {}).get(str(cell.get("isolation"))))
 
@@ -328,7 +328,8 @@ def _matrix_html(report: Mapping[str, Any]) -> str:
     head = "".join(
         f'<th data-image="{_e(c["ref"])}" data-source="{_e(c.get("source") or "")}" '
         f'data-guess="{str(bool(c.get("guess"))).lower()}" title="{_e(c["ref"])}">{_e(c["label"])}<br>'
-        f'<small>{_e(c["version"] or "?")}</small><br><small class="src">{_e(source_text(c) or "unknown")}</small></th>'
+        f"<small>{_e(c['version'] or '?')}</small><br>"
+        f'<small class="src">{_e(_source_text(c) or "unknown")}</small></th>'
         for c in columns
     )
     rows = []
@@ -337,17 +338,17 @@ def _matrix_html(report: Mapping[str, Any]) -> str:
         cells = []
         for cell in row["cells"]:
             status = cell.get("status", "unknown")
-            klass = f"cell v-{_e(status)}" + (" caveat" if has_caveat(cell) else "")
+            klass = f"cell v-{_e(status)}" + (" caveat" if _has_caveat(cell) else "")
             klass += " running" if cell.get("running") else ""
             caveats = [note for notes in (cell.get("caveats") or {}).values() for note in notes]
-            built = f"Image build from: {source_text(cell)}." if source_text(cell) else ""
+            built = f"Image build from: {_source_text(cell)}." if _source_text(cell) else ""
             title = " ".join([str(cell.get("reason") or ""), *(f"Caveat: {note}" for note in caveats), built]).strip()
             cells.append(
                 f'<td class="{klass}" data-host="{_e(row["host"])}" data-image="{_e(cell["image"])}" '
                 f'data-status="{_e(status)}" data-process="{_e(cell.get("process"))}" '
                 f'data-hyperv="{_e(cell.get("hyperv"))}" data-running="{str(bool(cell.get("running"))).lower()}" '
                 f'data-source="{_e(cell.get("source") or "")}" data-guess="{str(bool(cell.get("guess"))).lower()}" '
-                f'data-caveat="{str(has_caveat(cell)).lower()}" title="{_e(title)}">{_e(_cell_text(cell))}</td>'
+                f'data-caveat="{str(_has_caveat(cell)).lower()}" title="{_e(title)}">{_e(_cell_text(cell))}</td>'
             )
         rows.append(
             f'<tr><th scope="row" data-host="{_e(row["host"])}">{_e(row["host"])}<br><small>'
@@ -379,7 +380,7 @@ def _findings_html(report: Mapping[str, Any]) -> str:
         f"<td>{_e(location(item))}</td><td>{_e(item['subject'])}</td>"
         f'<td>{_e(item["check"])}</td><td>{_e(item["message"])}</td><td class="fix">{_e(item["fix"])}</td>'
         f'<td class="src" data-source="{_e(item.get("image_source") or "")}" '
-        f'data-guess="{str(bool(item.get("image_build_guess"))).lower()}">{_e(source_text(item))}</td></tr>'
+        f'data-guess="{str(bool(item.get("image_build_guess"))).lower()}">{_e(_source_text(item))}</td></tr>'
         for item in findings
     )
     head = (

@@ -148,7 +148,7 @@ def facts_of(value: Any) -> Mapping[str, Any]:
     return value
 
 
-def facts_node_id(facts: Mapping[str, Any]) -> Optional[str]:
+def _facts_node_id(facts: Mapping[str, Any]) -> Optional[str]:
     """The Swarm node id recorded in host facts (``docker.swarm.node_id``)."""
     node_id = ((facts.get("docker") or {}).get("swarm") or {}).get("node_id")
     return str(node_id) if node_id else None
@@ -169,7 +169,7 @@ def match_facts(from_facts: Mapping[str, Any], nodes: Sequence[Node]) -> FactsMa
     unmatched: dict[str, str] = {}
     for host, raw in from_facts.items():
         facts = facts_of(raw)
-        node_id = facts_node_id(facts)
+        node_id = _facts_node_id(facts)
         version = safe_version(facts.get("version"))
         if node_id is None:
             unmatched[str(host)] = "no docker.swarm.node_id in its facts (not a swarm node)"
@@ -327,7 +327,7 @@ def updated_spec(node: Node, labels: Mapping[str, str]) -> dict[str, Any]:
 
 
 # --- constraints and placement ---------------------------------------------------------------------------------
-def parse_constraint(text: str) -> Optional[tuple[str, str, str]]:
+def _parse_constraint(text: str) -> Optional[tuple[str, str, str]]:
     """``(key, op, value)`` of a placement constraint such as ``node.labels.OS==windows``, or None."""
     match = _CONSTRAINT.match(str(text))
     if not match:
@@ -344,7 +344,7 @@ def rewrite_constraints(current: Sequence[str], wanted: Mapping[str, Optional[st
     out: list[str] = []
     placed: set[str] = set()
     for text in current:
-        parsed = parse_constraint(text)
+        parsed = _parse_constraint(text)
         key = parsed[0] if parsed else None
         if key is None or key not in wanted:
             out.append(text)
@@ -360,7 +360,7 @@ def rewrite_constraints(current: Sequence[str], wanted: Mapping[str, Optional[st
     return out
 
 
-def node_attribute(key: str, node: Node) -> Optional[str]:
+def _node_attribute(key: str, node: Node) -> Optional[str]:
     """The value Swarm compares for constraint KEY on NODE (None when the node does not have it)."""
     if key.startswith("node.labels."):
         return node.labels.get(key[len("node.labels.") :])
@@ -383,13 +383,13 @@ def constraints_allow(constraints: Iterable[str], node: Node, unknown: Iterable[
     """
     blind = tuple(unknown)
     for text in constraints:
-        parsed = parse_constraint(text)
+        parsed = _parse_constraint(text)
         if parsed is None:
             continue
         key, op, value = parsed
         if blind and any(key == name or (name.endswith(".") and key.startswith(name)) for name in blind):
             continue
-        actual = node_attribute(key, node)
+        actual = _node_attribute(key, node)
         equal = actual is not None and actual.casefold() == value.casefold()
         if (op == "==") != equal:
             return False
@@ -441,7 +441,7 @@ def parse_service(raw: Mapping[str, Any]) -> ServiceView:
     )
 
 
-def image_name(image: str) -> str:
+def _image_name(image: str) -> str:
     """IMAGE without its ``@sha256:`` digest (the form Swarm pins after resolving a tag)."""
     return image.split("@", 1)[0]
 
@@ -572,7 +572,7 @@ def windows_node_versions(nodes: Iterable[Node], os_label: str, version_label: s
     return versions
 
 
-def resolve_service(ref: str, services: Sequence[ServiceView]) -> ServiceView:
+def _resolve_service(ref: str, services: Sequence[ServiceView]) -> ServiceView:
     """The service whose name or id is REF."""
     for svc in services:
         if ref in (svc.name, svc.id):
@@ -590,7 +590,7 @@ class Placement:
     isolation: str
 
 
-def plan_list_placement(
+def _plan_list_placement(
     service: ServiceView,
     served: Mapping[WindowsVersion, bool],
     *,
@@ -621,7 +621,7 @@ def placement_targets(
     """The services to place (O(services), else every service) and those skipped, with the reason."""
     if params["services"]:
         chosen = [
-            Placement(resolve_service(str(e["name"]), services), e.get("image_version"), e.get("isolation") or "")
+            Placement(_resolve_service(str(e["name"]), services), e.get("image_version"), e.get("isolation") or "")
             for e in params["services"]
         ]
     else:
@@ -669,7 +669,7 @@ def plan_target(target: Placement, node_versions: Sequence[WindowsVersion], para
         served = list_serves(target.service.image, params.get("registry"), node_versions, ENGINE_RULES)
         keep = (target.isolation or params["isolation"]) == "keep"
         isolation = target.service.isolation if keep else "process"
-        return plan_list_placement(target.service, served or {}, isolation=isolation, **labels)
+        return _plan_list_placement(target.service, served or {}, isolation=isolation, **labels)
     version = image_version(target.service.image, target.given, params.get("registry"))
     if version is None:  # pragma: no cover - filtered by placement_targets()
         raise SwarmPlanError(f"service {target.service.name}: no Windows build")
@@ -693,7 +693,7 @@ def placement_differs(service: ServiceView, plan: PlacementPlan) -> bool:
 FAILED_STATES = frozenset({"failed", "rejected"})
 
 
-def tag_hint(version: Optional[WindowsVersion], repo: str = "servercore") -> str:
+def _tag_hint(version: Optional[WindowsVersion], repo: str = "servercore") -> str:
     """``mcr.microsoft.com/windows/servercore:ltsc2019``: the base image to rebuild on for a host build."""
     if version is None:
         return "the host's Windows build"
@@ -703,7 +703,7 @@ def tag_hint(version: Optional[WindowsVersion], repo: str = "servercore") -> str
         return f"a {repo} image of build {version.build}"
 
 
-def task_error(task: Mapping[str, Any]) -> str:
+def _task_error(task: Mapping[str, Any]) -> str:
     """The error text Swarm records for a task (``Status.Err``, else its message when it failed)."""
     status = task.get("Status") or {}
     return str(status.get("Err") or (status.get("Message") if status.get("State") in FAILED_STATES else "") or "")
@@ -727,10 +727,10 @@ def node_summary(node: Node, version: Optional[WindowsVersion], source: str) -> 
     }
 
 
-def classify_task(task: Mapping[str, Any], hostname: Optional[str]) -> dict[str, Any]:
+def _classify_task(task: Mapping[str, Any], hostname: Optional[str]) -> dict[str, Any]:
     """A failing task with its error classified by the core's ``container_error``."""
     status = task.get("Status") or {}
-    text = task_error(task)
+    text = _task_error(task)
     classified = container_error(text)
     return {
         "id": task.get("ID"),
@@ -779,7 +779,7 @@ def _fix_for(
 ) -> str:
     if cls not in ("os_mismatch", "image_newer_than_host", "no_matching_manifest"):
         return "inspect the task error (docker service ps --no-trunc) and the service's command and image"
-    fixes = [f"rebuild on {tag_hint(host)}"]
+    fixes = [f"rebuild on {_tag_hint(host)}"]
     if image is not None:
         targets = [n.hostname for n in fleet.nodes if (v := fleet.version(n.id)) and runs(image, v, "process")]
         if targets:
@@ -797,7 +797,7 @@ def service_image_source(image: str, given: object = None, registry: object = No
     return image_source(image, registry, rules=ENGINE_RULES)
 
 
-def node_pulls(service: ServiceView, fleet: Fleet, registry: object, os_label: str) -> dict[str, dict[str, Any]]:
+def _node_pulls(service: ServiceView, fleet: Fleet, registry: object, os_label: str) -> dict[str, dict[str, Any]]:
     """Per Windows node the constraints allow: the manifest-list entry its engine pulls, or ``no_matching_manifest``.
 
     Empty unless the registry answered for the image (a tag or a host store names one build for every node).
@@ -884,14 +884,14 @@ def service_report(
     manifest list; every image finding says where the build came from.
     """
     source = service_image_source(service.image, given_version, registry)
-    pulls = node_pulls(service, fleet, registry, os_label) if source["source"] == "registry" else {}
+    pulls = _node_pulls(service, fleet, registry, os_label) if source["source"] == "registry" else {}
     version = safe_version(source["version"])
     own = [t for t in tasks if t.get("ServiceID") == service.id]
     running = sum(1 for t in own if (t.get("Status") or {}).get("State") == "running")
     desired = (
         service.replicas if service.replicas is not None else sum(1 for t in own if t.get("DesiredState") == "running")
     )
-    failing = [classify_task(t, fleet.hostname(t.get("NodeID"))) for t in own if task_error(t)]
+    failing = [_classify_task(t, fleet.hostname(t.get("NodeID"))) for t in own if _task_error(t)]
     failing.sort(key=lambda t: str(t.get("timestamp") or ""), reverse=True)
     converged = not desired or running >= desired
     found: list[dict[str, Any]] = []
@@ -899,7 +899,7 @@ def service_report(
         found += _failure_findings(service, failing, version, fleet, version_label)
         found.append(_not_converged_finding(service, running, desired))
     if pulls:
-        found += pulled_entry_findings(service, pulls, fleet, version_label)
+        found += _pulled_entry_findings(service, pulls, fleet, version_label)
     elif version is not None:
         found += placement_findings(service, version, fleet, version_label, os_label)
     report = {
@@ -933,7 +933,7 @@ def _pull_summary(pull: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def pulled_entry_findings(
+def _pulled_entry_findings(
     service: ServiceView, pulls: Mapping[str, Mapping[str, Any]], fleet: Fleet, version_label: str
 ) -> list[dict[str, Any]]:
     """Nodes where no entry of the image's manifest list fits, and nodes whose pulled entry cannot run there."""
@@ -951,7 +951,7 @@ def pulled_entry_findings(
                     pull["hostname"],
                     f"{service.image} has no entry for {pull['hostname']} ({host.version}): "
                     f"{pull['no_matching_manifest']}",
-                    f"add a build for {tag_hint(host)} to the image's manifest list, or constrain the service away "
+                    f"add a build for {_tag_hint(host)} to the image's manifest list, or constrain the service away "
                     f"from node.labels.{version_label}=={format_version(host)}",
                     hosts=[pull["hostname"]],
                 )
@@ -967,7 +967,7 @@ def pulled_entry_findings(
                     pull["hostname"],
                     f"{pull['hostname']} ({host.version}) pulls the entry {pull.get('digest')} of build "
                     f"{pulled.version}, which cannot run there ({isolation} isolation)",
-                    f"rebuild that entry on {tag_hint(host)}, or use Hyper-V isolation",
+                    f"rebuild that entry on {_tag_hint(host)}, or use Hyper-V isolation",
                     hosts=[pull["hostname"]],
                 )
             )
@@ -994,7 +994,7 @@ def placement_findings(
                 f"image {version.version} can be placed on nodes where it cannot run ({isolation} isolation): {where}",
                 f"constrain to node.labels.{version_label}=={version.major}.{version.minor}.{version.build} "
                 "(wincontainers.compat.swarm_service_placement), rebuild on "
-                f"{tag_hint(bad[0][1])}, or use Hyper-V isolation",
+                f"{_tag_hint(bad[0][1])}, or use Hyper-V isolation",
                 hosts=[h for h, _v in bad],
             )
         )

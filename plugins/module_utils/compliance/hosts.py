@@ -35,7 +35,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.version impor
 )
 
 
-def check_host_support(view: HostView, policy: Policy) -> list[dict[str, Any]]:
+def _check_host_support(view: HostView, policy: Policy) -> list[dict[str, Any]]:
     """The host's release is out of support on ``policy.today``."""
     if view.build is None:
         return []
@@ -50,12 +50,12 @@ def check_host_support(view: HostView, policy: Policy) -> list[dict[str, Any]]:
             view.name,
             view.name,
             f"{name} ({view.kind}) is out of support since {status['end_of_support']}",
-            upgrade_fix(view, policy.today),
+            _upgrade_fix(view, policy.today),
         )
     ]
 
 
-def supported_successors(build: int, kind: str, today: datetime.date) -> list[str]:
+def _supported_successors(build: int, kind: str, today: datetime.date) -> list[str]:
     """Names of the later releases a ``kind`` host can move to that are serviced on ``today``, oldest first.
 
     Servers move between LTSC releases; clients between Windows 11 feature updates of the general channel.
@@ -75,9 +75,9 @@ def supported_successors(build: int, kind: str, today: datetime.date) -> list[st
     return names
 
 
-def upgrade_fix(view: HostView, today: datetime.date) -> str:
+def _upgrade_fix(view: HostView, today: datetime.date) -> str:
     """How to bring an out-of-support host back into support, naming the releases it can move to."""
-    names = supported_successors(view.build or 0, view.kind, today)
+    names = _supported_successors(view.build or 0, view.kind, today)
     if view.kind == "client":
         target = f"{names[0]} or later" if names else "a Windows 11 release in support"
         return (
@@ -88,7 +88,7 @@ def upgrade_fix(view: HostView, today: datetime.date) -> str:
     return f"upgrade the host to {target} and rebuild its process-isolated images for it"
 
 
-def check_containers(view: HostView, verdicts: Verdicts) -> list[dict[str, Any]]:
+def _check_containers(view: HostView, verdicts: Verdicts) -> list[dict[str, Any]]:
     """Each running container's image against the host's build and the container's isolation."""
     found = []
     for container in containers_of(view):
@@ -162,7 +162,7 @@ def newer_revision_images(
     return newer
 
 
-def check_image_revision(view: HostView) -> list[dict[str, Any]]:
+def _check_image_revision(view: HostView) -> list[dict[str, Any]]:
     """Process-isolated images with a newer update revision (UBR) than the host (error 0xc0370106)."""
     found = []
     for container, image in newer_revision_images(view, view.build, view.revision):
@@ -215,7 +215,7 @@ def check_update_impact(view: HostView, verdicts: Verdicts) -> list[dict[str, An
     return found
 
 
-def running_image_versions(view: HostView) -> list[str]:
+def _running_image_versions(view: HostView) -> list[str]:
     """The Windows versions of the images the host runs, as the ``daemon_isolation`` role reads them."""
     versions = (safe_version(c.get("image_os_version")) for c in containers_of(view))
     return [version.version for version in versions if version is not None]
@@ -231,10 +231,10 @@ def wanted_isolation(view: HostView, policy: Policy) -> Optional[dict[str, Any]]
         return {"isolation": policy.isolation, "reason": f"the policy is {policy.isolation}"}
     if policy.isolation != "auto" or view.version is None:
         return None
-    return auto_isolation(view.version, running_image_versions(view), view.kind, policy.rules)
+    return auto_isolation(view.version, _running_image_versions(view), view.kind, policy.rules)
 
 
-def check_daemon_isolation(view: HostView, policy: Policy) -> list[dict[str, Any]]:
+def _check_daemon_isolation(view: HostView, policy: Policy) -> list[dict[str, Any]]:
     """The Docker engine's default isolation against the policy."""
     docker = (view.facts or {}).get("docker") or {}
     wanted = wanted_isolation(view, policy)
@@ -255,7 +255,7 @@ def check_daemon_isolation(view: HostView, policy: Policy) -> list[dict[str, Any
     ]
 
 
-def check_image_tags(view: HostView, policy: Policy) -> list[dict[str, Any]]:
+def _check_image_tags(view: HostView, policy: Policy) -> list[dict[str, Any]]:
     """Running containers whose image reference floats (``latest`` or no tag)."""
     found = []
     for container in containers_of(view):
@@ -276,7 +276,7 @@ def check_image_tags(view: HostView, policy: Policy) -> list[dict[str, Any]]:
     return found
 
 
-def check_image_support(view: HostView, policy: Policy, index: Mapping[str, str]) -> list[dict[str, Any]]:
+def _check_image_support(view: HostView, policy: Policy, index: Mapping[str, str]) -> list[dict[str, Any]]:
     """Running containers whose image's Windows release is out of support."""
     found = []
     for container in containers_of(view):
@@ -318,11 +318,11 @@ def host_findings(view: HostView, policy: Policy, verdicts: Verdicts, index: Map
             )
         ]
     return [
-        *check_host_support(view, policy),
-        *check_containers(view, verdicts),
-        *check_image_revision(view),
+        *_check_host_support(view, policy),
+        *_check_containers(view, verdicts),
+        *_check_image_revision(view),
         *check_update_impact(view, verdicts),
-        *check_daemon_isolation(view, policy),
-        *check_image_tags(view, policy),
-        *check_image_support(view, policy, index),
+        *_check_daemon_isolation(view, policy),
+        *_check_image_tags(view, policy),
+        *_check_image_support(view, policy, index),
     ]

@@ -121,7 +121,7 @@ def swarm_node(entry: Mapping[str, Any]) -> tuple[swarm.Node, tuple[str, ...]]:
     return node, tuple(attribute for attribute, value in carried.items() if value is None)
 
 
-def k8s_node(entry: Mapping[str, Any]) -> k8s.WindowsNode:
+def _k8s_node(entry: Mapping[str, Any]) -> k8s.WindowsNode:
     """The Kubernetes planner's node for a recorded node entry (its name and labels)."""
     return k8s.WindowsNode(node_name(entry), node_labels(entry), None)
 
@@ -139,7 +139,7 @@ def _named_in(names: frozenset, planned: k8s.WindowsNode) -> bool:
     return planned.name in names
 
 
-def swarm_label_findings(entry: Mapping[str, Any], view: HostView, policy: Policy) -> list[dict[str, Any]]:
+def _swarm_label_findings(entry: Mapping[str, Any], view: HostView, policy: Policy) -> list[dict[str, Any]]:
     """The Swarm planner's label finding (``swarm.node_label_findings``) of a recorded node whose host runs a known
     version, named after the node entry and its inventory host."""
     real = safe_version(view.version)
@@ -159,7 +159,7 @@ _K8S_LABEL_FIX = (
 )
 
 
-def k8s_label_findings(entry: Mapping[str, Any], view: HostView, policy: Policy) -> list[dict[str, Any]]:
+def _k8s_label_findings(entry: Mapping[str, Any], view: HostView, policy: Policy) -> list[dict[str, Any]]:
     """The labels of ``policy.k8s_version_labels`` a recorded node carries with another value than kubelet or
     ``k8s_node_labels`` sets for what its host runs (``k8s.wrong_version_labels``)."""
     real = safe_version(view.version)
@@ -212,7 +212,7 @@ class NodeClass:
     members: list[tuple[str, str, Any]] = field(default_factory=list)
 
 
-def node_classes(
+def _node_classes(
     nodes: Sequence[Mapping[str, Any]], matched: Mapping[int, HostView], planned: Callable[[Mapping[str, Any]], Any]
 ) -> list[NodeClass]:
     """Group the Windows nodes of a cluster once, so each service or workload costs one check per class.
@@ -238,7 +238,7 @@ def node_classes(
     return list(classes.values())
 
 
-def unfit_nodes(
+def _unfit_nodes(
     version: WindowsVersion,
     classes: Iterable[NodeClass],
     allows: Callable[[Any], bool],
@@ -285,8 +285,8 @@ def check_swarm(
     checks: list[tuple[str, str, str]] = []
     for position, view in matched.items():
         checks.append((suite, f"node {node_name(nodes[position])}", "swarm_node_labels"))
-        found += swarm_label_findings(nodes[position], view, policy)
-    classes = node_classes(nodes, matched, swarm_node)
+        found += _swarm_label_findings(nodes[position], view, policy)
+    classes = _node_classes(nodes, matched, swarm_node)
     for service in state.get("services") or []:
         subject = f"service {service.get('name') or service.get('id')}"
         image = str(service.get("image") or "")
@@ -309,7 +309,7 @@ def check_swarm(
             pull_rules="docker",
         )
         explicit = service.get("image_version") or service.get("image_os_version")
-        found += deployed_image_findings(subject, image, explicit, placement, policy, verdicts, index)
+        found += _deployed_image_findings(subject, image, explicit, placement, policy, verdicts, index)
     return found, checks
 
 
@@ -331,7 +331,7 @@ class Placement:
     pull_rules: str = "docker"  # whose rules pick a list's entry: docker (Swarm) or containerd (Kubernetes)
 
 
-def cluster_builds(classes: Iterable[NodeClass]) -> dict[int, NodeClass]:
+def _cluster_builds(classes: Iterable[NodeClass]) -> dict[int, NodeClass]:
     """One node class per build the cluster's Windows nodes really run, newest build first."""
     builds: dict[int, NodeClass] = {}
     for group in classes:
@@ -340,7 +340,7 @@ def cluster_builds(classes: Iterable[NodeClass]) -> dict[int, NodeClass]:
     return dict(sorted(builds.items(), reverse=True))
 
 
-def rebuilt_image(image: str, host: WindowsVersion) -> str:
+def _rebuilt_image(image: str, host: WindowsVersion) -> str:
     """``image`` rebuilt for ``host``'s release (the core's ``retarget_image``), else the base image to build on."""
     try:
         return retarget_image(image, host.version)
@@ -352,13 +352,13 @@ def rebuilt_image(image: str, host: WindowsVersion) -> str:
         return f"a base image of build {host.build}"
 
 
-def placement_fix(image: str, version: WindowsVersion, placement: Placement, verdicts: Verdicts) -> str:
+def _placement_fix(image: str, version: WindowsVersion, placement: Placement, verdicts: Verdicts) -> str:
     """How to fix a placement on unfit nodes: select the image's build where the cluster has such nodes, else
     rebuild it for a build the cluster has, or run it with Hyper-V isolation where the rules allow it."""
-    builds = cluster_builds(placement.classes)
+    builds = _cluster_builds(placement.classes)
     if version.build in builds:
         return placement.select(version)
-    rebuilt = list(dict.fromkeys(rebuilt_image(image, group.real) for group in builds.values() if group.real))
+    rebuilt = list(dict.fromkeys(_rebuilt_image(image, group.real) for group in builds.values() if group.real))
     have = ", ".join(str(build) for build in builds) or "none known"
     fix = f"no Windows node runs build {version.build} (the cluster's builds: {have}): rebuild it as "
     fix += " or ".join(rebuilt) if rebuilt else "an image of a build the cluster runs"
@@ -373,7 +373,7 @@ def placement_fix(image: str, version: WindowsVersion, placement: Placement, ver
     return fix
 
 
-def deployed_image_findings(
+def _deployed_image_findings(
     subject: str,
     image: str,
     explicit: Any,
@@ -385,14 +385,14 @@ def deployed_image_findings(
     """The checks of one image an orchestrator deploys: pinned tag, supported release, nodes it may land on."""
     found = _orchestrator_tag_check(subject, image, policy, placement.check)
     if "builds" in image_source(image, placement.registry):
-        return found + manifest_list_findings(subject, image, placement, verdicts)
+        return found + _manifest_list_findings(subject, image, placement, verdicts)
     version = image_version_of(image, index, explicit)
     if version is None:
         return found
     found += _orchestrator_image_support(subject, image, version, policy)
-    bad = unfit_nodes(version, placement.classes, placement.allows, verdicts, placement.isolation, placement.per_node)
+    bad = _unfit_nodes(version, placement.classes, placement.allows, verdicts, placement.isolation, placement.per_node)
     if bad:
-        fix = placement_fix(image, version, placement, verdicts)
+        fix = _placement_fix(image, version, placement, verdicts)
         found.append(_placement_finding(placement.check, subject, image, version, bad, fix))
     return found
 
@@ -404,7 +404,7 @@ def _admitted(group: NodeClass, placement: Placement) -> list[tuple[str, str, An
     return list(group.members) if placement.allows(group.node) else []
 
 
-def manifest_list_findings(subject: str, image: str, placement: Placement, verdicts: Verdicts) -> list[dict[str, Any]]:
+def _manifest_list_findings(subject: str, image: str, placement: Placement, verdicts: Verdicts) -> list[dict[str, Any]]:
     """A registry manifest list on the nodes the placement admits: per node the entry its engine pulls.
 
     Nodes no entry fits get ``no_matching_manifest``; nodes whose pulled entry does not run there a placement
@@ -536,7 +536,7 @@ def _text_map(value: Any) -> dict[str, str]:
     return {str(key): str(item) for key, item in (value or {}).items()}
 
 
-def workload_placement(
+def _workload_placement(
     workload: Mapping[str, Any], runtime_classes: Mapping[str, Any], classes: Sequence[NodeClass]
 ) -> Placement:
     """Where Kubernetes may start a recorded workload: the planner's ``node_allowed`` over its nodeSelector and
@@ -592,17 +592,17 @@ def check_k8s(
     checks: list[tuple[str, str, str]] = []
     for position, view in matched.items():
         checks.append((suite, f"node {node_name(nodes[position])}", "k8s_node_labels"))
-        found += k8s_label_findings(nodes[position], view, policy)
+        found += _k8s_label_findings(nodes[position], view, policy)
     runtime_classes = k8s_runtime_classes(state.get("runtime_classes") or [])
-    classes = node_classes(nodes, matched, k8s_node)
+    classes = _node_classes(nodes, matched, _k8s_node)
     for workload in state.get("workloads") or []:
         subject = f"{workload.get('kind', 'workload')} {workload.get('namespace', 'default')}/{workload.get('name')}"
         checks += [(suite, subject, check) for check in ("k8s_placement", *_IMAGE_CHECKS)]
         placement = dataclasses.replace(
-            workload_placement(workload, runtime_classes, classes), registry=registry, pull_rules="containerd"
+            _workload_placement(workload, runtime_classes, classes), registry=registry, pull_rules="containerd"
         )
         for image, explicit in workload_images(workload):
-            found += deployed_image_findings(subject, image, explicit, placement, policy, verdicts, index)
+            found += _deployed_image_findings(subject, image, explicit, placement, policy, verdicts, index)
     return found, checks
 
 
