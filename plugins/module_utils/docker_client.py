@@ -53,7 +53,6 @@ __all__ = [
     "REQUIRED_TOGETHER",
     "APIError",
     "DockerClientError",
-    "api_error_text",
     "connect",
     "docker_argument_spec",
     "docker_error_message",
@@ -218,7 +217,7 @@ def post_json(api: Any, path: str, body: Any, params: Optional[Mapping[str, Any]
     return response.json() if response.content else None
 
 
-def api_error_text(exc: BaseException) -> str:
+def _api_error_text(exc: BaseException) -> str:
     """The Engine's error message of an APIError (its ``explanation``), else the exception text."""
     return str(getattr(exc, "explanation", None) or exc)
 
@@ -272,5 +271,5 @@ def docker_error_message(exc: BaseException) -> str:
             meaning = "the object kept changing (version conflict, update out of sequence)"
         else:
             meaning = _STATUS_MEANINGS.get(status or 0, "the Engine refused the request")
-        return f"Docker Engine API error: {status or 'no status'}, {meaning}: {api_error_text(exc)}"
+        return f"Docker Engine API error: {status or 'no status'}, {meaning}: {_api_error_text(exc)}"
     return f"cannot talk to the Docker Engine: {type(exc).__name__}: {exc}"
