@@ -21,7 +21,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.compat import
 from ansible_collections.wincontainers.compat.plugins.module_utils.compliance import evaluate, make_policy
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import WinCompatError
 from ansible_collections.wincontainers.compat.plugins.module_utils.findings import SEVERITIES, at_or_above
-from ansible_collections.wincontainers.compat.plugins.module_utils.k8s import DEFAULT_VERSION_LABELS
+from ansible_collections.wincontainers.compat.plugins.module_utils.k8s import DEFAULT_VERSION_LABELS, OSBUILD_FORMATS
 from ansible_collections.wincontainers.compat.plugins.module_utils.reports import (
     EXTENSIONS,
     check_basename,
@@ -54,6 +54,7 @@ ARGUMENT_SPEC: dict[str, Any] = {
     "swarm_version_label": {"type": "str", "default": "OsVersion"},
     "swarm_version_format": {"type": "str", "default": "major.minor.build", "choices": list(VERSION_FORMATS)},
     "k8s_version_labels": {"type": "list", "elements": "str", "default": list(DEFAULT_VERSION_LABELS)},
+    "k8s_osbuild_format": {"type": "str", "default": "auto", "choices": list(OSBUILD_FORMATS)},
     "base_image_max_behind": {"type": "int", "default": 1},
     "dest": {"type": "path"},
     "basename": {"type": "str", "default": "compliance"},

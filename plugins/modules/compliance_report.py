@@ -151,13 +151,23 @@ options:
         no finding.
       - C(node.kubernetes.io/windows-build) must be what kubelet sets (V(10.0.17763)); the labels
         M(wincontainers.compat.k8s_node_labels) manages by default, C(beta.kubernetes.io/osbuild) and
-        C(wincontainers.compat/release), what it writes with its defaults (C(osbuild_format=auto), for example
+        C(wincontainers.compat/release), what it writes in O(k8s_osbuild_format) (by default C(auto), for example
         V(17763), V(14393.7606), V(ltsc2019)), as M(wincontainers.compat.k8s_compat_info) checks them.
       - Any other label must hold one of the values M(wincontainers.compat.k8s_node_labels) can write for the
         host's build (V(17763), V(17763.6659), V(10.0.17763), V(10.0.17763.6659) or V(ltsc2019)).
     type: list
     elements: str
     default: [node.kubernetes.io/windows-build, beta.kubernetes.io/osbuild, wincontainers.compat/release]
+  k8s_osbuild_format:
+    description:
+      - The form of C(beta.kubernetes.io/osbuild), as the
+        O(wincontainers.compat.k8s_node_labels#module:osbuild_format) that labels the nodes - V(auto) (V(17763),
+        V(14393.7606) on Windows Server 2016, whose containers need the host's revision), V(build), V(build.revision),
+        V(major.minor.build) or V(version).
+      - A format that needs the revision is not judged on a host whose revision is unknown.
+    type: str
+    default: auto
+    choices: [auto, build, build.revision, major.minor.build, version]
   base_image_max_behind:
     description:
       - How many monthly base images a running or deployed image may be behind the newest one its registry

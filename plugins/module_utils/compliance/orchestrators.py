@@ -166,7 +166,8 @@ def _k8s_label_findings(entry: Mapping[str, Any], view: HostView, policy: Policy
     if real is None:
         return []
     found = []
-    for wrong in k8s.wrong_version_labels(node_labels(entry), real, policy.k8s_version_labels):
+    options = k8s.LabelOptions(osbuild_format=policy.k8s_osbuild_format)
+    for wrong in k8s.wrong_version_labels(node_labels(entry), real, policy.k8s_version_labels, options):
         expected = wrong.expected[0] if len(wrong.expected) == 1 else f"one of {', '.join(wrong.expected)}"
         fix = k8s.KUBELET_LABEL_FIX if wrong.key == k8s.WINDOWS_BUILD_LABEL else _K8S_LABEL_FIX
         found.append(

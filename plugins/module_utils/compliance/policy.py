@@ -63,6 +63,7 @@ class Policy:
     swarm_version_label: str = "OsVersion"
     swarm_version_format: str = "major.minor.build"
     k8s_version_labels: tuple[str, ...] = k8s.DEFAULT_VERSION_LABELS
+    k8s_osbuild_format: str = "auto"
     base_image_max_behind: int = 1
 
     def as_dict(self) -> dict[str, Any]:
@@ -78,6 +79,7 @@ class Policy:
                 "version_format": self.swarm_version_format,
             },
             "k8s_version_labels": list(self.k8s_version_labels),
+            "k8s_osbuild_format": self.k8s_osbuild_format,
             "base_image_max_behind": self.base_image_max_behind,
         }
 
@@ -107,6 +109,10 @@ def make_policy(options: Optional[Mapping[str, Any]] = None) -> Policy:
         )
     if options.get("k8s_version_labels") is not None:
         kwargs["k8s_version_labels"] = tuple(str(key) for key in options["k8s_version_labels"])
+    if options.get("k8s_osbuild_format") is not None:
+        kwargs["k8s_osbuild_format"] = check_choice(
+            "k8s_osbuild_format", options["k8s_osbuild_format"], k8s.OSBUILD_FORMATS
+        )
     if options.get("base_image_max_behind") is not None:
         kwargs["base_image_max_behind"] = _monthly_images(options["base_image_max_behind"])
     return Policy(**kwargs)

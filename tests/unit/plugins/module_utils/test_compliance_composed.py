@@ -13,6 +13,7 @@ from ansible_collections.wincontainers.compat.plugins.action.compliance_report i
 from ansible_collections.wincontainers.compat.plugins.module_utils import compliance as c
 from ansible_collections.wincontainers.compat.plugins.module_utils import k8s, swarm
 from ansible_collections.wincontainers.compat.plugins.module_utils.catalog import all_releases
+from ansible_collections.wincontainers.compat.plugins.module_utils.errors import OptionError
 from ansible_collections.wincontainers.compat.plugins.module_utils.reports import render_html, render_json, render_junit
 
 ROOT = Path(__file__).resolve().parents[4]
@@ -382,6 +383,36 @@ def test_a_label_neither_kubelet_nor_k8s_node_labels_sets_holds_a_value_k8s_node
     state, hosts = one_k8s_node("10.0.17763.6659", **{"contoso.com/build": label})
     policy = c.Policy(today=TODAY, k8s_version_labels=("contoso.com/build",))
     assert compliance_labels("k8s", state, hosts, policy) == ({("k1", "contoso.com/build")} if flagged else set())
+
+
+@pytest.mark.parametrize(
+    ("osbuild_format", "label", "flagged"),
+    [
+        ("auto", "17763", False),
+        ("auto", "17763.6659", True),
+        ("build.revision", "17763.6659", False),
+        ("build.revision", "17763", True),
+        ("version", "10.0.17763.6659", False),
+        ("major.minor.build", "10.0.17763", False),
+        ("major.minor.build", "17763", True),
+    ],
+)
+def test_the_osbuild_label_is_judged_in_the_format_the_nodes_are_labelled_with(
+    osbuild_format: str, label: str, flagged: bool
+) -> None:
+    state, hosts = one_k8s_node("10.0.17763.6659", **{OSBUILD: label})
+    policy = c.make_policy({"today": TODAY.isoformat(), "k8s_osbuild_format": osbuild_format})
+    assert compliance_labels("k8s", state, hosts, policy) == ({("k1", OSBUILD)} if flagged else set())
+    expected = k8s.desired_node_labels(
+        c.safe_version("10.0.17763.6659"), k8s.LabelOptions(osbuild_format=osbuild_format)
+    )[0][OSBUILD]
+    assert (label != expected) is flagged  # the value k8s_node_labels writes in that format is the only right one
+
+
+def test_k8s_osbuild_format_is_validated_and_reported() -> None:
+    assert c.make_policy({"k8s_osbuild_format": "version"}).as_dict()["k8s_osbuild_format"] == "version"
+    with pytest.raises(OptionError, match=r"k8s_osbuild_format must be one of auto, build, build\.revision"):
+        c.make_policy({"k8s_osbuild_format": "10.0"})
 
 
 def test_a_wrong_kubelet_label_is_fixed_by_kubelet() -> None:
