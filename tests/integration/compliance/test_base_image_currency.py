@@ -55,12 +55,14 @@ def test_recorded_tag_lists_report_stale_base_images(tmp_path: Path) -> None:
     web = stale_of["contoso/web:2.3-ltsc2019"]
     assert web["message"] == (
         "image contoso/web:2.3-ltsc2019 is built on 10.0.17763.6659, 2 monthly image(s) behind the newest "
-        f"10.0.17763.6893 of {SERVERCORE}"
+        f"10.0.17763.6893 of {SERVERCORE} (assumed: the image's base repository is not known)"
     )
+    assert web["base_repository_assumed"] is True
+    assert stale_of[f"{SERVERCORE}/iis:windowsservercore-ltsc2016"]["base_repository_assumed"] is False
     assert web["image_source"] == "host"
     junit = (tmp_path / "reports" / "compliance.xml").read_text(encoding="utf-8")
     html = (tmp_path / "reports" / "compliance.html").read_text(encoding="utf-8")
-    assert f"rebuild contoso/web:2.3-ltsc2019 on {SERVERCORE}:10.0.17763.6893" in junit
+    assert f"({SERVERCORE}:10.0.17763.6893 if it is {SERVERCORE})" in junit
     assert "base_image_stale" in html
 
 

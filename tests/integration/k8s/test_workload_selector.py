@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from k8s_helpers import RunModule
+from k8s_helpers import RunModule, rehearse_then_apply
 from kube import KubeCluster
 from kube_objects import create_workload, ensure_namespace, workload_body, workload_path
 
@@ -57,17 +57,9 @@ def test_selectors_match_image_builds_and_keep_other_keys(
     kube_apiserver: KubeCluster, shop: dict, run_module: RunModule
 ) -> None:
     args = {"namespace": NS, "images": {"registry.example.com/shop/web": "10.0.20348.2700"}}
-    before = selectors(kube_apiserver)
-
-    check = run_module("k8s_workload_selector", args, user="reader", check=True, diff=True)
-    assert check.returncode == 0, check.explain()
-    assert check.result("module")["changed"] is True
-    assert selectors(kube_apiserver) == before
-
-    run = run_module("k8s_workload_selector", args)
-    assert run.returncode == 0, run.explain()
-    result = run.result("module")
-    after = selectors(kube_apiserver)
+    result, before, after = rehearse_then_apply(
+        run_module, "k8s_workload_selector", args, lambda: selectors(kube_apiserver)
+    )
     assert after["web"] == {"pool": "win", "disk": "ssd", "kubernetes.io/os": "windows", BUILD: "10.0.17763"}
     assert after["db"] == {"kubernetes.io/os": "windows", BUILD: "10.0.20348"}
     assert after["agent"] == {"kubernetes.io/os": "windows", BUILD: "10.0.17763"}

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from k8s_helpers import RunModule
+from k8s_helpers import RunModule, rehearse_then_apply
 from kube import KubeCluster
 from kube_objects import create_workload, ensure_namespace, workload_body, workload_path
 from playbook_runner import run_playbook
@@ -100,17 +100,9 @@ def test_registry_builds_place_lists_by_affinity_and_single_images_by_selector(
     workloads: dict[str, str],
 ) -> None:
     args = {"namespace": NS, "registry": images["registry"]}
-    before = pod_specs(kube_apiserver)
-
-    check = run_module("k8s_workload_selector", args, user="reader", check=True, diff=True)
-    assert check.returncode == 0, check.explain()
-    assert check.result("module")["changed"] is True
-    assert pod_specs(kube_apiserver) == before
-
-    run = run_module("k8s_workload_selector", args)
-    assert run.returncode == 0, run.explain()
-    result = run.result("module")
-    after = pod_specs(kube_apiserver)
+    result, before, after = rehearse_then_apply(
+        run_module, "k8s_workload_selector", args, lambda: pod_specs(kube_apiserver)
+    )
     served = {"key": BUILD, "operator": "In", "values": ["10.0.17763", "10.0.20348", "10.0.26100"]}
     assert terms_of(after["orders"]) == [{"matchExpressions": [POOL, served]}, {"matchExpressions": [ZONE, served]}]
     assert after["orders"]["nodeSelector"] == {"disk": "ssd", "kubernetes.io/os": "windows"}

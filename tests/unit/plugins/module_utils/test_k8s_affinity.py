@@ -14,6 +14,7 @@ from typing import Any, Optional
 import pytest
 from ansible_collections.wincontainers.compat.plugins.module_utils import k8s
 from ansible_collections.wincontainers.compat.plugins.module_utils.registry import OCI_INDEX, image_result
+from registry_samples import THREE_BUILDS, D, platform
 
 KEY = k8s.WINDOWS_BUILD_LABEL
 FIXTURES = Path(__file__).resolve().parents[3] / "unit" / "fixtures" / "k8s_nodes" / "windows_nodes.json"
@@ -21,7 +22,6 @@ NODES = k8s.windows_nodes(
     {"metadata": {"name": f["name"], "labels": f["labels"]}, "status": {"nodeInfo": f["nodeInfo"]}}
     for f in json.loads(FIXTURES.read_text())["nodes"]
 )
-D = {name: "sha256:" + name * 64 for name in "abcdef"}
 ORDERS = "registry.example/shop/orders:2024.11.3"
 APP = "registry.example/shop/app:2024.11.3"
 POOL = {"key": "pool", "operator": "In", "values": ["win"]}
@@ -29,15 +29,6 @@ ZONE = {"key": "zone", "operator": "NotIn", "values": ["b"]}
 HOSTNAME_FIELD = {"key": "metadata.name", "operator": "NotIn", "values": ["old-node"]}
 
 
-def platform(version: str, digest: str) -> dict[str, Any]:
-    return {"os": "windows", "architecture": "amd64", "variant": None, "os_version": version, "digest": digest}
-
-
-THREE = image_result(
-    D["a"],
-    OCI_INDEX,
-    [platform("10.0.17763.6659", D["b"]), platform("10.0.20348.2966", D["c"]), platform("10.0.26100.2605", D["d"])],
-)
 ONLY_2019 = image_result(D["e"], OCI_INDEX, [platform("10.0.17763.6659", D["b"])])
 UNFIT = image_result(D["f"], OCI_INDEX, [platform("10.0.18363.1556", D["c"])])  # 1909: no node of this cluster
 SINGLE_2022 = image_result(D["c"], "application/vnd.oci.image.manifest.v1+json", [platform("10.0.20348.2966", D["c"])])
@@ -143,7 +134,7 @@ def test_a_three_build_list_gets_an_in_expression_and_keeps_foreign_terms() -> N
         {"matchExpressions": [ZONE]},
     ]
     obj = deployment([ORDERS], {"nodeSelector": {"disk": "ssd", KEY: "10.0.17763"}, "affinity": affinity})
-    first = plan(obj, {"images": {ORDERS: THREE}})
+    first = plan(obj, {"images": {ORDERS: THREE_BUILDS}})
     assert (first.builds, first.build, first.skipped) == ([17763, 20348, 26100], None, None)
     assert first.images[0].as_dict() == {
         "image": ORDERS,
@@ -161,12 +152,12 @@ def test_a_three_build_list_gets_an_in_expression_and_keeps_foreign_terms() -> N
         {"matchExpressions": [ZONE, ours(ALL_BUILDS)]},
     ]
     assert first.after == k8s._scheduling(spec)
-    again = plan(patched, {"images": {ORDERS: THREE}})
+    again = plan(patched, {"images": {ORDERS: THREE_BUILDS}})
     assert (again.patch, again.before) == (None, first.after)
 
 
 def test_the_nodes_the_affinity_admits_are_those_the_list_runs_on() -> None:
-    first = plan(deployment([ORDERS]), {"images": {ORDERS: THREE}})
+    first = plan(deployment([ORDERS]), {"images": {ORDERS: THREE_BUILDS}})
     spec = pod_spec(merge_patch(deployment([ORDERS]), first.patch))
     admitted = {n.version.build for n in NODES if n.version and k8s.node_allowed(spec, {**n.labels}, {})}
     labelled = {n.version.build for n in NODES if n.version and KEY in n.labels}
@@ -174,7 +165,9 @@ def test_the_nodes_the_affinity_admits_are_those_the_list_runs_on() -> None:
 
 
 def test_a_list_serving_one_build_goes_back_to_the_node_selector() -> None:
-    three = merge_patch(deployment([ORDERS], {"affinity": {}}), plan(deployment([ORDERS]), {ORDERS: THREE}).patch)
+    three = merge_patch(
+        deployment([ORDERS], {"affinity": {}}), plan(deployment([ORDERS]), {ORDERS: THREE_BUILDS}).patch
+    )
     one = plan(three, {"images": {ORDERS: ONLY_2019}})
     assert (one.builds, one.build) == ([17763], 17763)
     spec = pod_spec(merge_patch(three, one.patch))
@@ -216,20 +209,22 @@ def test_a_single_manifest_gets_the_registry_build_not_the_tag() -> None:
 def test_a_list_beside_a_single_manifest_needs_a_node_both_run_on(
     single: dict[str, Any], builds: list[int], skipped: bool
 ) -> None:
-    both = plan(deployment([ORDERS, APP]), {"images": {ORDERS: THREE, APP: single}})
+    both = plan(deployment([ORDERS, APP]), {"images": {ORDERS: THREE_BUILDS, APP: single}})
     assert (both.builds, both.skipped is not None) == (builds, skipped)
     if builds:
         assert both.after["nodeSelector"][KEY] == "10.0.20348"
 
 
 def test_a_build_given_for_the_image_wins_over_its_list() -> None:
-    given = k8s.plan_workload(deployment([ORDERS]), "Deployment", k8s.SelectorOptions(), {ORDERS: "ltsc2022"}, THREE)
+    given = k8s.plan_workload(
+        deployment([ORDERS]), "Deployment", k8s.SelectorOptions(), {ORDERS: "ltsc2022"}, THREE_BUILDS
+    )
     assert (given.builds, given.images[0].source) == ([20348], "given")
 
 
 def test_runtime_class_mode_skips_a_list_of_several_builds() -> None:
     options = k8s.SelectorOptions(mode="runtime_class")
-    several = plan(deployment([ORDERS]), {ORDERS: THREE}, options)
+    several = plan(deployment([ORDERS]), {ORDERS: THREE_BUILDS}, options)
     assert several.patch is None and "RuntimeClass selects one build" in str(several.skipped)
     one = plan(deployment([ORDERS]), {ORDERS: ONLY_2019}, options)
     assert one.patch == {"spec": {"template": {"spec": {"runtimeClassName": "windows-ltsc2019"}}}}
@@ -237,7 +232,7 @@ def test_runtime_class_mode_skips_a_list_of_several_builds() -> None:
 
 def test_release_label_values_in_the_expression() -> None:
     options = k8s.SelectorOptions(selector_label=k8s.DEFAULT_RELEASE_LABEL)
-    release = plan(deployment([ORDERS]), {ORDERS: THREE}, options)
+    release = plan(deployment([ORDERS]), {ORDERS: THREE_BUILDS}, options)
     terms = release.after["nodeSelectorTerms"]
     assert terms == [
         {

@@ -7,20 +7,11 @@ from typing import Any
 import pytest
 from ansible_collections.wincontainers.compat.plugins.module_utils import swarm as sw
 from ansible_collections.wincontainers.compat.plugins.module_utils.registry import OCI_INDEX, image_result
+from registry_samples import THREE_BUILDS, D, platform
 
-D = {name: "sha256:" + name * 64 for name in "abcde"}
 ORDERS = "contoso/orders:2024.11.3"
 
 
-def platform(version: str, digest: str) -> dict[str, Any]:
-    return {"os": "windows", "architecture": "amd64", "variant": None, "os_version": version, "digest": digest}
-
-
-THREE_BUILDS = image_result(
-    D["a"],
-    OCI_INDEX,
-    [platform("10.0.17763.6659", D["b"]), platform("10.0.20348.2966", D["c"]), platform("10.0.26100.2605", D["d"])],
-)
 TWO_BUILDS = image_result(D["e"], OCI_INDEX, [platform("10.0.20348.2966", D["c"]), platform("10.0.26100.2605", D["d"])])
 
 
