@@ -428,6 +428,16 @@ def containers_of(pod_spec: Mapping[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def workload_images(obj: Mapping[str, Any], kind: str) -> list[str]:
+    """The container images of a workload not pinned to Linux nodes (``nodeSelector`` ``kubernetes.io/os=linux``):
+    the images a registry can tell the Windows build of, whatever their tags say."""
+    spec = pod_spec_of(obj, kind)
+    selector = spec.get("nodeSelector") or {}
+    if "linux" in (selector.get(OS_LABEL), selector.get(BETA_OS_LABEL)):
+        return []
+    return [str(c["image"]) for c in containers_of(spec) if c.get("image")]
+
+
 @dataclass(frozen=True)
 class ImageBuild:
     image: str

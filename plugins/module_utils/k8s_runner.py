@@ -45,6 +45,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.k8s import (
     pod_report,
     runtime_class_action,
     windows_nodes,
+    workload_images,
     workload_report,
 )
 from ansible_collections.wincontainers.compat.plugins.module_utils.k8s_client import (
@@ -467,18 +468,20 @@ def _runtime_classes(api: KubeApi) -> dict[str, Any]:
 
 
 def _workload_section(api: KubeApi, params: Mapping[str, Any], listed: list, classes: Mapping[str, Any]) -> tuple:
+    """(Windows workload reports, their findings, the images of every workload not pinned to Linux)."""
     win_nodes = windows_nodes(listed, params["host_facts"])
-    workloads, findings = [], []
+    workloads, findings, images = [], [], set()
     for kind in WORKLOAD_KINDS:
         _group, objects = list_workloads(api, kind, params["namespace"])
         for obj in objects:
+            images.update(workload_images(obj, kind))
             report, found = workload_report(
                 obj, kind, win_nodes, classes, params["images"], params["rules"], params.get("registry")
             )
             if report is not None:
                 workloads.append(report)
                 findings.extend(found)
-    return workloads, findings
+    return workloads, findings, sorted(images)
 
 
 def _pod_section(api: KubeApi, params: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -501,7 +504,7 @@ def run_compat_info(module: AnsibleModule) -> dict[str, Any]:
         listed = api.list(node_path())
         nodes, findings = _node_section(listed, params)
         classes = _runtime_classes(api)
-        workloads, found = _workload_section(api, params, listed, classes)
+        workloads, found, images = _workload_section(api, params, listed, classes)
         pods, found_in_pods = _pod_section(api, params)
     except WinCompatError as exc:
         raise WinCompatError(f"cannot assess the cluster: {exc}") from exc
@@ -510,6 +513,7 @@ def run_compat_info(module: AnsibleModule) -> dict[str, Any]:
         "changed": False,
         "nodes": nodes,
         "workloads": workloads,
+        "workload_images": images,
         "pods": pods,
         "findings": findings,
         "runtime_classes": sorted(classes),

@@ -137,6 +137,16 @@ workloads:
       allowed_nodes: [worker-win-2, akspoolws000000]
       runnable_nodes: [worker-win-2]
       blocked_nodes: {akspoolws000000: ["mcr.microsoft.com/windows/servercore:ltsc2019: ..."]}
+workload_images:
+  description:
+    - The container images of every workload read, Windows or not, known build or not, except those of workloads
+      pinned to Linux nodes (C(nodeSelector) C(kubernetes.io/os=linux)); sorted, each once.
+    - The images to read with M(wincontainers.compat.registry_image_info) and give back as O(registry), so that
+      images whose tags name no build (C(app:2024.11.3)) are judged by the build their registry serves.
+  returned: always
+  type: list
+  elements: str
+  sample: ["contoso.azurecr.io/app:2024.11.3", "mcr.microsoft.com/windows/servercore:ltsc2019"]
 pods:
   description: Pods whose statuses or events carry a Windows version error, with each error classified.
   returned: always

@@ -395,3 +395,20 @@ def test_workload_findings_mark_a_tag_build_as_a_guess() -> None:
     assert report is not None and report["images"][0]["guess"] is True
     assert findings and all(f["image_source"] == "tag" and f["image_build_guess"] for f in findings)
     assert findings[0]["image_source_label"] == "tag (guess)"
+
+
+@pytest.mark.parametrize("kind", ["Deployment", "CronJob"])
+def test_workload_images_are_every_container_image_unless_pinned_to_linux(kind: str) -> None:
+    obj = deployment(["contoso.azurecr.io/app:2024.11.3", "mcr.microsoft.com/windows/servercore:ltsc2022"], kind=kind)
+    obj_spec = k8s.pod_spec_of(obj, kind)
+    obj_spec["initContainers"] = [{"name": "init", "image": "contoso.azurecr.io/init:1"}, {"name": "noimage"}]
+    obj = k8s.nest(k8s.pod_spec_path(kind), obj_spec)
+    assert k8s.workload_images(obj, kind) == [
+        "contoso.azurecr.io/init:1",
+        "contoso.azurecr.io/app:2024.11.3",
+        "mcr.microsoft.com/windows/servercore:ltsc2022",
+    ]
+    for label in (k8s.OS_LABEL, k8s.BETA_OS_LABEL):
+        pinned = deployment(["nginx:1.27"], {label: "linux"}, kind=kind)
+        assert k8s.workload_images(pinned, kind) == []
+    assert k8s.workload_images(deployment(["nginx:1.27"], {k8s.OS_LABEL: "windows"}, kind=kind), kind) == ["nginx:1.27"]
