@@ -109,4 +109,4 @@ def test_the_example_reports_the_images_its_recorded_tag_lists_show_stale() -> N
     }
     assert expected and current
     assert found == expected
-    assert not {image for _, image, _, _ in found} & current
+    assert not {item[1] for item in found} & current
