@@ -406,7 +406,7 @@ def pod_spec_path(kind: str) -> tuple[str, ...]:
     return ("spec", "template", "spec")
 
 
-def _pod_spec_of(obj: Mapping[str, Any], kind: str) -> dict[str, Any]:
+def pod_spec_of(obj: Mapping[str, Any], kind: str) -> dict[str, Any]:
     current: Any = obj
     for key in pod_spec_path(kind):
         current = (current or {}).get(key) if isinstance(current, Mapping) else None
@@ -647,7 +647,7 @@ def plan_workload(
     """
     meta = obj.get("metadata") or {}
     namespace, name = str(meta.get("namespace", "")), str(meta.get("name", ""))
-    spec = _pod_spec_of(obj, kind)
+    spec = pod_spec_of(obj, kind)
     images = [image_build(str(c.get("image", "")), given, registry) for c in containers_of(spec)]
     before = _scheduling(spec)
     plan = WorkloadPlan(kind, namespace, name, images, None, before, dict(before), [])
@@ -969,7 +969,7 @@ def workload_report(
     """
     meta = obj.get("metadata") or {}
     subject = f"{kind.lower()} {meta.get('namespace', '')}/{meta.get('name', '')}"
-    spec = _pod_spec_of(obj, kind)
+    spec = pod_spec_of(obj, kind)
     images = [image_build(str(c.get("image", "")), given, registry) for c in containers_of(spec)]
     known = [i for i in images if i.known]
     if not known:
