@@ -383,11 +383,16 @@ def _deployed_image_findings(
     verdicts: Verdicts,
     index: Mapping[str, str],
 ) -> list[dict[str, Any]]:
-    """The checks of one image an orchestrator deploys: pinned tag, supported release, nodes it may land on."""
+    """The checks of one image an orchestrator deploys: pinned tag, supported release, nodes it may land on.
+
+    The registry's build comes first (as in the image's matrix column), then EXPLICIT, the host index and the tag.
+    """
     found = _orchestrator_tag_check(subject, image, policy, placement.check)
-    if "builds" in image_source(image, placement.registry):
+    answer = image_source(image, placement.registry)
+    if "builds" in answer:
         return found + _manifest_list_findings(subject, image, placement, verdicts)
-    version = image_version_of(image, index, explicit)
+    registry_build = safe_version(answer["version"]) if answer["source"] == "registry" else None
+    version = registry_build or image_version_of(image, index, explicit)
     if version is None:
         return found
     found += _orchestrator_image_support(subject, image, version, policy)

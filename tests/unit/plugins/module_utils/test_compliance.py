@@ -12,7 +12,9 @@ import pytest
 from ansible_collections.wincontainers.compat.plugins.module_utils import compliance as c
 from ansible_collections.wincontainers.compat.plugins.module_utils import swarm
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import OptionError
+from ansible_collections.wincontainers.compat.plugins.module_utils.registry import DOCKER_MANIFEST, image_result
 from ansible_collections.wincontainers.compat.plugins.module_utils.tags import image_windows_version
+from registry_samples import D, platform
 
 ROOT = Path(__file__).resolve().parents[4]
 STATE = ROOT / "examples" / "fleet" / "state"
@@ -791,3 +793,27 @@ def test_a_manifest_list_is_judged_per_node_before_deploying() -> None:
     assert not [f for f in report["findings"] if f["check"] == "swarm_placement"]
     without = run(hosts, swarm={"prod": state})  # the tag names no build: nothing to judge placement by
     assert not [f for f in without["findings"] if f["check"] in ("no_matching_manifest", "swarm_placement")]
+
+
+@pytest.mark.parametrize(
+    ("image", "explicit"),
+    [
+        ("contoso/billing:2024.11.3", None),  # the tag names no build
+        ("contoso/billing:1.8-ltsc2019", "10.0.17763"),  # the tag (and the info module's guess) names another
+    ],
+)
+def test_a_single_image_is_placed_by_the_build_its_registry_serves(image: str, explicit: Optional[str]) -> None:
+    """The registry serves one 20348 image; the service may land on the node that really runs 2019."""
+    digest = D["e"]
+    single = image_result(digest, DOCKER_MANIFEST, [platform("10.0.20348.2966", digest)])
+    hosts = {"win2019-02": facts("10.0.17763.6775", node_id="n19"), "win2022-01": facts("10.0.20348.2966")}
+    state = swarm_state("10.0.17763")
+    state["services"][0].update(image=image, image_version=explicit, constraints=["node.platform.os==windows"])
+    report = run(hosts, swarm={"prod": state}, registry={"images": {image: single}})
+    placements = [f for f in report["findings"] if f["check"] == "swarm_placement"]
+    assert [(f["hosts"], f["image_source"], f["image_digest"]) for f in placements] == [
+        (["win2019-02"], "registry", digest)
+    ]
+    assert f"image {image} (10.0.20348.2966)" in placements[0]["message"]
+    without = [f["hosts"] for f in run(hosts, swarm={"prod": state})["findings"] if f["check"] == "swarm_placement"]
+    assert without == ([] if explicit is None else [["win2022-01"]])
