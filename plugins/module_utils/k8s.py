@@ -397,6 +397,11 @@ def wrong_version_labels(
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob")
 
 
+def workload_subject(kind: str, namespace: object, name: object) -> str:
+    """How findings and results name a workload: ``deployment shop/web`` (the kind in lower case)."""
+    return f"{kind.lower()} {namespace}/{name}"
+
+
 def pod_spec_path(kind: str) -> tuple[str, ...]:
     """Where the pod spec sits in an object of ``kind``."""
     if kind == "CronJob":
@@ -543,7 +548,7 @@ class WorkloadPlan:
 
     @property
     def subject(self) -> str:
-        return f"{self.kind.lower()} {self.namespace}/{self.name}"
+        return workload_subject(self.kind, self.namespace, self.name)
 
     def result(self) -> dict[str, Any]:
         return {
@@ -968,7 +973,7 @@ def workload_report(
     Windows build (Linux workloads).
     """
     meta = obj.get("metadata") or {}
-    subject = f"{kind.lower()} {meta.get('namespace', '')}/{meta.get('name', '')}"
+    subject = workload_subject(kind, meta.get("namespace", ""), meta.get("name", ""))
     spec = pod_spec_of(obj, kind)
     images = [image_build(str(c.get("image", "")), given, registry) for c in containers_of(spec)]
     known = [i for i in images if i.known]

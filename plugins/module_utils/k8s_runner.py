@@ -47,6 +47,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.k8s import (
     windows_nodes,
     workload_images,
     workload_report,
+    workload_subject,
 )
 from ansible_collections.wincontainers.compat.plugins.module_utils.k8s_client import (
     REQUIRED_TOGETHER,
@@ -200,7 +201,7 @@ def _select_one(
     """Plan one workload and patch it when its scheduling differs; the outcome lands in RUN."""
     group, kind, obj = listed
     meta = obj.get("metadata") or {}
-    subject, uid = f"{kind.lower()} {meta.get('namespace')}/{meta.get('name')}", str(meta.get("uid") or "")
+    subject, uid = workload_subject(kind, meta.get("namespace"), meta.get("name")), str(meta.get("uid") or "")
     try:
         plan = plan_workload(obj, kind, _selector_options(params), params["images"], params["registry"], nodes)
     except WinCompatError as exc:

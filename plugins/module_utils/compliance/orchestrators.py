@@ -602,7 +602,9 @@ def check_k8s(
     runtime_classes = k8s_runtime_classes(state.get("runtime_classes") or [])
     classes = _node_classes(nodes, matched, _k8s_node)
     for workload in state.get("workloads") or []:
-        subject = f"{workload.get('kind', 'workload')} {workload.get('namespace', 'default')}/{workload.get('name')}"
+        subject = k8s.workload_subject(
+            str(workload.get("kind") or "workload"), workload.get("namespace", "default"), workload.get("name")
+        )
         checks += [(suite, subject, check) for check in ("k8s_placement", *_IMAGE_CHECKS)]
         placement = dataclasses.replace(
             _workload_placement(workload, runtime_classes, classes), registry=registry, pull_rules="containerd"

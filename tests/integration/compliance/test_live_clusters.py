@@ -196,6 +196,6 @@ def test_compliance_reads_the_real_api_server(windows_nodes: KubeCluster, tmp_pa
     fixed = compliance(inventory, tmp_path / "fixed", compliance_k8s_clusters=clusters)
     assert ours(fixed) == []
     report = json.loads((tmp_path / "fixed" / "compliance.json").read_text())
-    assert {"suite": "k8s test", "subject": f"Deployment {NAMESPACE}/catalog", "check": "k8s_placement"} in report[
+    assert {"suite": "k8s test", "subject": f"deployment {NAMESPACE}/catalog", "check": "k8s_placement"} in report[
         "checks"
     ]

@@ -548,7 +548,7 @@ def test_example_fleet_findings() -> None:
     ]
     assert "0xc0370101" in billing["message"]
     assert "node.labels.OsVersion==10.0.20348 " in billing["fix"]  # the value swarm_node_labels writes
-    export = next(f for f in report["findings"] if f["subject"] == "CronJob batch/legacy-export")
+    export = next(f for f in report["findings"] if f["subject"] == "cronjob batch/legacy-export")
     assert export["host"] is None and "select nodes of build 19042" not in export["fix"]
     assert "servercore:ltsc2025 or mcr.microsoft.com/windows/servercore:ltsc2022" in export["fix"]
 
