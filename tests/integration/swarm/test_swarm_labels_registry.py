@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 from playbook_runner import REPO_ROOT, PlaybookRun, run_playbook
-from registry import Platform, Registry, push_windows_image
+from registry import Registry
 from swarm import SwarmCluster
-from swarm_helpers import set_labels
+from swarm_helpers import service_constraints, service_of_registry_image
 
 pytestmark = pytest.mark.swarm
 
@@ -27,37 +27,16 @@ PLAYBOOK = REPO_ROOT / "playbooks" / "swarm_labels.yml"
 INFO = Path(__file__).resolve().parents[1] / "registry" / "info.yml"
 ROLE = "wincontainers.compat.swarm_labels : "
 FOREIGN = "node.labels.team!=blocked"
+PLACED = [FOREIGN, "node.labels.OS==windows", "node.labels.OsVersion==10.0.20348"]
 VERSIONS = {"wccnode1": "10.0.17763", "wccnode2": "10.0.20348", "wccnode3": "10.0.26100"}
 
 
 @pytest.fixture
 def app(swarm_cluster: SwarmCluster, registry_basic: Registry) -> Iterator[dict[str, str]]:
     """The image in the registry (its digest) and a service running it with a constraint of its own."""
-    image = f"{registry_basic.host}/swarmlabels/app:2024.11.3"
-    digest = push_windows_image(
-        registry_basic.client(), "swarmlabels/app", "2024.11.3", [Platform(os_version="10.0.20348.2966")], single=True
-    )
-    swarm_cluster.wait_ready()
-    set_labels(swarm_cluster, {name: {} for name in VERSIONS})
-    docker = swarm_cluster.client()
-    try:
-        docker.services.create(
-            image, name="app", command=["sleep", "300"], constraints=[FOREIGN], mode={"Replicated": {"Replicas": 0}}
-        )
-        yield {"image": image, "digest": digest}
-    finally:
-        for svc in docker.services.list():
-            svc.remove()
-        docker.close()
-
-
-def constraints(cluster: SwarmCluster) -> list[str]:
-    docker = cluster.client()
-    try:
-        placement = docker.services.get("app").attrs["Spec"]["TaskTemplate"].get("Placement") or {}
-        return list(placement.get("Constraints") or [])
-    finally:
-        docker.close()
+    labels: dict[str, dict[str, str]] = {name: {} for name in VERSIONS}
+    with service_of_registry_image(swarm_cluster, registry_basic, "swarmlabels/app", labels, FOREIGN) as found:
+        yield found
 
 
 def play(cluster: SwarmCluster, registry: Registry, **variables: Any) -> PlaybookRun:
@@ -86,14 +65,18 @@ def test_role_places_a_service_by_its_registry_build(
     assert "names no Windows build" in guessed.result(ROLE + "Predict the service constraints (check mode, read-only)")[
         "skipped_services"
     ].get("app", "")
-    assert constraints(swarm_cluster) == [FOREIGN]
+    assert service_constraints(swarm_cluster, "app") == [FOREIGN]
 
     run = play(swarm_cluster, registry_basic)
     assert run.returncode == 0, run.explain()
     read = run.result(ROLE + "Read the service images from their registries")
     assert list(read["images"]) == [app["image"]]
     assert (read["images"][app["image"]]["digest"], read["images"][app["image"]]["error"]) == (app["digest"], None)
-    assert constraints(swarm_cluster) == [FOREIGN, "node.labels.OS==windows", "node.labels.OsVersion==10.0.20348"]
+    assert service_constraints(swarm_cluster, "app") == [
+        FOREIGN,
+        "node.labels.OS==windows",
+        "node.labels.OsVersion==10.0.20348",
+    ]
     (placed,) = run.result(ROLE + "Constrain the services to the nodes of their image's build")["services"]
     assert (placed["image_source"], placed["image_digest"], placed["outcome"]) == ("registry", app["digest"], "updated")
     report = {s["name"]: s for s in run.result(ROLE + "Report what still cannot run where it is sent")["services"]}
@@ -103,7 +86,11 @@ def test_role_places_a_service_by_its_registry_build(
     again = play(swarm_cluster, registry_basic)
     assert again.returncode == 0, again.explain()
     assert again.changed == 0, again.explain()
-    assert constraints(swarm_cluster) == [FOREIGN, "node.labels.OS==windows", "node.labels.OsVersion==10.0.20348"]
+    assert service_constraints(swarm_cluster, "app") == [
+        FOREIGN,
+        "node.labels.OS==windows",
+        "node.labels.OsVersion==10.0.20348",
+    ]
 
     given = run_playbook(INFO, extra_vars={"images": [app["image"]], "registry_options": registry_basic.module_args()})
     assert given.returncode == 0, given.explain()

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from registry import Platform, Registry, push_windows_image
+from registry import Registry
 from swarm import SwarmCluster
-from swarm_helpers import play, set_labels
+from swarm_helpers import play, service_constraints, service_of_registry_image
 
 pytestmark = pytest.mark.swarm
 
@@ -23,37 +23,14 @@ NODE_LABELS = {
     "wccnode3": {"OS": "windows", "OsVersion": "10.0.26100"},
 }
 FOREIGN = "node.labels.team!=blocked"
+PLACED = [FOREIGN, "node.labels.OS==windows", "node.labels.OsVersion==10.0.20348"]
 
 
 @pytest.fixture
 def app(swarm_cluster: SwarmCluster, registry_http: Registry) -> Iterator[dict[str, str]]:
     """The image in the registry (its digest) and a service running it with a foreign constraint."""
-    image = f"{registry_http.host}/placement/app:2024.11.3"
-    digest = push_windows_image(
-        registry_http.client(), "placement/app", "2024.11.3", [Platform(os_version="10.0.20348.2966")], single=True
-    )
-    swarm_cluster.wait_ready()
-    set_labels(swarm_cluster, NODE_LABELS)
-    docker = swarm_cluster.client()
-    try:
-        docker.services.create(
-            image, name="app", command=["sleep", "300"], constraints=[FOREIGN], mode={"Replicated": {"Replicas": 0}}
-        )
-        yield {"image": image, "digest": digest, "host": registry_http.host}
-    finally:
-        for svc in docker.services.list():
-            svc.remove()
-        docker.close()
-
-
-def constraints(cluster: SwarmCluster) -> list[str]:
-    """The service's constraints, read back through the Docker API."""
-    docker = cluster.client()
-    try:
-        placement = docker.services.get("app").attrs["Spec"]["TaskTemplate"].get("Placement") or {}
-        return list(placement.get("Constraints") or [])
-    finally:
-        docker.close()
+    with service_of_registry_image(swarm_cluster, registry_http, "placement/app", NODE_LABELS, FOREIGN) as found:
+        yield found
 
 
 def test_a_single_manifest_gets_its_build_from_the_registry(app: dict[str, str], swarm_cluster: SwarmCluster) -> None:
@@ -61,18 +38,22 @@ def test_a_single_manifest_gets_its_build_from_the_registry(app: dict[str, str],
     guessed = play("placement.yml", host, services=[{"name": "app"}])
     assert guessed.returncode == 0, guessed.explain()
     assert "names no Windows build" in guessed.result("Place services")["skipped_services"]["app"]
-    assert constraints(swarm_cluster) == [FOREIGN]
+    assert service_constraints(swarm_cluster, "app") == [FOREIGN]
 
     variables = {"images": [app["image"]], "insecure_registries": [app["host"]], "services": [{"name": "app"}]}
     check = play("placement_registry.yml", host, check=True, **variables)
     assert check.returncode == 0, check.explain()
     assert check.result("Place services")["changed"] is True
-    assert constraints(swarm_cluster) == [FOREIGN]
+    assert service_constraints(swarm_cluster, "app") == [FOREIGN]
 
     run = play("placement_registry.yml", host, **variables)
     assert run.returncode == 0, run.explain()
     result = run.result("Place services")
-    assert constraints(swarm_cluster) == [FOREIGN, "node.labels.OS==windows", "node.labels.OsVersion==10.0.20348"]
+    assert service_constraints(swarm_cluster, "app") == [
+        FOREIGN,
+        "node.labels.OS==windows",
+        "node.labels.OsVersion==10.0.20348",
+    ]
     (entry,) = result["services"]
     assert (entry["image_version"], entry["image_source"], entry["image_digest"], entry["image_build_guess"]) == (
         "10.0.20348.2966",
@@ -85,4 +66,8 @@ def test_a_single_manifest_gets_its_build_from_the_registry(app: dict[str, str],
     again = play("placement_registry.yml", host, **variables)
     assert again.returncode == 0, again.explain()
     assert again.result("Place services")["changed"] is False
-    assert constraints(swarm_cluster) == [FOREIGN, "node.labels.OS==windows", "node.labels.OsVersion==10.0.20348"]
+    assert service_constraints(swarm_cluster, "app") == [
+        FOREIGN,
+        "node.labels.OS==windows",
+        "node.labels.OsVersion==10.0.20348",
+    ]

@@ -10,7 +10,7 @@ import pytest
 from dockerd import import_test_image
 from playbook_runner import REPO_ROOT, PlaybookRun, run_playbook
 from swarm import SwarmCluster
-from swarm_helpers import labels_by_host, set_labels
+from swarm_helpers import labels_by_host, service_constraints, set_labels
 
 pytestmark = pytest.mark.swarm
 
@@ -72,19 +72,11 @@ def result(run: PlaybookRun, name: str) -> dict[str, Any]:
     raise KeyError(f"no task {name!r}:\n{run.explain()}")
 
 
-def constraints(cluster: SwarmCluster) -> list[str]:
-    client = cluster.client()
-    try:
-        return list(client.services.get("web").attrs["Spec"]["TaskTemplate"]["Placement"]["Constraints"])
-    finally:
-        client.close()
-
-
 def test_playbook_labels_constrains_and_reports_idempotently(fleet: SwarmCluster) -> None:
     check = run(fleet, check=True)
     assert check.returncode == 0, check.explain()
     assert labels_by_host(fleet) == FOREIGN, "check mode must change nothing"
-    assert constraints(fleet) == ["node.labels.team!=blocked"]
+    assert service_constraints(fleet, "web") == ["node.labels.team!=blocked"]
     plan = result(check, "Predict the node labels (check mode, read-only)")
     assert sorted(n["hostname"] for n in plan["nodes"] if n["changed"]) == ["wccnode1", "wccnode2", "wccnode3"]
 
@@ -95,7 +87,7 @@ def test_playbook_labels_constrains_and_reports_idempotently(fleet: SwarmCluster
         "wccnode2": {"OS": "windows", "OsVersion": "10.0.20348"},
         "wccnode3": {"rack": "r3", "OS": "windows", "OsVersion": "10.0.20348"},
     }
-    assert constraints(fleet) == [
+    assert service_constraints(fleet, "web") == [
         "node.labels.team!=blocked",
         "node.labels.OS==windows",
         "node.labels.OsVersion==10.0.17763",
