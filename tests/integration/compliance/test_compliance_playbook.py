@@ -254,7 +254,7 @@ def test_fail_on_message_points_only_at_what_exists(tmp_path: Path) -> None:
     message = checked.result(fail_task)["msg"]
     assert "compliance.html" not in message and "see the summary above" in message
     # the first finding is a cluster object: the message names its cluster, as the reports do
-    assert "first: [critical] k8s prod-aks: CronJob batch/legacy-export: image" in message
+    assert "first: [critical] k8s prod-aks: cronjob batch/legacy-export: image" in message
     quiet = compliance(
         EXAMPLE / "inventory.yml",
         tmp_path,

@@ -409,10 +409,10 @@ def test_a_cluster_finding_tied_to_a_host_names_it_in_junit_and_html() -> None:
 
 
 def test_fail_message_names_where_the_first_finding_is_and_only_an_existing_report() -> None:
-    cluster = {"severity": "critical", "subject": "CronJob batch/x", "host": None, "suite": "k8s aks", "message": "m"}
+    cluster = {"severity": "critical", "subject": "cronjob batch/x", "host": None, "suite": "k8s aks", "message": "m"}
     host = {"severity": "high", "subject": "h1", "host": "h1", "suite": "hosts", "message": "n"}
     assert fail_message([cluster, host], "high") == (
-        "2 finding(s) of severity high or worse; first: [critical] k8s aks: CronJob batch/x: m"
+        "2 finding(s) of severity high or worse; first: [critical] k8s aks: cronjob batch/x: m"
     )
     assert fail_message([host], "high", "/r/compliance.html") == (
         "1 finding(s) of severity high or worse, see /r/compliance.html; first: [high] h1: n"
