@@ -514,15 +514,26 @@ class RegistrySession:
         self.docker_config = docker_config
         self.cache = cache or DigestCache()
         self._clients: dict[str, RegistryClient] = {}
+        self._host_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
     def client(self, ref: RegistryReference) -> RegistryClient:
-        """The client of ``ref``'s registry (created once; raises ``RegistryError`` for unusable credentials)."""
+        """The client of ``ref``'s registry (created once; raises ``RegistryError`` for unusable credentials).
+
+        Credentials are picked under a lock of the registry's own: a slow credential helper holds up only the
+        lookups of its registry.
+        """
         with self._lock:
-            if ref.api_host not in self._clients:
+            host_lock = self._host_locks.setdefault(ref.api_host, threading.Lock())
+        with host_lock:
+            with self._lock:
+                found = self._clients.get(ref.api_host)
+            if found is None:
                 credentials = credentials_for(ref.registry, self.auth, self.docker_config, self.ask_helper)
-                self._clients[ref.api_host] = RegistryClient(ref.api_host, self.options, credentials)
-            return self._clients[ref.api_host]
+                found = RegistryClient(ref.api_host, self.options, credentials)
+                with self._lock:
+                    self._clients[ref.api_host] = found
+        return found
 
     def inspect(self, reference: str) -> dict[str, Any]:
         """``inspect_image`` of one reference; any failure becomes the entry's ``error`` (without the reference)."""

@@ -45,16 +45,24 @@ def run_credential_helper(helper: CredentialHelper, timeout: float) -> Optional[
 
 
 class CredentialHelpers:
-    """The credential helpers of a run: each helper asked once per server address, its answer or error kept."""
+    """The credential helpers of a run: each helper asked once per server address, its answer or error kept.
+
+    A lock per (helper, server address): a slow helper holds up only the lookups that wait for its answer.
+    """
 
     def __init__(self, timeout: float) -> None:
         self.timeout = timeout
         self._answers: dict[CredentialHelper, tuple[Optional[dict[str, str]], str]] = {}
-        self._lock = threading.Lock()
+        self._locks: dict[CredentialHelper, threading.Lock] = {}
+        self._locks_lock = threading.Lock()
+
+    def _lock_of(self, helper: CredentialHelper) -> threading.Lock:
+        with self._locks_lock:
+            return self._locks.setdefault(helper, threading.Lock())
 
     def ask(self, helper: CredentialHelper) -> Optional[dict[str, str]]:
         """The credentials ``helper`` holds (None for none); raises ``RegistryError`` when it failed."""
-        with self._lock:
+        with self._lock_of(helper):
             if helper not in self._answers:
                 try:
                     self._answers[helper] = (run_credential_helper(helper, self.timeout), "")

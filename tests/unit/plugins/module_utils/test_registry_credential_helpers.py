@@ -8,6 +8,7 @@ store (a helper's answer replaces the ``auths`` entry); the answers follow docke
 
 from __future__ import annotations
 
+import threading
 from typing import Optional
 
 import pytest
@@ -19,6 +20,12 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.registry impo
     credential_server_address,
     credentials_for,
     helper_answer,
+    parse_reference,
+)
+from ansible_collections.wincontainers.compat.plugins.module_utils.registry_client import (
+    ClientOptions,
+    RegistryClient,
+    RegistrySession,
 )
 
 CONFIG = {
@@ -130,3 +137,32 @@ def test_precedence_auth_then_helper_then_auths() -> None:
     without_store = {key: value for key, value in CONFIG.items() if key != "credsStore"}
     assert credentials_for("reg.example:5000", {}, without_store, ask) == {"username": "file", "password": "file-pass"}
     assert len(asked) == 2
+
+
+def test_a_slow_helper_holds_up_only_its_own_registry() -> None:
+    """While one registry's helper has not answered, another registry's client is made at once."""
+    asked, release, fast_done = threading.Event(), threading.Event(), threading.Event()
+    made: dict[str, RegistryClient] = {}
+
+    def ask(helper: CredentialHelper) -> Optional[dict[str, str]]:
+        asked.set()
+        release.wait(30)
+        return {"username": "u", "password": "p"}
+
+    def make_fast() -> None:
+        made["fast"] = session.client(parse_reference("fast.example/app:1"))
+        fast_done.set()
+
+    session = RegistrySession(ClientOptions(), ask, {}, {"credHelpers": {"slow.example": "slow"}})
+    slow = threading.Thread(target=session.client, args=(parse_reference("slow.example/app:1"),))
+    slow.start()
+    try:
+        assert asked.wait(10)
+        threading.Thread(target=make_fast).start()
+        assert fast_done.wait(5), "fast.example waited for slow.example's credential helper"
+        assert made["fast"].host == "fast.example" and made["fast"].credentials == {}
+    finally:
+        release.set()
+        slow.join(10)
+        fast_done.wait(10)
+    assert session.client(parse_reference("slow.example/app:2")).credentials == {"username": "u", "password": "p"}
