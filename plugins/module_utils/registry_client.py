@@ -143,6 +143,7 @@ class RegistryClient:
         self._tokens: dict[str, str] = {}
         self._basic = False
         self._openers: dict[bool, urllib.request.OpenerDirector] = {}
+        self._down: Optional[str] = None  # why the registry is not asked again in this run
         self._lock = threading.Lock()
 
     # --- transport ----------------------------------------------------------------------------------------
@@ -201,13 +202,25 @@ class RegistryClient:
             self._scheme = self._scheme or scheme
 
     def _exchange(self, method: str, url: str, headers: Mapping[str, str], data: Optional[bytes]) -> Response:
-        """``_open`` with retries on 429/5xx (honouring ``Retry-After``) and on transport failures."""
+        """``_open`` with retries on 429/5xx (honouring ``Retry-After``) and on transport failures.
+
+        A registry that still fails at the transport level after the retries (unreachable, timing out, TLS
+        refused) is not asked again in this run: every later request fails at once with the same reason, so a
+        registry that drops connections costs one request's retries, not every image's.
+        """
         attempt = 0
         while True:
+            if self._down is not None:
+                raise RegistryHTTPError(
+                    f"registry {self.host} {self._down} (an earlier request failed; not asked again in this run): "
+                    f"{method} {url}"
+                )
             try:
                 response = self._open(method, url, headers, data)
             except (urllib.error.URLError, OSError) as exc:
                 if attempt >= self.options.retries or _is_tls_failure(exc):
+                    with self._lock:
+                        self._down = self._down or _transport_reason(exc)
                     raise RegistryHTTPError(f"registry {self.host} {_transport_reason(exc)}: {method} {url}") from exc
                 self.options.sleep(self.options.backoff * 2**attempt)
             else:

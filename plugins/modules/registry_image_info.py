@@ -102,6 +102,9 @@ options:
     description:
       - How often a request answered with C(429) or C(5xx), or not answered at all, is retried. Each retry waits
         for the answer's C(Retry-After) (at most 60 seconds) or a short back-off.
+      - A registry that still cannot be reached (or refuses TLS) after the retries is not asked again in the run;
+        its other images fail at once with the same reason, so a registry that drops connections costs one
+        request's O(timeout) and retries, not every image's.
     type: int
     default: 3
   cache_dir:

@@ -98,7 +98,9 @@ options:
     type: float
     default: 30
   retries:
-    description: How often a request answered with C(429) or C(5xx), or not answered, is retried.
+    description:
+      - How often a request answered with C(429) or C(5xx), or not answered, is retried.
+      - A registry that still cannot be reached after the retries is not asked again in the run.
     type: int
     default: 3
 attributes:

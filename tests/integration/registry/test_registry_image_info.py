@@ -257,6 +257,8 @@ def test_registry_stopped_mid_run(registry_factory: Callable[[str], Registry]) -
         assert images[refs[0]]["error"] is None
         for ref in refs[1:]:
             assert images[ref]["error"].startswith(f"{ref}: registry {proxy.host} unreachable")
+        assert "not asked again in this run" in images[refs[2]]["error"]
+        assert not [path for path in served if "/info/c/" in path]  # the registry is down: the last image costs nothing
         assert registry.process is None
         proxy.before = None
         registry.start()
