@@ -15,6 +15,7 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.errors import
     WinCompatError,
     describe,
 )
+from ansible_collections.wincontainers.compat.plugins.module_utils.findings import finding
 from ansible_collections.wincontainers.compat.plugins.module_utils.tags import (
     image_windows_version,
     reference_tag,
@@ -187,6 +188,19 @@ def host_view(name: str, facts: Optional[Mapping[str, Any]], target: Optional[Wi
 def containers_of(view: HostView) -> list[Mapping[str, Any]]:
     """The running containers of a host's facts."""
     return [c for c in (view.facts or {}).get("containers") or [] if c.get("running", True)]
+
+
+def container_isolation(view: HostView, container: Mapping[str, Any]) -> Optional[str]:
+    """The isolation a container runs with: its own, else the host's default."""
+    return container.get("isolation") or view.isolation
+
+
+def container_finding(
+    check: str, severity: str, view: HostView, container: Mapping[str, Any], message: str, fix: str, **extra: Any
+) -> dict[str, Any]:
+    """A finding about one running container of ``view`` (subject ``container <name or id>``, host ``view``)."""
+    label = container.get("name") or container.get("id")
+    return finding(check, severity, f"container {label}", view.name, message, fix, **extra)
 
 
 def image_index(views: Iterable[HostView]) -> dict[str, str]:

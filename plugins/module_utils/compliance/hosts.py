@@ -16,6 +16,8 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.compat import
 from ansible_collections.wincontainers.compat.plugins.module_utils.compliance.facts import (
     HostView,
     base_image_hint,
+    container_finding,
+    container_isolation,
     containers_of,
     image_version_of,
     is_unpinned,
@@ -93,22 +95,21 @@ def _check_containers(view: HostView, verdicts: Verdicts) -> list[dict[str, Any]
     found = []
     for container in containers_of(view):
         image_version = container.get("image_os_version")
-        isolation = container.get("isolation") or view.isolation
+        isolation = container_isolation(view, container)
         if not image_version or view.version is None or isolation not in ("process", "hyperv"):
             continue
         verdict = verdicts(image_version, view.version, isolation, view.kind)
         if verdict["status"] in RUNNING_OK or verdict["status"] == "unknown":
             continue
-        label = container.get("name") or container.get("id")
         if verdict["status"] == UNVERIFIED:
             found.append(_unverified_finding(view, container, str(image_version), isolation, verdict))
             continue
         found.append(
-            finding(
+            container_finding(
                 "container_compat",
                 "critical",
-                f"container {label}",
-                view.name,
+                view,
+                container,
                 f"image {container.get('image')} ({image_version}) is not supported on host {view.version} with "
                 f"{isolation} isolation; it runs on borrowed luck and fails at its next start: {verdict['reason']}",
                 f"rebuild it on {base_image_hint(view)}" + _hyperv_hint(view, image_version, isolation, verdicts),
@@ -125,11 +126,11 @@ def _unverified_finding(
     it runs only when the image carries the host's exact revision, so the fix is to pin that revision."""
     revision = view.revision if view.revision is not None else "R"
     pinned = f"10.0.{view.build}.{revision}"
-    return finding(
+    return container_finding(
         "image_unverified",
         "medium",
-        f"container {container.get('name') or container.get('id')}",
-        view.name,
+        view,
+        container,
         f"image {container.get('image')} ({image_version}) on host {view.version} with {isolation} isolation cannot "
         f"be verified: {verdict.get('reason')}",
         f"pin the exact revision tag {pinned} (mcr.microsoft.com/windows/servercore:{pinned}, the base_image_tag "
@@ -154,7 +155,7 @@ def newer_revision_images(
     newer = []
     for container in containers_of(view):
         image = safe_version(container.get("image_os_version"))
-        isolation = container.get("isolation") or view.isolation
+        isolation = container_isolation(view, container)
         if image is None or isolation != "process" or image.build != build:
             continue
         if image.revision is not None and revision is not None and image.revision > revision:
@@ -166,13 +167,12 @@ def _check_image_revision(view: HostView) -> list[dict[str, Any]]:
     """Process-isolated images with a newer update revision (UBR) than the host (error 0xc0370106)."""
     found = []
     for container, image in newer_revision_images(view, view.build, view.revision):
-        label = container.get("name") or container.get("id")
         found.append(
-            finding(
+            container_finding(
                 "image_revision",
                 "high",
-                f"container {label}",
-                view.name,
+                view,
+                container,
                 f"image {container.get('image')} ({image.version}) is newer than host {view.version}: a "
                 "process-isolated container of a newer update revision can exit at start (0xc0370106)",
                 f"install the cumulative update that brings revision {image.revision} or later on the host, or pin "
@@ -191,20 +191,19 @@ def check_update_impact(view: HostView, verdicts: Verdicts) -> list[dict[str, An
     found = []
     for container in containers_of(view):
         image_version = container.get("image_os_version")
-        isolation = container.get("isolation") or view.isolation
+        isolation = container_isolation(view, container)
         if not image_version or isolation not in ("process", "hyperv"):
             continue
         now = verdicts(image_version, view.version, isolation, view.kind)
         after = verdicts(image_version, target, isolation, view.kind)
         if now["status"] not in RUNNING_OK or after["status"] in RUNNING_OK or after["status"] == "unknown":
             continue
-        label = container.get("name") or container.get("id")
         found.append(
-            finding(
+            container_finding(
                 "update_impact",
                 "high",
-                f"container {label}",
-                view.name,
+                view,
+                container,
                 f"after the pending update to {target}, image {container.get('image')} ({image_version}) with "
                 f"{isolation} isolation will not start: {after['reason']}",
                 f"rebuild the image on the base image of {target} before patching, or run it with Hyper-V isolation",
@@ -261,13 +260,12 @@ def _check_image_tags(view: HostView, policy: Policy) -> list[dict[str, Any]]:
     for container in containers_of(view):
         ref = container.get("image") or ""
         if ref and is_unpinned(ref, policy.unpinned_tags):
-            label = container.get("name") or container.get("id")
             found.append(
-                finding(
+                container_finding(
                     "image_tag_pinned",
                     "medium",
-                    f"container {label}",
-                    view.name,
+                    view,
+                    container,
                     f"image {ref} is not pinned: a floating tag can move to another Windows build",
                     f"pin a release tag, e.g. {base_image_hint(view)} or your image's own versioned tag",
                     image=ref,
@@ -287,13 +285,12 @@ def _check_image_support(view: HostView, policy: Policy, index: Mapping[str, str
         status = support_status(version.build, "server", policy.today)
         if status.get("in_support") is not False:
             continue
-        label = container.get("name") or container.get("id")
         found.append(
-            finding(
+            container_finding(
                 "image_support",
                 "medium",
-                f"container {label}",
-                view.name,
+                view,
+                container,
                 f"image {ref} is built on {release_for_build(version.build)['name']} ({version.version}), out of "
                 f"support since {status['end_of_support']}: it receives no more security updates",
                 f"rebuild it on {base_image_hint(view)}",

@@ -8,6 +8,8 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.catalog impor
 from ansible_collections.wincontainers.compat.plugins.module_utils.compliance.facts import (
     HostView,
     check_facts,
+    container_finding,
+    container_isolation,
     containers_of,
     host_view,
 )
@@ -22,9 +24,6 @@ from ansible_collections.wincontainers.compat.plugins.module_utils.compliance.po
     Verdicts,
     read_target,
 )
-from ansible_collections.wincontainers.compat.plugins.module_utils.findings import (
-    finding,
-)
 from ansible_collections.wincontainers.compat.plugins.module_utils.image_source import image_source, source_label
 from ansible_collections.wincontainers.compat.plugins.module_utils.version import (
     safe_version,
@@ -38,13 +37,12 @@ def _still_newer_after(view: HostView) -> list[dict[str, Any]]:
         return []
     found = []
     for container, image in newer_revision_images(view, target.build, target.revision):
-        label = container.get("name") or container.get("id")
         found.append(
-            finding(
+            container_finding(
                 "image_revision",
                 "high",
-                f"container {label}",
-                view.name,
+                view,
+                container,
                 f"image {container.get('image')} ({image.version}) stays newer than the host after the update to "
                 f"{target.version}: a newer process-isolated image can exit at start (0xc0370106)",
                 f"install an update that brings revision {image.revision} or later instead",
@@ -88,7 +86,7 @@ def _with_source(item: Mapping[str, Any], view: HostView, registry: object, verd
     return out
 
 
-def _revision_change_findings(name: str, view: HostView) -> list[dict[str, Any]]:
+def _revision_change_findings(view: HostView) -> list[dict[str, Any]]:
     """On a host whose containers need its exact revision (build 14393), one finding per process-isolated container
     of the host's build: pending updates change the revision and stop it."""
     found: list[dict[str, Any]] = []
@@ -96,16 +94,15 @@ def _revision_change_findings(name: str, view: HostView) -> list[dict[str, Any]]
         return found
     for container in containers_of(view):
         image = safe_version(container.get("image_os_version"))
-        isolation = container.get("isolation") or view.isolation
+        isolation = container_isolation(view, container)
         if isolation != "process" or image is None or image.build != view.build:
             continue
-        label = container.get("name") or container.get("id")
         found.append(
-            finding(
+            container_finding(
                 "update_impact",
                 "high",
-                f"container {label}",
-                name,
+                view,
+                container,
                 f"the pending updates change the revision of this Windows Server 2016 host ({view.version}); "
                 f"process-isolated image {container.get('image')} ({image.version}) needs the exact revision",
                 "rebuild the image on the base image of the new revision (pin it with the base_image_tag filter, "
@@ -149,7 +146,7 @@ def patch_impact(
     verdicts = Verdicts(policy.rules, compat)
     found = check_update_impact(view, verdicts)
     if view.target is None and updates_pending:
-        found += _revision_change_findings(name, view)
+        found += _revision_change_findings(view)
     found += _still_newer_after(view)
     found = [_with_source(item, view, registry, verdicts) for item in found]
     return {
