@@ -30,6 +30,8 @@ description:
   - Reaches registries as M(wincontainers.compat.registry_image_info) does (same options; auth, TLS, retries).
 author:
   - wincontainers.compat maintainers (@wincontainers)
+extends_documentation_fragment:
+  - wincontainers.compat.registry
 options:
   name:
     description:
@@ -67,42 +69,6 @@ options:
     description: The CPU architecture of the fleet's hosts, for the verification.
     type: str
     default: amd64
-  auth:
-    description:
-      - Credentials by registry host, each C(username) and C(password), or C(token); as in
-        M(wincontainers.compat.registry_image_info). Never logged.
-    type: dict
-    default: {}
-  docker_config:
-    description:
-      - A Docker C(config.json) whose credentials are used for registries O(auth) does not name - its credential
-        helper for the registry (C(credHelpers), else C(credsStore)), else its C(auths) entry; as in
-        M(wincontainers.compat.registry_image_info). A helper that is missing or fails fails the task, naming
-        the helper and the registry.
-      - Default C($DOCKER_CONFIG/config.json), else C(~/.docker/config.json), when it exists.
-    type: path
-  validate_certs:
-    description: Verify the TLS certificates of the registry and its token service.
-    type: bool
-    default: true
-  ca_path:
-    description: A PEM file of CA certificates to verify the registry with.
-    type: path
-  insecure_registries:
-    description: Registry hosts where plain HTTP and unverified HTTPS are allowed, like dockerd's option.
-    type: list
-    elements: str
-    default: []
-  timeout:
-    description: Seconds to wait for each HTTP answer, and for each credential helper of O(docker_config).
-    type: float
-    default: 30
-  retries:
-    description:
-      - How often a request answered with C(429) or C(5xx), or not answered, is retried.
-      - A registry that still cannot be reached after the retries is not asked again in the run.
-    type: int
-    default: 3
 attributes:
   action:
     support: full
