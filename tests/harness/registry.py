@@ -147,12 +147,32 @@ class CertificateAuthority:
         return key, cert, key_file, cert_file
 
 
+# --- loopback HTTP servers of the harness --------------------------------------------------------------------
+class _LoopbackServer:
+    """An HTTP server of the harness on a free loopback port, served by a daemon thread until ``stop()``."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self._server: http.server.ThreadingHTTPServer | None = None
+
+    def _serve(self, handler: type[http.server.BaseHTTPRequestHandler]) -> None:
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+
 # --- the token server ---------------------------------------------------------------------------------------
 def _b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-class TokenServer:
+class TokenServer(_LoopbackServer):
     """Docker's token authentication (``GET /token?service=&scope=`` with basic auth, ``POST`` refresh tokens).
 
     Valid credentials get every action they ask for; anonymous requests get ``pull`` on repositories under
@@ -161,12 +181,11 @@ class TokenServer:
     """
 
     def __init__(self, ca: CertificateAuthority) -> None:
+        super().__init__()
         self.key, cert, _key_file, _cert_file = ca.issue("token-signer", server=False)
         self.x5c = [base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode("ascii")]
-        self.port = free_port()
         self.issued = 0
         self.refused = 0
-        self._server: http.server.ThreadingHTTPServer | None = None
 
     @property
     def realm(self) -> str:
@@ -246,16 +265,8 @@ class TokenServer:
                 good = form.get("grant_type") == ["refresh_token"] and form.get("refresh_token") == [IDENTITY_TOKEN]
                 server_self._answer(self, form, USERNAME if good else None)
 
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._serve(Handler)
         return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
 
 
 # --- the registry -------------------------------------------------------------------------------------------
@@ -499,7 +510,7 @@ def push_windows_image(
 
 
 # --- a counting proxy that can answer 429 -------------------------------------------------------------------
-class RegistryProxy:
+class RegistryProxy(_LoopbackServer):
     """HTTP proxy in front of a plain-HTTP registry: counts requests, answers ``429`` while ``throttle`` > 0.
 
     ``before(method, path)`` runs before a request is forwarded (a test can stop the registry there); when the
@@ -511,15 +522,14 @@ class RegistryProxy:
     """
 
     def __init__(self, upstream_port: int) -> None:
+        super().__init__()
         self.upstream_port = upstream_port
-        self.port = free_port()
         self.requests: list[tuple[str, str, int]] = []
         self.throttle = 0
         self.retry_after = "1"
         self.before: Callable[[str, str], None] | None = None
         self.tag_page_size = 0
         self._lock = threading.Lock()
-        self._server: http.server.ThreadingHTTPServer | None = None
 
     @property
     def host(self) -> str:
@@ -607,16 +617,8 @@ class RegistryProxy:
 
             do_GET = do_HEAD = do_PUT = do_POST = do_PATCH = do_DELETE = _relay
 
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._serve(Handler)
         return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
 
 
 def docker_manifest_inspect(reference: str, env: dict[str, str] | None = None) -> Any:
