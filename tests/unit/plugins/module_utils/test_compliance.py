@@ -12,7 +12,12 @@ import pytest
 from ansible_collections.wincontainers.compat.plugins.module_utils import compliance as c
 from ansible_collections.wincontainers.compat.plugins.module_utils import swarm
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import OptionError
-from ansible_collections.wincontainers.compat.plugins.module_utils.registry import DOCKER_MANIFEST, image_result
+from ansible_collections.wincontainers.compat.plugins.module_utils.registry import (
+    DOCKER_LIST,
+    DOCKER_MANIFEST,
+    OCI_INDEX,
+    image_result,
+)
 from ansible_collections.wincontainers.compat.plugins.module_utils.tags import image_windows_version
 from registry_samples import D, platform
 
@@ -739,21 +744,14 @@ def test_swarm_placement_of_an_image_no_node_runs_says_to_rebuild() -> None:
 
 
 def test_patch_impact_says_what_a_fresh_pull_gives_on_the_target() -> None:
-    digests = {name: "sha256:" + name * 64 for name in "abc"}
-    listed = {
-        "digest": digests["a"],
-        "media_type": "application/vnd.docker.distribution.manifest.list.v2+json",
-        "error": None,
-        "platforms": [
-            {"os": "windows", "architecture": "amd64", "variant": None, "os_version": v, "digest": digests[d]}
-            for v, d in (("10.0.17763.6659", "b"), ("10.0.20348.2966", "c"))
-        ],
-    }
+    listed = image_result(
+        D["a"], DOCKER_LIST, [platform(v, D[d]) for v, d in (("10.0.17763.6659", "b"), ("10.0.20348.2966", "c"))]
+    )
     host = facts("10.0.17763.6659", containers=(("a", "contoso/orders:2024.11.3@10.0.17763.6659", "process"),))
     registry = {"images": {"contoso/orders:2024.11.3": listed}}
     upgrade = c.patch_impact("h", host, target="10.0.20348.3091", registry=registry)["findings"]
     assert [f["check"] for f in upgrade] == ["update_impact"] and upgrade[0]["image_source"] == "host"
-    assert upgrade[0]["after_pull"]["digest"] == digests["c"]
+    assert upgrade[0]["after_pull"]["digest"] == D["c"]
     assert upgrade[0]["fix"].startswith(
         "pull contoso/orders:2024.11.3 again after the update: the registry serves 10.0.20348.2966"
     )
@@ -771,23 +769,16 @@ def test_patch_impact_says_what_a_fresh_pull_gives_on_the_target() -> None:
 
 def test_a_manifest_list_is_judged_per_node_before_deploying() -> None:
     """The registry's list has no 17763 entry: the node labelled 2022 that really runs 2019 gets no image."""
-    digests = {name: "sha256:" + name * 64 for name in "abc"}
-    listed = {
-        "digest": digests["a"],
-        "media_type": "application/vnd.oci.image.index.v1+json",
-        "error": None,
-        "platforms": [
-            {"os": "windows", "architecture": "amd64", "variant": None, "os_version": v, "digest": digests[d]}
-            for v, d in (("10.0.20348.2966", "b"), ("10.0.26100.2605", "c"))
-        ],
-    }
+    listed = image_result(
+        D["a"], OCI_INDEX, [platform(v, D[d]) for v, d in (("10.0.20348.2966", "b"), ("10.0.26100.2605", "c"))]
+    )
     hosts = {"win2019-02": facts("10.0.17763.6775", node_id="n19"), "win2022-01": facts("10.0.20348.2966")}
     state = swarm_state("10.0.20348")
     state["services"][0]["image"] = "contoso/billing:2024.11.3"
     report = run(hosts, swarm={"prod": state}, registry={"contoso/billing:2024.11.3": listed})
     missing = [f for f in report["findings"] if f["check"] == "no_matching_manifest"]
     assert [(f["hosts"], f["image_source"], f["image_digest"]) for f in missing] == [
-        (["win2019-02"], "registry", digests["a"])
+        (["win2019-02"], "registry", D["a"])
     ]
     assert "no matching manifest for windows/amd64 10.0.17763" in missing[0]["message"]
     assert not [f for f in report["findings"] if f["check"] == "swarm_placement"]

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from ansible_collections.wincontainers.compat.plugins.module_utils import k8s
 from ansible_collections.wincontainers.compat.plugins.module_utils.errors import OptionError
+from ansible_collections.wincontainers.compat.plugins.module_utils.registry import OCI_INDEX, image_result
 from ansible_collections.wincontainers.compat.plugins.module_utils.version import WindowsVersion, parse_windows_version
+from registry_samples import D, platform
 
 FIXTURES = Path(__file__).resolve().parents[3] / "unit" / "fixtures" / "k8s_nodes" / "windows_nodes.json"
 RECORDED = json.loads(FIXTURES.read_text())["nodes"]
@@ -355,16 +357,9 @@ def _windows_node(name: str, version: str) -> k8s.WindowsNode:
 
 
 def test_workload_report_predicts_the_entry_containerd_pulls_per_node() -> None:
-    digests = {name: "sha256:" + name * 64 for name in "abcd"}
-    listed = {
-        "digest": digests["a"],
-        "media_type": "application/vnd.oci.image.index.v1+json",
-        "error": None,
-        "platforms": [
-            {"os": "windows", "architecture": "amd64", "variant": None, "os_version": v, "digest": digests[d]}
-            for v, d in (("10.0.20348.2966", "b"), ("10.0.26100.2605", "c"))
-        ],
-    }
+    listed = image_result(
+        D["a"], OCI_INDEX, [platform(v, D[d]) for v, d in (("10.0.20348.2966", "b"), ("10.0.26100.2605", "c"))]
+    )
     nodes = [
         _windows_node(n, v)
         for n, v in (("w19", "10.0.17763.6659"), ("w22", "10.0.20348.3091"), ("w25", "10.0.26100.2894"))
@@ -377,14 +372,14 @@ def test_workload_report_predicts_the_entry_containerd_pulls_per_node() -> None:
     pulled = {p["node"]: (p["os_version"], p["digest"]) for p in report["pulls"]}
     assert pulled == {
         "w19": (None, None),
-        "w22": ("10.0.20348.2966", digests["b"]),
-        "w25": ("10.0.26100.2605", digests["c"]),
+        "w22": ("10.0.20348.2966", D["b"]),
+        "w25": ("10.0.26100.2605", D["c"]),
     }
     assert report["runnable_nodes"] == ["w22", "w25"] and list(report["blocked_nodes"]) == ["w19"]
     missing = [f for f in findings if f["check"] == "no_matching_manifest"]
     assert [f["host"] for f in missing] == ["w19"] and "ltsc2019" in missing[0]["fix"]
     assert {f["image_source"] for f in findings} == {"registry"}
-    assert findings[0]["image_digest"] == digests["a"] and findings[0]["image_build_guess"] is False
+    assert findings[0]["image_digest"] == D["a"] and findings[0]["image_build_guess"] is False
     assert report["images"][0]["source"] == "registry"
 
 
