@@ -41,6 +41,7 @@ description:
 author:
   - wincontainers.compat maintainers (@wincontainers)
 extends_documentation_fragment:
+  - wincontainers.compat.controller
   - wincontainers.compat.catalog
 options:
   hosts:
@@ -232,15 +233,6 @@ options:
     type: bool
     default: false
 attributes:
-  action:
-    support: full
-    description: Runs on the controller only; no module is sent to the hosts.
-  async:
-    support: none
-    description: Not applicable; the work is done on the controller.
-  bypass_host_loop:
-    support: none
-    description: Runs once per host of the play; use C(run_once) to run it once for the fleet.
   check_mode:
     support: full
     description: Evaluates and returns everything; writes no report and predicts RV(ignore:changed).

@@ -24,6 +24,7 @@ description:
 author:
   - wincontainers.compat maintainers (@wincontainers)
 extends_documentation_fragment:
+  - wincontainers.compat.controller
   - wincontainers.compat.catalog
 options:
   facts:
@@ -65,15 +66,6 @@ options:
         C(no_matching_manifest)); when the registry has an entry for the target the fix says to pull it again.
     type: dict
 attributes:
-  action:
-    support: full
-    description: Runs on the controller only; no module is sent to the hosts.
-  async:
-    support: none
-    description: Not applicable; the work is done on the controller.
-  bypass_host_loop:
-    support: none
-    description: Runs once per host of the play; use C(run_once) to run it once for the fleet.
   check_mode:
     support: full
     description: Only predicts; it behaves the same in check mode.

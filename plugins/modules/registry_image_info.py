@@ -31,6 +31,7 @@ description:
 author:
   - wincontainers.compat maintainers (@wincontainers)
 extends_documentation_fragment:
+  - wincontainers.compat.controller
   - wincontainers.compat.registry
 options:
   images:
@@ -68,15 +69,6 @@ options:
     type: bool
     default: false
 attributes:
-  action:
-    support: full
-    description: Runs on the controller only; no module is sent to the hosts.
-  async:
-    support: none
-    description: Not applicable; the work is done on the controller.
-  bypass_host_loop:
-    support: none
-    description: Runs once per host of the play; use C(run_once) (or a play on C(localhost)) to run it once.
   check_mode:
     support: full
     description: Read-only; check mode reads the registries as a normal run does.

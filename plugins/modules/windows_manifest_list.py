@@ -31,6 +31,7 @@ description:
 author:
   - wincontainers.compat maintainers (@wincontainers)
 extends_documentation_fragment:
+  - wincontainers.compat.controller
   - wincontainers.compat.registry
 options:
   name:
@@ -70,15 +71,6 @@ options:
     type: str
     default: amd64
 attributes:
-  action:
-    support: full
-    description: Runs on the controller only; no module is sent to the hosts.
-  async:
-    support: none
-    description: Not applicable; the work is done on the controller.
-  bypass_host_loop:
-    support: none
-    description: Runs once per host of the play; use C(run_once) (or a play on C(localhost)) to run it once.
   check_mode:
     support: full
     description: Reads the images and the registry's list and predicts the change and the verification; pushes nothing.
