@@ -5,7 +5,7 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    """The registry connection options of the controller-side registry modules (``registry_options.CONNECTION_SPEC``)."""
+    """The registry connection options of the registry modules (``registry_options.CONNECTION_SPEC``)."""
 
     DOCUMENTATION = r"""
 options:
